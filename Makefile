@@ -1,0 +1,139 @@
+# ucorebtf — userspace BTFGen.  `make` builds everything, `make test` runs the
+# suite, `make demo` runs the seed example on real uprobes.
+OUTPUT ?= build
+override OUTPUT := $(abspath $(OUTPUT))
+CC ?= cc
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+LIBBPF_SRC ?=
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(OUTPUT)/%,%,$(2))";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+DEPS_STAMP := $(OUTPUT)/.deps-stamp
+LIBBPF_TREE := $(if $(LIBBPF_SRC),$(abspath $(LIBBPF_SRC)),$(OUTPUT)/libbpf-src)
+LIBBPF_OBJ := $(OUTPUT)/libbpf/libbpf.a
+LIBBPF_INC := $(OUTPUT)/libbpf
+VMLINUX_H := $(OUTPUT)/vmlinux.h
+
+# Libraries are found through pkg-config; expanded lazily so that deps.sh
+# has run by the time a recipe needs them.
+LIBS = $(shell $(PKG_CONFIG) --libs libelf zlib liblzma 2>/dev/null || echo -lelf -lz -llzma)
+
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE
+INCLUDES := -I$(LIBBPF_INC) -Iinclude -Isrc -Ibpftool-ext
+# Only bpftool-ext/ sees libbpf's internal headers.
+EXT_INCLUDES := -I$(LIBBPF_TREE)/src -I$(LIBBPF_TREE)/include -I$(LIBBPF_TREE)/include/uapi
+
+CLI_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+EXT_SRCS := $(wildcard bpftool-ext/*.c)
+CLI_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/src/%.o,$(CLI_SRCS))
+EXT_OBJS := $(patsubst bpftool-ext/%.c,$(OUTPUT)/obj/ext/%.o,$(EXT_SRCS))
+CORE_LIB := $(OUTPUT)/libucorebtf-core.a
+UCOREBTF := $(OUTPUT)/ucorebtf
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS)) \
+	    $(OUTPUT)/bpf/seed_nocore.bpf.o
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -I$(LIBBPF_INC) -Ibpf -Wall -Wno-unused-function
+
+# Userspace programs that tests and examples build against the core library.
+TOOL_SRCS := $(wildcard tests/tools/*.c) $(wildcard examples/*/loader*.c)
+TOOLS := $(patsubst %.c,$(OUTPUT)/%,$(TOOL_SRCS))
+
+# Example "applications": built with DWARF, no optimisation that would fold the probed call.
+APP_SRCS := $(wildcard examples/*/app_*.c)
+APPS := $(patsubst %.c,$(OUTPUT)/%,$(APP_SRCS))
+
+.PHONY: all clean test demo deps libbpf
+all: $(UCOREBTF) $(BPF_OBJS) $(TOOLS) $(APPS)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	$(call msg,DEPS,scripts/deps.sh)
+	$(Q)mkdir -p $(@D)
+	$(Q)bash scripts/deps.sh
+	$(Q)touch $@
+
+ifeq ($(LIBBPF_SRC),)
+$(OUTPUT)/libbpf-src/src/Makefile: scripts/fetch-libbpf.sh | $(DEPS_STAMP)
+	$(call msg,FETCH,libbpf 1.5.0 (Debian source))
+	$(Q)bash scripts/fetch-libbpf.sh $(OUTPUT)/libbpf-src
+	$(Q)touch $@
+endif
+
+libbpf: $(LIBBPF_OBJ)
+$(LIBBPF_OBJ): $(LIBBPF_TREE)/src/Makefile | $(DEPS_STAMP)
+	$(call msg,LIB,$@)
+	$(Q)$(MAKE) -s -C $(LIBBPF_TREE)/src BUILD_STATIC_ONLY=1 \
+		OBJDIR=$(OUTPUT)/libbpf/obj DESTDIR=$(OUTPUT)/libbpf \
+		INCLUDEDIR= LIBDIR= UAPIDIR= install >/dev/null
+
+$(VMLINUX_H): | $(DEPS_STAMP)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/obj/src/%.o: src/%.c $(wildcard src/*.h include/*.h) $(LIBBPF_OBJ)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/obj/ext/%.o: bpftool-ext/%.c $(wildcard bpftool-ext/*.h) $(LIBBPF_OBJ)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(EXT_INCLUDES) -c $< -o $@
+
+$(CORE_LIB): $(CLI_OBJS) $(EXT_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(UCOREBTF): src/main.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LIBS) -o $@
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H) $(LIBBPF_OBJ)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+# The seed probe without CO-RE: what a tracer with a hand-made offset table does.
+$(OUTPUT)/bpf/seed_nocore.bpf.o: bpf/seed.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H) $(LIBBPF_OBJ)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSEED_NO_CORE -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/%: %.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h include/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LIBS) -o $@
+
+$(APPS): $(OUTPUT)/%: %.c
+	$(call msg,APP,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O0 $< -o $@
+
+test: all
+	$(Q)OUTPUT=$(OUTPUT) bash tests/run.sh
+
+demo: all
+	$(Q)OUTPUT=$(OUTPUT) bash examples/seed/demo.sh
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,22 @@
+/* Seed application, release 2: a field `b` was inserted before `c`. */
+#include <stdio.h>
+
+struct data {
+	int a;
+	int b;
+	int c;
+	int d;
+};
+
+__attribute__((noinline, used)) int add_test(struct data *d)
+{
+	return d->a + d->c;
+}
+
+int main(void)
+{
+	struct data d = { .a = 1, .b = 2, .c = 3, .d = 4 };
+
+	printf("add_test = %d\n", add_test(&d));
+	return 0;
+}

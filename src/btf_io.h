@@ -1,0 +1,54 @@
+/* Reading and writing BTF files: raw BTF, ELF files with a .BTF section, and
+ * the small ELF wrapper `gen btf` writes (.BTF + .ucorebtf.meta). */
+#ifndef UCOREBTF_BTF_IO_H
+#define UCOREBTF_BTF_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct btf;
+
+/* What gen btf records about the binary the BTF was made from. */
+struct btf_meta {
+	char library[64];	/* "libssl", "lua5.4", "app" */
+	char version[64];	/* "3.0.17"; "" when unknown */
+	char soname[128];	/* DT_SONAME; "" for executables */
+	char build_id[81];	/* GNU build-id, lowercase hex; "" if none */
+	char arch[16];		/* uname -m style: x86_64, aarch64, ... */
+};
+
+#define BTF_META_SEC ".ucorebtf.meta"
+
+enum btf_file_kind {
+	BTF_FILE_RAW,		/* raw BTF (0xeB9F magic) */
+	BTF_FILE_ELF,		/* ELF with .BTF, without .BTF.ext */
+	BTF_FILE_BPF_OBJ,	/* ELF with .BTF and .BTF.ext: a BPF object */
+};
+
+/* Tell a file's kind by content.  On error prints one "Error: FILE: why"
+ * line and returns -errno (-ENOENT, -EISDIR, -ENODATA for an empty file or
+ * an ELF without .BTF, -EINVAL for a bad magic). */
+int btf_file_kind(const char *path, enum btf_file_kind *kind);
+
+/* Parse raw BTF or an ELF's .BTF, split on base if base != NULL.  On error
+ * prints one line naming the file and returns NULL with errno set. */
+struct btf *btf_load(const char *path, struct btf *base);
+
+/* Metadata from the .ucorebtf.meta section; returns -ENODATA if absent. */
+int btf_meta_read(const char *path, struct btf_meta *meta);
+
+/* Library name and version from a file name: "libssl-3.0.17.btf" gives
+ * library "libssl", version "3.0.17"; "foo.btf" gives "foo", "". */
+void btf_meta_from_name(const char *path, struct btf_meta *meta);
+
+/* Metadata from the section, else from the file name; never fails. */
+void btf_meta_get(const char *path, struct btf_meta *meta);
+
+/* Write btf wrapped in a minimal ELF (.BTF + .ucorebtf.meta) that libbpf
+ * and bpftool read as any ELF with .BTF.  Atomic; returns 0 or -errno. */
+int btf_write_elf(const char *path, const struct btf *btf, const struct btf_meta *meta);
+
+/* Write raw BTF, atomically.  Returns 0 or -errno. */
+int btf_write_raw(const char *path, const struct btf *btf);
+
+#endif

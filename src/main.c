@@ -1,0 +1,105 @@
+/* ucorebtf: BTFGen for userspace libraries.  CLI entry point. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "common.h"
+#include "cmds.h"
+
+#define UCOREBTF_VERSION "0.1.0"
+
+static int do_help(int argc, char **argv)
+{
+	fprintf(stderr,
+		"Usage: %s [OPTIONS] OBJECT COMMAND [ARGS]\n"
+		"       %s OBJECT help\n"
+		"\n"
+		"  gen btf ELF [-o OUT] [--version V] [--debug-file F]\n"
+		"                           BTF of a userspace ELF from its DWARF (pahole)\n"
+		"  gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
+		"                           minimal per-library-version BTF for OBJ's CO-RE relocations\n"
+		"  gen min_core_btf INPUT OUTPUT OBJ...\n"
+		"                           bpftool-compatible kernel-only BTFGen\n"
+		"  merge [BASE] APP.btf... -o OUT\n"
+		"                           kernel BTF (default /sys/kernel/btf/vmlinux) + app BTF\n"
+		"  check OBJ... BTF...      each relocation's decision per target\n"
+		"\n"
+		"OPTIONS: -j|--json  -d|--debug (libbpf log)  -V|--version  -h|--help\n",
+		bin_name, bin_name);
+	return EXIT_OK;
+}
+
+static int do_gen_help(int argc, char **argv)
+{
+	fprintf(stderr,
+		"Usage: %s gen btf ELF [-o OUT] [--version V] [--debug-file F]\n"
+		"       %s gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
+		"       %s gen min_core_btf INPUT OUTPUT OBJ...\n"
+		"       %s gen help\n",
+		bin_name, bin_name, bin_name, bin_name);
+	return EXIT_OK;
+}
+
+static const struct cmd gen_cmds[] = {
+	{ "btf", do_gen_btf },
+	{ "min", do_gen_min },
+	{ "min_core_btf", do_gen_min_core_btf },
+	{ 0 }
+};
+
+static int do_gen(int argc, char **argv)
+{
+	return cmd_select(gen_cmds, argc, argv, do_gen_help);
+}
+
+static int do_version(int argc, char **argv)
+{
+	if (json_output)
+		printf("{\"version\":\"%s\"}\n", UCOREBTF_VERSION);
+	else
+		printf("%s v%s\n", bin_name, UCOREBTF_VERSION);
+	return EXIT_OK;
+}
+
+static const struct cmd main_cmds[] = {
+	{ "gen", do_gen },
+	{ "merge", do_merge },
+	{ "check", do_check },
+	{ "version", do_version },
+	{ 0 }
+};
+
+/* Global flags may stand anywhere on the line (bpftool accepts `... -j`);
+ * take them out so that each command parses only its own options. */
+static int strip_global_opts(int argc, char **argv, int *want_version)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json_output = true;
+		else if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug"))
+			verbose = true;
+		else if (n == 1 && (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")))
+			*want_version = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	int want_version = 0;
+
+	argc = strip_global_opts(argc, argv, &want_version);
+	libbpf_log_init();
+	if (want_version)
+		return do_version(0, NULL);
+	return cmd_select(main_cmds, argc - 1, argv + 1, do_help);
+}

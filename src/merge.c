@@ -1,0 +1,3 @@
+#include "common.h"
+#include "cmds.h"
+int do_merge(int argc, char **argv) { p_err("merge: not built yet"); return EXIT_FAIL; }
