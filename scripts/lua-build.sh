@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Fetch and build Lua releases from Debian source packages, with debug info,
+# and cache the results.
+#
+# usage: scripts/lua-build.sh [-o CACHE] [-l] [VERSION...]
+#   VERSION   upstream versions from scripts/lua-versions.txt (default: all)
+#   -o CACHE  cache directory (default $UCOREBTF_LUA_CACHE, else build/lua)
+#   -l        list the versions and exit
+#
+# For each release CACHE/<version>/ holds:
+#   liblua<M.m>.so.<version>  shared library (-g -fPIC, upstream Makefile)
+#   lua                       the interpreter, dynamically linked to it
+#   lua-gt                    the same lua.c statically linked with
+#                             examples/lua/ground_truth.c (--wrap=lua_gc),
+#                             compiled against the release's lstate.h
+#   lua-<version>.btf         `ucorebtf gen btf` of the shared library
+# Downloads are kept in CACHE/dl/, checked against the pinned sha256.
+# A release is rebuilt only when its inputs change (CACHE/<version>/.stamp).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+list=$root/scripts/lua-versions.txt
+cache=${UCOREBTF_LUA_CACHE:-$root/build/lua}
+ucorebtf=${UCOREBTF:-$root/build/ucorebtf}
+list_only=0
+
+while getopts "o:l" opt; do
+	case $opt in
+	o) cache=$OPTARG ;;
+	l) list_only=1 ;;
+	*) echo "usage: $0 [-o CACHE] [-l] [VERSION...]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+versions() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list"; }
+
+if [ $list_only = 1 ]; then
+	versions | awk '{print $2}'
+	exit 0
+fi
+
+# fetch PKG VER SHA -> path of the verified upstream tarball
+fetch() {
+	local pkg=$1 ver=$2 sha=$3 dl=$cache/dl tarball debver
+	tarball=$dl/${pkg}_$ver.orig.tar.gz
+	mkdir -p "$dl"
+	if [ -f "$tarball" ] && echo "$sha  $tarball" | sha256sum -c --quiet - >/dev/null 2>&1; then
+		echo "$tarball"
+		return
+	fi
+	rm -f "$tarball"
+	# Any Debian revision of this upstream version carries the same tarball.
+	debver=$(apt-cache showsrc "$pkg" 2>/dev/null |
+		sed -n "s/^Version: \(\([0-9]*:\)\{0,1\}$ver-.*\)/\1/p" | sort -V | tail -n1)
+	if [ -z "$debver" ]; then
+		echo "Error: $pkg $ver: no Debian source package (deb-src for bullseye..sid configured? run scripts/deps.sh)" >&2
+		return 1
+	fi
+	# The .dsc or packaging tarball may 404; the upstream tarball is all we need.
+	(cd "$dl" && apt-get source --download-only "$pkg=$debver" >/dev/null 2>&1) || true
+	if [ ! -f "$tarball" ]; then
+		echo "Error: $pkg $ver: apt-get source $pkg=$debver did not deliver $(basename "$tarball")" >&2
+		return 1
+	fi
+	if ! echo "$sha  $tarball" | sha256sum -c --quiet - >/dev/null 2>&1; then
+		echo "Error: $tarball: sha256 mismatch (expected $sha)" >&2
+		rm -f "$tarball"
+		return 1
+	fi
+	rm -f "$dl"/*.dsc "$dl"/*.debian.tar.* "$dl"/*.diff.gz
+	echo "$tarball"
+}
+
+# build PKG VER SHA
+build() {
+	local pkg=$1 ver=$2 sha=$3 out=$cache/$2 mm=${1#lua} tarball src stamp
+	local so=liblua$mm.so.$ver
+	stamp="$sha $(cat "$root/examples/lua/ground_truth.c" "$0" | sha256sum | cut -d' ' -f1)"
+	if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then
+		gen_btf "$ver" "$out/$so"
+		return 0
+	fi
+	tarball=$(fetch "$pkg" "$ver" "$sha")
+	rm -rf "$out" "$out.tmp"
+	src=$out.tmp/src
+	mkdir -p "$src"
+	tar -xzf "$tarball" -C "$src" --strip-components=1
+	# Upstream's own src/Makefile: the library objects and lua.o, position
+	# independent and with DWARF.  POSIX + dlopen, no readline.
+	make -s -j"$(nproc)" -C "$src/src" liblua.a lua.o \
+		MYCFLAGS="-g -fPIC -DLUA_USE_POSIX -DLUA_USE_DLOPEN" >/dev/null 2>"$out.tmp/make.log" || {
+		cat "$out.tmp/make.log" >&2
+		echo "Error: lua $ver: build failed" >&2
+		return 1
+	}
+	gcc -shared -g -o "$out.tmp/$so" -Wl,-soname,liblua$mm.so.0 \
+		-Wl,--whole-archive "$src/src/liblua.a" -Wl,--no-whole-archive -lm -ldl
+	ln -s "$so" "$out.tmp/liblua$mm.so.0"
+	gcc -g -o "$out.tmp/lua" "$src/src/lua.o" "$out.tmp/$so" \
+		-Wl,-rpath,'$ORIGIN' -Wl,-E -lm -ldl
+	gcc -g -O2 -fPIC -I"$src/src" -c "$root/examples/lua/ground_truth.c" -o "$out.tmp/ground_truth.o"
+	gcc -g -o "$out.tmp/lua-gt" "$src/src/lua.o" "$out.tmp/ground_truth.o" "$src/src/liblua.a" \
+		-Wl,--wrap=lua_gc -Wl,-E -lm -ldl
+	mkdir -p "$out.tmp/include"
+	cp "$src/src/"{lua.h,luaconf.h,lualib.h,lauxlib.h,lstate.h} "$out.tmp/include/"
+	rm -rf "$src" "$out.tmp/ground_truth.o" "$out.tmp/make.log"
+	echo "$stamp" > "$out.tmp/.stamp"
+	mv "$out.tmp" "$out"
+	echo "  LUA      $ver -> ${out#$root/}" >&2
+	gen_btf "$ver" "$out/$so"
+}
+
+# gen_btf VER SO: lua-VER.btf next to SO, again whenever ucorebtf changed.
+gen_btf() {
+	local ver=$1 so=$2 dir stamp
+	dir=$(dirname "$so")
+	stamp=$(sha256sum < "$ucorebtf" | cut -d' ' -f1)
+	if [ -f "$dir/lua-$ver.btf" ] && [ "$(cat "$dir/.btfstamp" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	"$ucorebtf" gen btf "$so" --name lua --version "$ver" -o "$dir/lua-$ver.btf" >/dev/null
+	echo "$stamp" > "$dir/.btfstamp"
+}
+
+if [ ! -x "$ucorebtf" ]; then
+	echo "Error: $ucorebtf: not built (run make)" >&2
+	exit 1
+fi
+want=" $* "
+found=0
+while read -r pkg ver sha; do
+	[ $# -gt 0 ] && [[ "$want" != *" $ver "* ]] && continue
+	found=$((found + 1))
+	build "$pkg" "$ver" "$sha"
+done < <(versions)
+if [ $# -gt 0 ] && [ $found -ne $# ]; then
+	echo "Error: $list: some of '$*' are not listed" >&2
+	exit 1
+fi
