@@ -550,7 +550,10 @@ static void type_ident(const struct btf *btf, __u32 id, char *buf, size_t sz, in
 		snprintf(buf, sz, "%s", kname(t));
 		return;
 	}
-	if (btf_is_ptr(t) || btf_is_mod(t) || btf_is_typedef(t)) {
+	if (btf_is_ptr(t)) {
+		/* pointees are not kept unless a relocation needs them */
+		snprintf(buf, sz, "ptr");
+	} else if (btf_is_mod(t) || btf_is_typedef(t)) {
 		type_ident(btf, t->type, sub, sizeof(sub), depth + 1);
 		snprintf(buf, sz, "%s(%.100s)", kname(t), sub);
 	} else if (btf_is_array(t)) {
@@ -875,6 +878,16 @@ static void cand_list(char *buf, size_t sz, const struct bpf_core_cand_list *cl,
 	}
 }
 
+/* 1 if the kernel has a candidate for the local type, 0 if not, -errno */
+static int kernel_has(struct um_engine *e, struct obj *o, __u32 id)
+{
+	struct bpf_core_cand_list cl = {};
+	int err = add_cands(&e->kix, o->btf, id, &cl);
+
+	free(cl.cands);
+	return err ?: cl.len > 0;
+}
+
 static int kernel_decide(struct um_engine *e, struct obj *o, int idx)
 {
 	struct relo *rl = &o->relos[idx];
@@ -1043,7 +1056,19 @@ struct um_release *um_run(struct um_engine *e, struct btf *const *libs,
 			err = lib_cands(lix, n, o->btf, rl->r.type_id, &cl);
 			if (err)
 				break;
-			d->side = rl->force ? rl->force : (cl.len ? UM_APP : UM_KERNEL);
+			/* Library first; a name found in neither the library
+			 * nor the kernel is a type this release lacks. */
+			if (rl->force)
+				d->side = rl->force;
+			else if (cl.len)
+				d->side = UM_APP;
+			else if (!e->kernel || (err = kernel_has(e, o, rl->r.type_id)) != 0)
+				d->side = UM_KERNEL;
+			else
+				d->side = UM_APP;
+			if (err < 0)
+				break;
+			err = 0;
 			if (d->side == UM_KERNEL) {
 				free(cl.cands);
 				if (!e->kernel) {
