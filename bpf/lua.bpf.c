@@ -68,12 +68,14 @@ struct lua_State___v51 {
 } __pai;
 
 /* A stack position of OBJ: read through the StkIdRel flavor REL when the
- * target has it, as a plain pointer otherwise. */
+ * target has it, as a plain pointer otherwise.  Every access that can fail
+ * on some release sits under an existence check on its own path, so a
+ * report can tell guarded failures from required ones. */
 #define READ_STK(obj, rel, field) ({						\
 	__u64 __v = 0;								\
 	if (bpf_core_field_exists(((rel *)(obj))->field))			\
 		bpf_core_read_user(&__v, sizeof(void *), &((rel *)(obj))->field.p); \
-	else									\
+	else if (bpf_core_field_exists((obj)->field))				\
 		bpf_core_read_user(&__v, sizeof(void *), &(obj)->field);	\
 	__v; })
 
@@ -114,8 +116,10 @@ static __always_inline void read_state(struct lua_State *L, struct lua_result *r
 
 	if (bpf_core_type_exists(union StackValue))
 		slot = bpf_core_type_size(union StackValue);
-	else
+	else if (bpf_core_type_exists(struct lua_TValue))
 		slot = bpf_core_type_size(struct lua_TValue);
+	else
+		slot = 0;
 	r->slot_size = slot;
 
 	stack = READ_STK(L, struct lua_State___rel, stack);

@@ -3,7 +3,7 @@
 # deb-src entries exist so scripts/fetch-libbpf.sh can use `apt-get source`.
 set -euo pipefail
 
-PKGS="clang llvm libelf-dev zlib1g-dev liblzma-dev libdw-dev libdebuginfod-dev debuginfod elfutils dwarves bpftool pkg-config dpkg-dev make gcc xz-utils time"
+PKGS="clang llvm libelf-dev zlib1g-dev liblzma-dev libdw-dev libdebuginfod-dev debuginfod elfutils dwarves bpftool pkg-config dpkg-dev make gcc xz-utils time jq chromium"
 SRC_LIST=/etc/apt/sources.list.d/ucorebtf-src.sources
 
 missing=""
@@ -14,6 +14,10 @@ done
 need_src=0
 # libbpf 1.5.0 lives in trixie; any deb-src that can serve it will do.
 if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null; then
+	need_src=1
+fi
+# Lua 5.3.3 and 5.4.2 (scripts/lua-versions.txt) are served by bullseye only.
+if [ -f "$SRC_LIST" ] && ! grep -qs '^Suites:.*bullseye' "$SRC_LIST"; then
 	need_src=1
 fi
 
@@ -28,7 +32,7 @@ if [ $need_src = 1 ]; then
 	cat > "$SRC_LIST" <<'SRC'
 Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: bookworm trixie sid
+Suites: bullseye bookworm trixie sid
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC

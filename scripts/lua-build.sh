@@ -89,7 +89,7 @@ build() {
 	# Upstream's own src/Makefile: the library objects and lua.o, position
 	# independent and with DWARF.  POSIX + dlopen, no readline.
 	make -s -j"$(nproc)" -C "$src/src" liblua.a lua.o \
-		MYCFLAGS="-g -fPIC -DLUA_USE_POSIX -DLUA_USE_DLOPEN" >/dev/null 2>"$out.tmp/make.log" || {
+		MYCFLAGS="-g -fPIC -ffile-prefix-map=$src=lua-$ver -DLUA_USE_POSIX -DLUA_USE_DLOPEN" >/dev/null 2>"$out.tmp/make.log" || {
 		cat "$out.tmp/make.log" >&2
 		echo "Error: lua $ver: build failed" >&2
 		return 1

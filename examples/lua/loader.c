@@ -27,7 +27,8 @@ static char last_err[512];
  * not resolve, else the first warning) so failures fit on one line. */
 static int print_fn(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
-	char buf[4096], *line;
+	static char buf[1 << 16];
+	char *line;
 	va_list cp;
 
 	if (lvl == LIBBPF_WARN) {
