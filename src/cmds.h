@@ -8,5 +8,6 @@ int do_gen_min(int argc, char **argv);		/* src/cmd_gen_min.c */
 int do_gen_min_core_btf(int argc, char **argv);	/* src/cmd_gen_min.c */
 int do_check(int argc, char **argv);		/* src/cmd_gen_min.c */
 int do_merge(int argc, char **argv);		/* src/merge.c */
+int do_report(int argc, char **argv);		/* src/report.c */
 
 #endif

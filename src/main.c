@@ -22,6 +22,8 @@ static int do_help(int argc, char **argv)
 		"  merge [BASE] APP.btf... -o OUT\n"
 		"                           kernel BTF (default /sys/kernel/btf/vmlinux) + app BTF\n"
 		"  check OBJ... BTF...      each relocation's decision per target\n"
+		"  report OBJ... ARCHIVE_DIR|BTF... [-f text|md|json|html] [-o OUT] [--strict]\n"
+		"                           compatibility matrix: relocations x releases\n"
 		"\n"
 		"OPTIONS: -j|--json  -d|--debug (libbpf log)  -V|--version  -h|--help\n",
 		bin_name, bin_name);
@@ -64,6 +66,7 @@ static const struct cmd main_cmds[] = {
 	{ "gen", do_gen },
 	{ "merge", do_merge },
 	{ "check", do_check },
+	{ "report", do_report },
 	{ "version", do_version },
 	{ 0 }
 };
