@@ -438,7 +438,7 @@ static const char *cell_class(const struct cell *c)
 	if (c->required)
 		return "required";
 	if (c->state == CELL_MISSING)
-		return "missing";
+		return c->changed ? "missing changed" : "missing";
 	return c->changed ? "changed" : "ok";
 }
 
@@ -596,6 +596,7 @@ static void emit_html(struct report *r, FILE *f)
 	      "th.bad{background:#f4b6b6}\n"
 	      "td.changed{background:#fff2b3;font-weight:bold}\n"
 	      "td.missing{color:#888;background:#f3f3f3}\n"
+	      "td.missing.changed{background:#fff2b3;color:#555}\n"
 	      "td.required{background:#f4b6b6;font-weight:bold}\n"
 	      ".legend span{padding:1px 6px;margin-right:8px;border:1px solid #ccc}\n"
 	      "</style></head><body>\n<h1>Compatibility report</h1>\n<p>Objects:", f);
