@@ -56,7 +56,7 @@ fi
 
 # Decisions of `check -j` for one target, normalised to what must be equal
 # between the blob and the full BTF (target type ids are renumbered).
-decisions() { $UCOREBTF check -j "$OBJ" "$1" 2>/dev/null | python3 "$TOOLS/corpus_decisions.py"; }
+decisions() { $UCOREBTF check -j "$OBJ" "$1" 2>/dev/null | tee "$2" | python3 "$TOOLS/corpus_decisions.py"; }
 
 for v in $VERS; do
 	blob=min/libcorpus-$v.0.btf full=full/libcorpus-$v.0.btf
@@ -74,6 +74,8 @@ for v in $VERS; do
 		failt "corpus v$v: blob not much smaller: $bs/$fs types, $bb/$fb bytes"
 	k=$(grep -E -c "'(pt_regs|task_struct|list_head)'" blob$v.txt)
 	[ "$k" = 0 ] && pass "corpus v$v: blob holds no kernel types" || failt "corpus v$v: $k kernel types in blob"
+	grep -q "libcorpus-$v.0.btf: .*verified" genmin.out && pass "corpus v$v: gen min reports the blob verified" ||
+		failt "corpus v$v: gen min did not report verify: $(grep "libcorpus-$v.0" genmin.out | head -c 200)"
 	grep -q "STRUCT 'corpus_state'" blob$v.txt && pass "corpus v$v: blob holds corpus_state" ||
 		failt "corpus v$v: corpus_state missing from blob"
 	u=$(grep -E -c "corpus_unrelated|corpus_cfg_global|'main'" blob$v.txt)
@@ -86,8 +88,8 @@ for v in $VERS; do
 		failt "corpus v$v: 'legacy' in blob: $got, want $want"
 
 	# check: the decisions against the blob equal those against the full BTF.
-	decisions $blob > dec_min$v.txt; rb=$?
-	decisions $full > dec_full$v.txt; rf=$?
+	decisions $blob check_min$v.json > dec_min$v.txt; rb=$?
+	decisions $full check_full$v.json > dec_full$v.txt; rf=$?
 	if [ $rb = 0 ] && [ $rf = 0 ] && [ -s dec_full$v.txt ] && cmp -s dec_min$v.txt dec_full$v.txt; then
 		pass "corpus v$v: check decisions blob == full ($(wc -l < dec_full$v.txt) relocations)"
 	else
@@ -101,6 +103,25 @@ want="byte_off byte_sz enumval_exists enumval_value field_exists lshift_u64 rshi
 miss=
 for k in $want; do grep -qw "$k" <<<"$kinds" || miss="$miss $k"; done
 [ -z "$miss" ] && pass "corpus: every CO-RE relocation kind is exercised" || failt "corpus: kinds not seen in check output:$miss (seen: $kinds)"
+
+# The releases really differ: every pair of releases gets different decisions.
+for p in "1 2" "2 3" "1 3"; do
+	set -- $p
+	nd=$(diff dec_full$1.txt dec_full$2.txt 2>/dev/null | grep -c '^<')
+	[ -s dec_full$1.txt ] && [ "$nd" -gt 10 ] && pass "corpus: releases $1 and $2 differ in $nd decisions" ||
+		failt "corpus: releases $1 and $2 differ in only $nd decisions"
+done
+# Guard-style kinds see both outcomes across the releases (a failed match in
+# one release, a match in another), and failed field matches poison.
+outcomes=$(cat check_full*.json 2>/dev/null | jq -r '.relocations[] | "\(.kind)=\(.results[0].value)"' 2>/dev/null | sort -u)
+miss=
+for k in field_exists type_exists type_matches enumval_exists; do
+	for o in 0 1; do grep -qx "$k=$o" <<<"$outcomes" || miss="$miss $k=$o"; done
+done
+grep -qx "byte_off=poison" <<<"$outcomes" || miss="$miss byte_off=poison"
+grep -qx "enumval_value=poison" <<<"$outcomes" || miss="$miss enumval_value=poison"
+[ -z "$miss" ] && pass "corpus: exists/matches kinds see both outcomes, failed matches poison" ||
+	failt "corpus: outcomes not seen:$miss"
 
 # Real uprobes: kernel + blob as btf_custom_path.  Each case compares the
 # probe's reads with the app's ground truth.
