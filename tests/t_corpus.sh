@@ -188,3 +188,44 @@ for v in $VERS; do
 		pass "corpus v$v uprobe: blob and full BTF read the same values" ||
 		failt "corpus v$v uprobe: blob vs full reads differ"
 done
+
+# The same releases as shared libraries (what real libraries are): gen btf
+# of the .so, gen min over the three, then the uprobe on corpus_probe in the
+# .so, loaded by an app that knows nothing of its types.
+mkdir -p fullso minso
+for v in $VERS; do
+	mkdir -p so$v
+	if ! gcc -g -O0 -shared -fPIC -Dmain=corpus_main -Wl,-soname,libcorpus.so.$v -o so$v/libcorpus.so.$v "$SRC/lib_v$v.c" 2>gccso$v.err ||
+		! gcc -g -O0 -o so$v/app "$SRC/driver.c" so$v/libcorpus.so.$v -Wl,-rpath,$WORK/so$v 2>>gccso$v.err; then
+		failt "corpus so v$v: build: $(head -c 300 gccso$v.err)"
+		continue
+	fi
+	$UCOREBTF gen btf so$v/libcorpus.so.$v --name libcorpus --version $v.0 -o fullso/libcorpus-$v.0.btf >/dev/null 2>genbtfso$v.err ||
+		failt "corpus so v$v: gen btf: $(head -c 300 genbtfso$v.err)"
+done
+if $UCOREBTF gen min "$OBJ" fullso/libcorpus-*.btf -o minso >genminso.out 2>genminso.err; then
+	pass "corpus so: gen min with verify over 3 shared-library releases"
+else
+	failt "corpus so: gen min (rc $?): $(head -c 400 genminso.err)"
+fi
+for v in $VERS; do
+	blob=minso/libcorpus-$v.0.btf
+	[ -s $blob ] || { failt "corpus so v$v: no blob"; continue; }
+	decisions $blob check_so$v.json > dec_so$v.txt
+	[ -s dec_so$v.txt ] && cmp -s dec_so$v.txt dec_full$v.txt &&
+		pass "corpus so v$v: check decisions .so blob == executable full BTF" ||
+		failt "corpus so v$v: decisions differ: $(diff dec_so$v.txt dec_full$v.txt | head -4 | tr '\n' ' ')"
+	if $UCOREBTF merge $blob -o MS$v.btf >/dev/null 2>mergeso$v.err &&
+		$LOADER -b MS$v.btf -l so$v/libcorpus.so.$v "$OBJ" so$v/app > obsso$v.json 2>loadso$v.err; then
+		bad=
+		for c in "${cases[@]}"; do
+			for k in ${c#*:}; do
+				[ "$(jq -c ".$k" truth$v.json)" = "$(jq -c ".$k" obsso$v.json)" ] || bad="$bad $k"
+			done
+		done
+		[ -z "$bad" ] && pass "corpus so v$v uprobe in the .so on kernel + blob: all reads equal ground truth" ||
+			failt "corpus so v$v uprobe in the .so: wrong:$bad"
+	else
+		failt "corpus so v$v uprobe in the .so: $(cat mergeso$v.err loadso$v.err | head -c 400)"
+	fi
+done
