@@ -108,7 +108,7 @@ static int str_cmp(const void *a, const void *b)
  * that the input order never changes the output. */
 static int classify(struct opts *o, int argc, char **argv)
 {
-	int i, j, err;
+	int i, err;
 
 	o->objs = calloc(argc + 1, sizeof(*o->objs));
 	o->libs = calloc(argc + 1, sizeof(*o->libs));
@@ -162,8 +162,6 @@ static int classify(struct opts *o, int argc, char **argv)
 		o->libs[i].btf = btf_load(o->libs[i].path, NULL);
 		if (!o->libs[i].btf)
 			return -errno ?: -EINVAL;
-		for (j = 0; j < 0; j++)
-			;
 	}
 	return 0;
 }
@@ -248,8 +246,6 @@ static int make_groups(struct opts *o)
 
 static int load_engine(struct opts *o)
 {
-	int i, err;
-
 	if (!o->no_kernel) {
 		o->kbtf = btf_load(o->kernel ? o->kernel : DEFAULT_KERNEL, NULL);
 		if (!o->kbtf)
@@ -261,7 +257,6 @@ static int load_engine(struct opts *o)
 		return -ENOMEM;
 	}
 	return 0;
-	(void)i; (void)err;
 }
 
 static int add_objects(struct opts *o)
@@ -477,7 +472,7 @@ static void count_release(struct opts *o, struct group *gr, struct counts *c,
 
 static void write_summary(struct opts *o, FILE *f)
 {
-	int i, oi, g;
+	int i, oi;
 
 	fputs("{\"kernel\":", f);
 	if (o->kbtf)
@@ -487,10 +482,7 @@ static void write_summary(struct opts *o, FILE *f)
 	fputs(",\"objects\":[", f);
 	for (oi = 0; oi < um_obj_cnt(o->e); oi++) {
 		struct kn_ctx c = { f, 0 };
-		int nk = 0;
 
-		for (i = 0; i < um_relo_cnt(o->e, oi); i++)
-			nk += o->ngroups && um_decision_get(o->groups[0].rel, oi, i)->side == UM_KERNEL;
 		fprintf(f, "%s{\"path\":", oi ? "," : "");
 		json_str(f, um_obj_path(o->e, oi));
 		fprintf(f, ",\"relocations\":%d,\"kernel_types\":[", um_relo_cnt(o->e, oi));
@@ -545,7 +537,6 @@ static void write_summary(struct opts *o, FILE *f)
 		free(failed);
 	}
 	fputs("]}\n", f);
-	(void)g;
 }
 
 int do_gen_min(int argc, char **argv)

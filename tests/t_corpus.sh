@@ -56,7 +56,7 @@ fi
 
 # Decisions of `check -j` for one target, normalised to what must be equal
 # between the blob and the full BTF (target type ids are renumbered).
-decisions() { $UCOREBTF check -j "$OBJ" "$1" 2>/dev/null | python3 "$TOOLS/corpus_decisions.py"; }
+decisions() { $UCOREBTF check -j "$OBJ" "$1" 2>/dev/null | tee "$2" | python3 "$TOOLS/corpus_decisions.py"; }
 
 for v in $VERS; do
 	blob=min/libcorpus-$v.0.btf full=full/libcorpus-$v.0.btf
@@ -74,9 +74,11 @@ for v in $VERS; do
 		failt "corpus v$v: blob not much smaller: $bs/$fs types, $bb/$fb bytes"
 	k=$(grep -E -c "'(pt_regs|task_struct|list_head)'" blob$v.txt)
 	[ "$k" = 0 ] && pass "corpus v$v: blob holds no kernel types" || failt "corpus v$v: $k kernel types in blob"
+	grep -q "libcorpus-$v.0.btf: .*verified" genmin.out && pass "corpus v$v: gen min reports the blob verified" ||
+		failt "corpus v$v: gen min did not report verify: $(grep "libcorpus-$v.0" genmin.out | head -c 200)"
 	grep -q "STRUCT 'corpus_state'" blob$v.txt && pass "corpus v$v: blob holds corpus_state" ||
 		failt "corpus v$v: corpus_state missing from blob"
-	u=$(grep -E -c "corpus_unrelated|corpus_cfg_global|'main'" blob$v.txt)
+	u=$(grep -E -c "corpus_unrelated|corpus_cfg_global|_IO_FILE|'(stat|sigaction|tm|main)'" blob$v.txt)
 	[ "$u" = 0 ] && pass "corpus v$v: blob has no unrelated library types" || failt "corpus v$v: $u unrelated types in blob"
 	grep -q "opaque_secret\|opaque_name" blob$v.txt && failt "corpus v$v: pointer followed: corpus_opaque members in blob" ||
 		pass "corpus v$v: pointer not followed (no corpus_opaque members)"
@@ -86,8 +88,8 @@ for v in $VERS; do
 		failt "corpus v$v: 'legacy' in blob: $got, want $want"
 
 	# check: the decisions against the blob equal those against the full BTF.
-	decisions $blob > dec_min$v.txt; rb=$?
-	decisions $full > dec_full$v.txt; rf=$?
+	decisions $blob check_min$v.json > dec_min$v.txt; rb=$?
+	decisions $full check_full$v.json > dec_full$v.txt; rf=$?
 	if [ $rb = 0 ] && [ $rf = 0 ] && [ -s dec_full$v.txt ] && cmp -s dec_min$v.txt dec_full$v.txt; then
 		pass "corpus v$v: check decisions blob == full ($(wc -l < dec_full$v.txt) relocations)"
 	else
@@ -102,6 +104,25 @@ miss=
 for k in $want; do grep -qw "$k" <<<"$kinds" || miss="$miss $k"; done
 [ -z "$miss" ] && pass "corpus: every CO-RE relocation kind is exercised" || failt "corpus: kinds not seen in check output:$miss (seen: $kinds)"
 
+# The releases really differ: every pair of releases gets different decisions.
+for p in "1 2" "2 3" "1 3"; do
+	set -- $p
+	nd=$(diff dec_full$1.txt dec_full$2.txt 2>/dev/null | grep -c '^<')
+	[ -s dec_full$1.txt ] && [ "$nd" -gt 10 ] && pass "corpus: releases $1 and $2 differ in $nd decisions" ||
+		failt "corpus: releases $1 and $2 differ in only $nd decisions"
+done
+# Guard-style kinds see both outcomes across the releases (a failed match in
+# one release, a match in another), and failed field matches poison.
+outcomes=$(cat check_full*.json 2>/dev/null | jq -r '.relocations[] | "\(.kind)=\(.results[0].value)"' 2>/dev/null | sort -u)
+miss=
+for k in field_exists type_exists type_matches enumval_exists; do
+	for o in 0 1; do grep -qx "$k=$o" <<<"$outcomes" || miss="$miss $k=$o"; done
+done
+grep -qx "byte_off=poison" <<<"$outcomes" || miss="$miss byte_off=poison"
+grep -qx "enumval_value=poison" <<<"$outcomes" || miss="$miss enumval_value=poison"
+[ -z "$miss" ] && pass "corpus: exists/matches kinds see both outcomes, failed matches poison" ||
+	failt "corpus: outcomes not seen:$miss"
+
 # Real uprobes: kernel + blob as btf_custom_path.  Each case compares the
 # probe's reads with the app's ground truth.
 cases=(
@@ -113,6 +134,7 @@ cases=(
 	"anonymous struct/union members, union:as_int lo hi val_i"
 	"nested access through arrays:d2 off_d2 sz_d2 key1 grid12 off_grid12"
 	"field exists in a nested array element:has_tag tag2"
+	"typedef of an anonymous struct as root type:cfg_limit off_cfg_limit tsz_cfg_t"
 	"pointer read, not followed:opaque"
 	"enum value / enum value exists:mode enum_on has_turbo enum_turbo"
 	"field absent in a release (exists guard):has_legacy legacy"
@@ -166,4 +188,45 @@ for v in $VERS; do
 	[ -s obsf$v.json ] && [ "$(jq -cS 'del(.tid_target,.binary)' obs$v.json)" = "$(jq -cS 'del(.tid_target,.binary)' obsf$v.json)" ] &&
 		pass "corpus v$v uprobe: blob and full BTF read the same values" ||
 		failt "corpus v$v uprobe: blob vs full reads differ"
+done
+
+# The same releases as shared libraries (what real libraries are): gen btf
+# of the .so, gen min over the three, then the uprobe on corpus_probe in the
+# .so, loaded by an app that knows nothing of its types.
+mkdir -p fullso minso
+for v in $VERS; do
+	mkdir -p so$v
+	if ! gcc -g -O0 -shared -fPIC -Dmain=corpus_main -Wl,-soname,libcorpus.so.$v -o so$v/libcorpus.so.$v "$SRC/lib_v$v.c" 2>gccso$v.err ||
+		! gcc -g -O0 -o so$v/app "$SRC/driver.c" so$v/libcorpus.so.$v -Wl,-rpath,$WORK/so$v 2>>gccso$v.err; then
+		failt "corpus so v$v: build: $(head -c 300 gccso$v.err)"
+		continue
+	fi
+	$UCOREBTF gen btf so$v/libcorpus.so.$v --name libcorpus --version $v.0 -o fullso/libcorpus-$v.0.btf >/dev/null 2>genbtfso$v.err ||
+		failt "corpus so v$v: gen btf: $(head -c 300 genbtfso$v.err)"
+done
+if $UCOREBTF gen min "$OBJ" fullso/libcorpus-*.btf -o minso >genminso.out 2>genminso.err; then
+	pass "corpus so: gen min with verify over 3 shared-library releases"
+else
+	failt "corpus so: gen min (rc $?): $(head -c 400 genminso.err)"
+fi
+for v in $VERS; do
+	blob=minso/libcorpus-$v.0.btf
+	[ -s $blob ] || { failt "corpus so v$v: no blob"; continue; }
+	decisions $blob check_so$v.json > dec_so$v.txt
+	[ -s dec_so$v.txt ] && cmp -s dec_so$v.txt dec_full$v.txt &&
+		pass "corpus so v$v: check decisions .so blob == executable full BTF" ||
+		failt "corpus so v$v: decisions differ: $(diff dec_so$v.txt dec_full$v.txt | head -4 | tr '\n' ' ')"
+	if $UCOREBTF merge $blob -o MS$v.btf >/dev/null 2>mergeso$v.err &&
+		$LOADER -b MS$v.btf -l so$v/libcorpus.so.$v "$OBJ" so$v/app > obsso$v.json 2>loadso$v.err; then
+		bad=
+		for c in "${cases[@]}"; do
+			for k in ${c#*:}; do
+				[ "$(jq -c ".$k" truth$v.json)" = "$(jq -c ".$k" obsso$v.json)" ] || bad="$bad $k"
+			done
+		done
+		[ -z "$bad" ] && pass "corpus so v$v uprobe in the .so on kernel + blob: all reads equal ground truth" ||
+			failt "corpus so v$v uprobe in the .so: wrong:$bad"
+	else
+		failt "corpus so v$v uprobe in the .so: $(cat mergeso$v.err loadso$v.err | head -c 400)"
+	fi
 done
