@@ -9,8 +9,12 @@
 #   ARCHIVE/lua/report.md                            compatibility matrix
 #
 # usage: scripts/regen.sh [-a ARCHIVE] [-c CACHE] [VERSION...]
+#        scripts/regen.sh -a ARCHIVE -m
 #   VERSION given: regenerate those releases only (one CI matrix job each);
-#   none: all listed releases, stale ones removed, report.md rewritten.
+#   none: all listed releases, stale ones removed, then the merge step.
+#   -m: the merge step alone, on an ARCHIVE whose releases came from matrix
+#   jobs: write report.md and fail when a release makes a required (not
+#   existence-guarded) relocation of the probe fail.
 # Same inputs, same bytes: running it twice leaves no git diff.
 set -euo pipefail
 
@@ -22,11 +26,13 @@ ucorebtf=${UCOREBTF:-$out/ucorebtf}
 obj=$out/bpf/lua.bpf.o
 arch=$(uname -m)
 
-while getopts "a:c:" opt; do
+merge_only=0
+while getopts "a:c:m" opt; do
 	case $opt in
 	a) archive=$OPTARG ;;
 	c) cache=$OPTARG ;;
-	*) echo "usage: $0 [-a ARCHIVE] [-c CACHE] [VERSION...]" >&2; exit 2 ;;
+	m) merge_only=1 ;;
+	*) echo "usage: $0 [-a ARCHIVE] [-c CACHE] [VERSION...] | -a ARCHIVE -m" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -34,6 +40,25 @@ shift $((OPTIND - 1))
 for f in "$ucorebtf" "$obj"; do
 	[ -e "$f" ] || { echo "Error: $f: not built (run make)" >&2; exit 1; }
 done
+
+# merge: the report over every release in the archive, and the verdict.
+merge() {
+	if [ ! -d "$archive/lua" ]; then
+		echo "Error: $archive/lua: no such directory" >&2
+		return 1
+	fi
+	(cd "$archive" && "$ucorebtf" report "$obj" lua -f md -o lua/report.md.tmp --strict) || {
+		rm -f "$archive/lua/report.md.tmp"
+		echo "Error: $archive/lua: a release fails a required relocation of $obj (see ucorebtf report)" >&2
+		return 1
+	}
+	mv "$archive/lua/report.md.tmp" "$archive/lua/report.md"
+}
+
+if [ $merge_only = 1 ]; then
+	merge
+	exit
+fi
 
 all=$(bash "$root/scripts/lua-build.sh" -l)
 versions=${*:-$all}
@@ -70,8 +95,6 @@ if [ $# -eq 0 ]; then
 		v=$(basename "$d")
 		grep -qx "$v" <<<"$all" || rm -rf "$d"
 	done
-	(cd "$archive" && "$ucorebtf" report "$obj" lua -f md -o lua/report.md.tmp)
-	# The report names the object by the path it was given; make it stable.
-	mv "$archive/lua/report.md.tmp" "$archive/lua/report.md"
+	merge
 fi
 echo "regen: $(wc -w <<<"$versions") Lua release(s) -> ${archive#$root/}/lua" >&2
