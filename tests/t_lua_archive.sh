@@ -38,3 +38,17 @@ fi
 big=$(stat -c %s "$CACHE/$v/lua-$v.btf"); small=$(stat -c %s "$ROOT/archive/lua/$v"/*/lua-$v.btf)
 [ "$small" -lt $((big / 20)) ] && pass "lua archive: $v blob $small bytes vs full BTF $big bytes" ||
 	failt "lua archive: $v blob $small bytes vs $big"
+
+# The CI merge step fails when a release makes a required relocation fail.
+cp -r full bad
+$UCOREBTF gen btf "$B/examples/seed/app_v2" -o app_v2.btf --version 2 >/dev/null
+mkdir -p bad/lua/9.9.9/x86_64 && cp app_v2.btf bad/lua/9.9.9/x86_64/lua-9.9.9.btf
+out=$(OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -a bad -m 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "^Error: .*required relocation" <<<"$out"; then
+	pass "lua archive: merge step fails on a release without the probe's required types"
+else
+	failt "lua archive: merge step on a bad release: rc=$rc $out"
+fi
+OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -a full -m 2>/dev/null &&
+	cmp -s full/lua/report.md "$ROOT/archive/lua/report.md" &&
+	pass "lua archive: merge step alone rewrites the same report.md" || failt "lua archive: merge step report.md"
