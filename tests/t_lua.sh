@@ -22,15 +22,36 @@ fi
 VERS=$(bash "$ROOT/scripts/lua-build.sh" -l)
 lib_of() { echo "$CACHE/$1"/liblua5.?.so.$1; }
 
-# The BTF handed to libbpf for release $1, from the blobs in dir min/ — the
-# one place that decides where a release's types come from.
+# The BTF handed to libbpf for release $1 — the one place that decides where
+# a release's types come from.  Now: the committed archive/lua blob whose
+# meta has the library's GNU build-id (the builds are reproducible), merged
+# with the running kernel's BTF.  gen min over all releases must agree.
 mkdir -p min
-$UCOREBTF gen min "$OBJ" "$CACHE"/*/lua-*.btf -o min >genmin.out 2>genmin.err ||
+$UCOREBTF gen min "$OBJ" "$CACHE"/*/lua-*.btf -o min >genmin.out 2>genmin.err &&
+	pass "lua: gen min over all releases, verified" ||
 	failt "lua: gen min over all releases: $(head -c 400 genmin.err)"
+blob_for() {
+	local bid meta
+	bid=$(readelf -n "$(lib_of $1)" | sed -n 's/.*Build ID: *//p')
+	meta=$(grep -l "^build_id=$bid\$" "$ROOT"/archive/lua/*/*/meta | head -n1)
+	[ -n "$meta" ] && echo "$(dirname "$meta")/lua-$1.btf"
+}
 btf_for() {
-	[ -f "btf-$1" ] || $UCOREBTF merge "min/lua-$1.btf" -o "btf-$1" 2>/dev/null
+	local blob
+	if [ ! -f "btf-$1" ]; then
+		blob=$(blob_for $1) || { echo "no-archive-blob-for-$1"; return; }
+		$UCOREBTF merge "$blob" -o "btf-$1" 2>/dev/null
+	fi
 	echo "btf-$1"
 }
+
+n=0
+for v in $VERS; do
+	b=$(blob_for $v) && cmp -s "$b" "min/lua-$v.btf" && n=$((n + 1))
+done
+[ "$n" -eq "$(wc -w <<<"$VERS")" ] &&
+	pass "lua: each library's build-id finds its archive/lua blob, equal to gen min's" ||
+	failt "lua: only $n releases found an archive blob by build-id equal to gen min's (stale archive? run scripts/regen.sh)"
 
 n=0
 for v in $VERS; do
