@@ -457,7 +457,7 @@ static void html_esc(FILE *f, const char *s)
 
 static void emit_text(struct report *r, FILE *f, bool md)
 {
-	int w = 10, kw = 5, k, ri;
+	int w = 10, kw = 5, cw = 8, k, ri;
 
 	for (k = 0; k < r->nrows; k++) {
 		int len = strlen(r->rows[k].prog) + 1 + strlen(r->rows[k].path);
@@ -466,7 +466,13 @@ static void emit_text(struct report *r, FILE *f, bool md)
 			w = len;
 		if ((int)strlen(r->rows[k].kinds) > kw)
 			kw = strlen(r->rows[k].kinds);
+		for (ri = 0; ri < r->nrel; ri++)
+			if ((int)strlen(r->rows[k].cells[ri].text) + 1 > cw)
+				cw = strlen(r->rows[k].cells[ri].text) + 1;
 	}
+	for (ri = 0; ri < r->nrel; ri++)
+		if ((int)strlen(r->rels[ri].label) > cw)
+			cw = strlen(r->rels[ri].label);
 	if (md) {
 		fprintf(f, "| relocation | kinds | guarded |");
 		for (ri = 0; ri < r->nrel; ri++)
@@ -478,7 +484,7 @@ static void emit_text(struct report *r, FILE *f, bool md)
 	} else {
 		fprintf(f, "%-*s  %-*s  %-7s", w, "RELOCATION", kw, "KINDS", "GUARDED");
 		for (ri = 0; ri < r->nrel; ri++)
-			fprintf(f, "  %12s", r->rels[ri].label);
+			fprintf(f, "  %*s", cw, r->rels[ri].label);
 		fputc('\n', f);
 	}
 	for (k = 0; k < r->nrows; k++) {
@@ -501,7 +507,7 @@ static void emit_text(struct report *r, FILE *f, bool md)
 			} else {
 				snprintf(t, sizeof(t), "%s%s", c->text,
 					 c->required ? "!" : c->changed ? "*" : "");
-				fprintf(f, "  %12s", t);
+				fprintf(f, "  %*s", cw, t);
 			}
 		}
 		fputc('\n', f);
