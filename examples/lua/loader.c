@@ -92,13 +92,19 @@ static void print_result(const struct lua_result *r, const char *interp, int jso
 		       r->status, r->in_coroutine, r->main_stack_slots, r->slot_size, r->hits);
 		return;
 	}
+	char cs[16] = "absent", nny[16] = "no";
+
+	if (r->callstatus >= 0)
+		snprintf(cs, sizeof(cs), "%d", r->callstatus);
+	if (r->nny >= 0)
+		snprintf(nny, sizeof(nny), "%d", r->nny);
 	printf("%s: lua_gc(L, LUA_GCCOUNT) x%u\n"
 	       "  stack depth      %d slots of %d bytes (running function at slot %d)\n"
-	       "  CallInfo frames  %d, callstatus %d\n"
-	       "  nCcalls          %u (%d bytes): %d C calls, %d non-yieldable\n"
+	       "  CallInfo frames  %d, callstatus %s\n"
+	       "  nCcalls          %u (%d bytes): %d C calls, %s non-yieldable\n"
 	       "  status           %d, %s, main thread stack %d slots\n",
 	       interp, r->hits, r->stack_slots, r->slot_size, r->func_slot,
-	       r->ci_depth, r->callstatus, r->nccalls, r->nccalls_size, r->c_calls, r->nny,
+	       r->ci_depth, cs, r->nccalls, r->nccalls_size, r->c_calls, nny,
 	       r->status, r->in_coroutine ? "in a coroutine" : "main thread",
 	       r->main_stack_slots);
 }
