@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <bpf/btf.h>
 #include "common.h"
 #include "cmds.h"
@@ -356,6 +357,57 @@ static int rel_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->path, y->path);
 }
 
+static int add_release(struct report *r, const char *path);
+
+/* One line of an archive index ("lib version arch sha256 size soname
+ * build_ids objects", docs/archive.md) whose blob is blobs/<sha256>.btf
+ * under ROOT.  Entries of other architectures are left out. */
+static int add_index_line(struct report *r, const char *root, char *line, const char *arch)
+{
+	char *f[8] = {}, *save = NULL, path[4096];
+	struct release *rel;
+	int n = 0, err;
+
+	line[strcspn(line, "\r\n")] = 0;
+	if (!line[0] || line[0] == '#')
+		return 0;
+	for (char *t = strtok_r(line, "\t", &save); t && n < 8; t = strtok_r(NULL, "\t", &save))
+		f[n++] = t;
+	if (n < 4 || strlen(f[3]) != 64) {
+		p_err("%s: not an archive index line: '%s'", root, f[0] ? f[0] : "");
+		return -EINVAL;
+	}
+	if (strcmp(f[2], arch))
+		return 0;
+	snprintf(path, sizeof(path), "%s/blobs/%s.btf", root, f[3]);
+	err = add_release(r, path);
+	if (err)
+		return err;
+	rel = &r->rels[r->nrel - 1];
+	snprintf(rel->meta.library, sizeof(rel->meta.library), "%s", f[0]);
+	snprintf(rel->meta.version, sizeof(rel->meta.version), "%s", f[1]);
+	snprintf(rel->meta.arch, sizeof(rel->meta.arch), "%s", f[2]);
+	snprintf(rel->label, sizeof(rel->label), "%s-%s", f[0], f[1]);
+	return 0;
+}
+
+/* An archive's index.tsv, or one entry.tsv whose blobs/ is an ancestor's. */
+static int add_index(struct report *r, const char *root, const char *file, const char *arch)
+{
+	FILE *f = fopen(file, "r");
+	char line[1024];
+	int err = 0;
+
+	if (!f) {
+		p_err("%s: %s", file, strerror(errno));
+		return -errno;
+	}
+	while (!err && fgets(line, sizeof(line), f))
+		err = add_index_line(r, root, line, arch);
+	fclose(f);
+	return err;
+}
+
 static int add_release(struct report *r, const char *path)
 {
 	struct release *rels = realloc(r->rels, (r->nrel + 1) * sizeof(*rels));
@@ -382,25 +434,58 @@ static bool has_suffix(const char *s, const char *suf)
 	return n >= m && !strcmp(s + n - m, suf);
 }
 
-/* Every *.btf below DIR (an archive), in sorted order. */
-static int add_dir(struct report *r, const char *dir)
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* entry.tsv in DIR: the archive root is the nearest ancestor with blobs/. */
+static int add_entry(struct report *r, const char *dir, const char *file, const char *arch)
+{
+	char root[4096], probe[4200];
+	int up;
+
+	snprintf(root, sizeof(root), "%s", dir);
+	for (up = 0; up < 8; up++) {
+		snprintf(probe, sizeof(probe), "%s/blobs", root);
+		if (exists(probe))
+			return add_index(r, root, file, arch);
+		if (strlen(root) + 4 >= sizeof(root))
+			break;
+		strcat(root, "/..");
+	}
+	p_err("%s: no blobs/ directory above it", file);
+	return -ENOENT;
+}
+
+/* An archive: its index.tsv if DIR is the archive's root; else every
+ * entry.tsv (its blob from the nearest blobs/ above) and every *.btf below
+ * DIR, in sorted order. */
+static int add_dir(struct report *r, const char *dir, const char *arch)
 {
 	struct dirent **ents;
+	char path[4096];
 	int n, i, err = 0;
 
+	snprintf(path, sizeof(path), "%s/index.tsv", dir);
+	if (exists(path))
+		return add_index(r, dir, path, arch);
 	n = scandir(dir, &ents, NULL, alphasort);
 	if (n < 0) {
 		p_err("%s: %s", dir, strerror(errno));
 		return -errno;
 	}
 	for (i = 0; i < n; i++) {
-		char path[4096];
 		struct stat st;
 
 		if (!err && ents[i]->d_name[0] != '.') {
 			snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
 			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-				err = add_dir(r, path);
+				err = add_dir(r, path, arch);
+			else if (!strcmp(ents[i]->d_name, "entry.tsv"))
+				err = add_entry(r, dir, path, arch);
 			else if (has_suffix(path, ".btf"))
 				err = add_release(r, path);
 		}
@@ -685,9 +770,11 @@ static int report_help(void)
 {
 	fprintf(stderr,
 		"Usage: %s report OBJ... ARCHIVE_DIR|BTF... [-f text|md|json|html] [-o OUT]\n"
-		"          [-k KERNEL_BTF | --no-kernel] [--strict]\n"
+		"          [-k KERNEL_BTF | --no-kernel] [--arch A] [--strict]\n"
 		"  Rows: each program's relocations by type.field.path; columns: releases in\n"
 		"  version order; cells: resolved offset/size, or missing.\n"
+		"  ARCHIVE_DIR: an archive root (index.tsv), part of one (entry.tsv files),\n"
+		"  or any directory of *.btf; --arch picks archive entries (default: uname -m).\n"
 		"  --strict  exit 1 when a release fails a required (unguarded) relocation\n",
 		bin_name);
 	return EXIT_OK;
@@ -702,7 +789,7 @@ static int parse_fmt(const char *s)
 	return -1;
 }
 
-enum { OPT_NO_KERNEL = 256, OPT_STRICT };
+enum { OPT_NO_KERNEL = 256, OPT_STRICT, OPT_ARCH };
 
 int do_report(int argc, char **argv)
 {
@@ -712,43 +799,32 @@ int do_report(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ 0 }
 	};
-	const char *out = NULL, *kernel = NULL;
+	const char *out = NULL, *kernel = NULL, *arch = NULL;
+	struct utsname uts;
 	bool no_kernel = false, strict = false;
 	struct report r = {};
-	char **av, **objs;
-	int c, fmt = json_output ? FMT_JSON : FMT_TEXT, nobj = 0, i, rc = EXIT_FAIL, err;
+	char **av, **objs, **inputs;
+	int c, fmt = json_output ? FMT_JSON : FMT_TEXT, nobj = 0, ninput = 0, i, rc = EXIT_FAIL, err;
 
 	if (argc >= 1 && !strcmp(argv[0], "help"))
 		return report_help();
 	av = calloc(argc + 2, sizeof(char *));
 	objs = calloc(argc + 1, sizeof(char *));
-	if (!av || !objs)
+	inputs = calloc(argc + 1, sizeof(char *));
+	if (!av || !objs || !inputs)
 		goto out;
 	av[0] = "report";
+	if (uname(&uts) == 0)
+		arch = uts.machine;
 	memcpy(av + 1, argv, argc * sizeof(char *));
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc + 1, av, "-f:o:k:", opts, NULL)) != -1) {
 		switch (c) {
-		case 1: {
-			struct stat st;
-			enum btf_file_kind kind;
-
-			if (stat(optarg, &st) == 0 && S_ISDIR(st.st_mode)) {
-				if (add_dir(&r, optarg))
-					goto out;
-				break;
-			}
-			if (btf_file_kind(optarg, &kind))
-				goto out;
-			if (kind == BTF_FILE_BPF_OBJ)
-				objs[nobj++] = optarg;
-			else if (add_release(&r, optarg))
-				goto out;
-			break;
-		}
+		case 1: inputs[ninput++] = optarg; break;
 		case 'f':
 			fmt = parse_fmt(optarg);
 			if (fmt < 0) {
@@ -760,10 +836,28 @@ int do_report(int argc, char **argv)
 		case 'k': kernel = optarg; break;
 		case OPT_NO_KERNEL: no_kernel = true; break;
 		case OPT_STRICT: strict = true; break;
+		case OPT_ARCH: arch = optarg; break;
 		default:
 			rc = usage_err("report: unknown option or missing argument '%s'", av[optind - 1]);
 			goto out;
 		}
+	}
+	/* Inputs after options: --arch applies to archives wherever it stands. */
+	for (i = 0; i < ninput; i++) {
+		struct stat st;
+		enum btf_file_kind kind;
+
+		if (stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (add_dir(&r, inputs[i], arch))
+				goto out;
+			continue;
+		}
+		if (btf_file_kind(inputs[i], &kind))
+			goto out;
+		if (kind == BTF_FILE_BPF_OBJ)
+			objs[nobj++] = inputs[i];
+		else if (add_release(&r, inputs[i]))
+			goto out;
 	}
 	if (!nobj || !r.nrel) {
 		rc = usage_err("report: need BPF objects and release BTFs: %s report OBJ... ARCHIVE_DIR|BTF...",
@@ -824,5 +918,6 @@ out:
 	report_free(&r);
 	free(av);
 	free(objs);
+	free(inputs);
 	return rc;
 }
