@@ -17,7 +17,8 @@ if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-s
 	need_src=1
 fi
 # Lua 5.3.3 and 5.4.2 (scripts/lua-versions.txt) are served by bullseye only.
-if [ -f "$SRC_LIST" ] && ! grep -qs '^Suites:.*bullseye' "$SRC_LIST"; then
+if ! grep -qs '^Suites:.*bullseye' "$SRC_LIST" &&
+   ! grep -rqsE '^deb-src .* bullseye' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 	need_src=1
 fi
 
