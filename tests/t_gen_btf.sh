@@ -2,6 +2,7 @@
 # metadata kept; stripped binaries fail cleanly.
 . "$TESTS_DIR/lib.sh"
 APP=$B/examples/seed/app_v2
+unset DEBUGINFOD_URLS  # the stripped-binary errors below assume no server
 
 check "gen btf writes BTF libbpf and bpftool read" \
 	bash -c "$UCOREBTF gen btf $APP -o a.btf --version 2.0 >/dev/null && bpftool btf dump file a.btf | grep -q \"STRUCT 'data' size=16 vlen=4\""
