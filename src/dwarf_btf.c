@@ -571,6 +571,20 @@ static bool is_const_form(unsigned int form)
 	return false;
 }
 
+/* A constant attribute's value: signed only for DW_FORM_sdata (libdw's
+ * dwarf_formsdata() sign-extends data1..data4, so 159 in data1 reads -97). */
+static int form_sdata(Dwarf_Attribute *a, Dwarf_Sword *v)
+{
+	Dwarf_Word u;
+
+	if (dwarf_whatform(a) == DW_FORM_sdata || dwarf_whatform(a) == DW_FORM_implicit_const)
+		return dwarf_formsdata(a, v);
+	if (dwarf_formudata(a, &u))
+		return -1;
+	*v = (Dwarf_Sword)u;
+	return 0;
+}
+
 /* DW_AT_data_member_location: a constant, or (DWARF 2) DW_OP_plus_uconst. */
 static bool member_byte_off(Dwarf_Die *m, Dwarf_Word *off)
 {
@@ -605,7 +619,7 @@ static bool member_bits(struct enc *e, Dwarf_Die *m, uint32_t *bit_off, uint32_t
 	if (!member_byte_off(m, &byte_off))
 		return false;
 	*bit_off = byte_off * 8;
-	if (!*bit_sz || !dwarf_attr(m, DW_AT_bit_offset, &a) || dwarf_formsdata(&a, &old_off))
+	if (!*bit_sz || !dwarf_attr(m, DW_AT_bit_offset, &a) || form_sdata(&a, &old_off))
 		return true;
 	/* DWARF <= 4: DW_AT_bit_offset counts from the storage unit's MSB. */
 	if (!attr_udata(m, DW_AT_byte_size, &storage) &&
@@ -762,8 +776,9 @@ static uint32_t subrange_nelems(Dwarf_Die *s)
 		return cnt;
 	/* No bound (flexible array) or a variable one (VLA): 0 elements, as pahole. */
 	if (!dwarf_attr(s, DW_AT_upper_bound, &a) || !is_const_form(dwarf_whatform(&a)) ||
-	    dwarf_formsdata(&a, &hi))
+	    form_sdata(&a, &hi))
 		return 0;
+	/* Old GCC wrote a flexible array's bound as -1 in a data form. */
 	if (dwarf_whatform(&a) == DW_FORM_data8 && (Dwarf_Word)hi == ~0ULL)
 		return 0;
 	if (dwarf_whatform(&a) == DW_FORM_data4 && (uint32_t)hi == ~0U)

@@ -77,6 +77,10 @@ struct enc_arrays {
 	struct enc_node nodes[2];
 	int *ptrs[3];
 	int (*ptr_to_arr)[6];
+	/* Bounds 159, 255 and 39999 are data1/data2 forms with the top bit set. */
+	char buf160[160];
+	unsigned char buf256[256];
+	char huge[40000];
 };
 
 struct enc_funcs {

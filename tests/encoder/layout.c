@@ -75,6 +75,9 @@ int main(void)
 	M(struct enc_arrays, "enc_arrays", nodes);
 	M(struct enc_arrays, "enc_arrays", ptrs);
 	M(struct enc_arrays, "enc_arrays", ptr_to_arr);
+	M(struct enc_arrays, "enc_arrays", buf160);
+	M(struct enc_arrays, "enc_arrays", buf256);
+	M(struct enc_arrays, "enc_arrays", huge);
 
 	SZ(struct enc_funcs, "enc_funcs");
 	M(struct enc_funcs, "enc_funcs", cb);
