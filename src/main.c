@@ -16,12 +16,15 @@ static int do_help(int argc, char **argv)
 		"  gen btf ELF [-o OUT] [--version V] [--debug-file F]\n"
 		"                           BTF of a userspace ELF from its DWARF (pahole)\n"
 		"  gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
+		"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
+		"          [--kernel-type NAME]... [--no-verify]\n"
 		"                           minimal per-library-version BTF for OBJ's CO-RE relocations\n"
 		"  gen min_core_btf INPUT OUTPUT OBJ...\n"
 		"                           bpftool-compatible kernel-only BTFGen\n"
 		"  merge [BASE] APP.btf... -o OUT\n"
 		"                           kernel BTF (default /sys/kernel/btf/vmlinux) + app BTF\n"
-		"  check OBJ... BTF...      each relocation's decision per target\n"
+		"  check OBJ... BTF... [-k KERNEL_BTF | --no-kernel]\n"
+		"                           each relocation's decision per target\n"
 		"\n"
 		"OPTIONS: -j|--json  -d|--debug (libbpf log)  -V|--version  -h|--help\n",
 		bin_name, bin_name);
