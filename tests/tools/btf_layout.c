@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 /* Type strings are for humans and tests; truncation is fine. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
