@@ -42,3 +42,18 @@ chmod +x wrong.sh
 out=$(UCOREBTF=$WORK/wrong.sh bash $CMP $B/examples/seed/app_v2 2>&1); rc=$?
 [ $rc = 1 ] && grep -q 'ONLY-pahole *data.b' <<<"$out" && grep -q 'LAYOUT *data.c' <<<"$out" &&
 	pass "btf-compare names real differences and fails on them" || failt "btf-compare on a wrong encoder: rc=$rc $out"
+
+# A real library built by Debian with GCC 12: libpython3.11d (libpython3.11-dbg,
+# DWARF in the .so).  Its _Py_atomic_int/_Py_atomic_address hold C11 atomics.
+PY=/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0
+if [ -r $PY ]; then
+	out=$(bash $CMP $PY 2>&1); rc=$?
+	echo "$out" | sed 's/^/    /'
+	sum=$(grep "^$PY: " <<<"$out")
+	if [ $rc = 0 ] && grep -Eq ': [0-9]{3,} structs, [0-9]{4,} members: [0-9]+ identical; pahole-void 2, pahole-flat 0, pahole-dup 0, ucorebtf-skip 0, type 0; unexplained 0$' <<<"$sum" &&
+		grep -q 'pahole-void *_Py_atomic_int._value: pahole atomic_int = void' <<<"$out"; then
+		pass "libpython3.11d: identical to pahole except _Py_atomic_int/_address._value, which pahole makes void"
+	else failt "libpython3.11d vs pahole: rc=$rc $sum"; fi
+	$UCOREBTF gen btf $PY -o py.btf >/dev/null 2>&1 && $B/tests/tools/btf_layout -k py.btf &&
+		pass "libpython3.11d: the kernel's BTF verifier accepts the encoder's BTF" || failt "libpython BTF rejected by the kernel"
+else failt "$PY missing: scripts/deps.sh installs libpython3.11-dbg"; fi
