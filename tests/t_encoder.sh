@@ -101,3 +101,16 @@ else failt "g++ missing"; fi
 $UCOREBTF gen btf libenc5.so -o again.btf >/dev/null 2>&1
 cmp -s <(readelf -x .BTF $BTF) <(readelf -x .BTF again.btf) && pass "encoder output is byte-identical across runs" ||
 	failt "two runs differ"
+
+# dwz (as in Debian's -dbgsym packages): types moved into a common file named
+# by .gnu_debugaltlink are followed through DW_TAG_imported_unit.
+if command -v dwz >/dev/null; then
+	cp libenc5.so d1.so && cp libenc5.so d2.so && cp $B/examples/seed/app_v2 d3
+	if dwz -m $WORK/common.dwz -M $WORK/common.dwz d1.so d2.so d3 2>/dev/null &&
+		readelf -S d1.so | grep -q gnu_debugaltlink &&
+		readelf --debug-dump=info common.dwz 2>/dev/null | grep -q DW_TAG_structure_type; then
+		$UCOREBTF gen btf d1.so -o dwz.btf >/dev/null 2>&1 && $LAYOUT dwz.btf > dwz.txt
+		cmp -s btf5.txt dwz.txt && pass "dwz-compressed DWARF (alt file) encodes to the same types" ||
+			failt "dwz: $(diff btf5.txt dwz.txt | head -5)"
+	else failt "dwz did not produce an alt file"; fi
+else failt "dwz missing (scripts/deps.sh)"; fi
