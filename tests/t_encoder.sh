@@ -14,7 +14,7 @@ gcc -g -O0 -Wall -Wno-overflow -I$ENC $ENC/layout.c -o layout && ./layout > trut
 structs=$(grep -E '^[a-z_]+ size=' truth.txt | cut -d' ' -f1 | sort -u)
 
 for v in 5 4 2; do
-	gcc -g -gdwarf-$v -O1 -shared -fPIC -I$ENC -Wl,-soname,libenc.so.1 $ENC/lib.c -o libenc$v.so ||
+	gcc -g -gdwarf-$v -O1 -shared -fPIC -I$ENC -Wl,-soname,libenc.so.1 $ENC/lib.c $ENC/other.c -o libenc$v.so ||
 		{ failt "cannot build libenc (DWARF $v)"; continue; }
 	if ! $UCOREBTF gen btf libenc$v.so -o enc$v.btf >/dev/null 2>err$v.txt; then
 		failt "gen btf libenc (DWARF $v): $(cat err$v.txt)"; continue
@@ -29,6 +29,8 @@ for v in 5 4 2; do
 done
 BTF=enc5.btf; L=btf5.txt
 
+dups=$(grep -E '^[a-z_]+ size=' $L | cut -d' ' -f1 | sort | uniq -d)
+[ -z "$dups" ] && pass "two compilation units, one copy of each struct after dedup" || failt "duplicated structs: $dups"
 grep -q VOID $L && failt "a member became void: $(grep VOID $L | head -3)" ||
 	pass "no member of the library resolves to void"
 grep -qx 'typedef atomic_int_t = int' $L && grep -qx 'typedef atomic_ulong_t = long unsigned int' $L &&
@@ -110,7 +112,7 @@ if command -v dwz >/dev/null; then
 		readelf -S d1.so | grep -q gnu_debugaltlink &&
 		readelf --debug-dump=info common.dwz 2>/dev/null | grep -q DW_TAG_structure_type; then
 		$UCOREBTF gen btf d1.so -o dwz.btf >/dev/null 2>&1 && $LAYOUT dwz.btf > dwz.txt
-		cmp -s btf5.txt dwz.txt && pass "dwz-compressed DWARF (alt file) encodes to the same types" ||
+		cmp -s <(sort btf5.txt) <(sort dwz.txt) && pass "dwz-compressed DWARF (alt file) encodes to the same types" ||
 			failt "dwz: $(diff btf5.txt dwz.txt | head -5)"
 	else failt "dwz did not produce an alt file"; fi
 else failt "dwz missing (scripts/deps.sh)"; fi

@@ -7,7 +7,7 @@ unset DEBUGINFOD_URLS
 ENC=$TESTS_DIR/encoder
 CMP=$TESTS_DIR/../scripts/btf-compare.sh
 gcc -g -O0 -Wno-overflow -I$ENC $ENC/layout.c -o layout && ./layout > truth.txt &&
-	gcc -g -O1 -shared -fPIC -I$ENC $ENC/lib.c -o libenc.so || { failt "cannot build the test library"; exit 0; }
+	gcc -g -O1 -shared -fPIC -I$ENC $ENC/lib.c $ENC/other.c -o libenc.so || { failt "cannot build the test library"; exit 0; }
 
 out=$(bash $CMP --truth truth.txt $B/examples/seed/app_v1 $B/examples/seed/app_v2 libenc.so $UCOREBTF 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
@@ -16,8 +16,9 @@ for app in app_v1 app_v2; do
 	grep -Eq "^$B/examples/seed/$app: 1 structs, ([0-9]+) members: \\1 identical;" <<<"$out" &&
 		pass "seed $app: identical to pahole" || failt "seed $app differs from pahole"
 done
-grep -q '^libenc.so: 12 structs, 71 members: 62 identical; pahole-void 6, pahole-flat 2, pahole-dup 0, ucorebtf-skip 1, type 0; unexplained 0$' <<<"$out" &&
-	pass "libenc: 62 members identical; pahole's 6 _Atomic voids and 2 flattened arrays named" ||
+grep -q '^libenc.so: 12 structs, 71 members: 62 identical; pahole-void 6, pahole-flat 2, pahole-dup 2, ucorebtf-skip 1, type 0; unexplained 0$' <<<"$out" &&
+	grep -q 'pahole-dup *enc_atomic defined 2 times (ucorebtf: 1)' <<<"$out" &&
+	pass "libenc (2 CUs): 62 members identical; pahole's 6 _Atomic voids, 2 flattened arrays, 2 duplicated structs named" ||
 	failt "libenc summary: $(grep '^libenc' <<<"$out")"
 # Each pahole-void member: ucorebtf's offset and size are the compiler's.
 ok=1 n=0
