@@ -31,7 +31,7 @@ VMLINUX_H := $(OUTPUT)/vmlinux.h
 
 # Libraries are found through pkg-config; expanded lazily so that deps.sh
 # has run by the time a recipe needs them.
-LIBS = $(shell $(PKG_CONFIG) --libs libdw libelf zlib liblzma libdebuginfod 2>/dev/null || echo -ldw -lelf -lz -llzma -ldebuginfod)
+LIBS = $(shell $(PKG_CONFIG) --libs libdw libelf zlib liblzma 2>/dev/null || echo -ldw -lelf -lz -llzma)
 
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE

@@ -1,6 +1,7 @@
 /* `ucorebtf gen btf ELF`: BTF for a userspace binary from its DWARF, by
  * ucorebtf's own encoder (src/dwarf_btf.c) or through pahole (--via pahole),
  * wrapped with the binary's build-id, soname and version. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -147,6 +148,33 @@ static bool debug_file_ok(const char *path, const struct elf_info *want)
 				      !strcmp(want->build_id, di.build_id));
 }
 
+/* libdebuginfod is opened only when a lookup needs it: it brings libcurl
+ * and a TLS stack, which would otherwise triple every command's startup RSS. */
+static struct {
+	typeof(debuginfod_begin) *begin;
+	typeof(debuginfod_find_debuginfo) *find_debuginfo;
+	typeof(debuginfod_end) *end;
+} dfd;
+
+static bool debuginfod_load(void)
+{
+	void *h;
+
+	if (dfd.begin)
+		return true;
+	h = dlopen("libdebuginfod.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return false;
+	dfd.find_debuginfo = (typeof(dfd.find_debuginfo))dlsym(h, "debuginfod_find_debuginfo");
+	dfd.end = (typeof(dfd.end))dlsym(h, "debuginfod_end");
+	dfd.begin = (typeof(dfd.begin))dlsym(h, "debuginfod_begin");
+	if (dfd.begin && dfd.find_debuginfo && dfd.end)
+		return true;
+	dfd.begin = NULL;
+	dlclose(h);
+	return false;
+}
+
 /* Ask the servers in DEBUGINFOD_URLS for the debug file of this build-id.
  * Returns 0 with the cached file's path in out, or -errno with why set. */
 static int find_debuginfod(const struct elf_info *info, char *out, size_t out_sz,
@@ -163,13 +191,17 @@ static int find_debuginfod(const struct elf_info *info, char *out, size_t out_sz
 		return -ENOENT;
 	for (n = 0; n < sizeof(id) && sscanf(info->build_id + 2 * n, "%2hhx", &id[n]) == 1; n++)
 		;
-	c = debuginfod_begin();
+	if (!debuginfod_load()) {
+		snprintf(why, why_sz, "; debuginfod: cannot load libdebuginfod.so.1 (%s)", dlerror());
+		return -ENOENT;
+	}
+	c = dfd.begin();
 	if (!c) {
 		snprintf(why, why_sz, "; debuginfod: cannot start a client");
 		return -ENOMEM;
 	}
-	fd = debuginfod_find_debuginfo(c, id, n, &path);
-	debuginfod_end(c);
+	fd = dfd.find_debuginfo(c, id, n, &path);
+	dfd.end(c);
 	if (fd < 0) {
 		snprintf(why, why_sz, "; debuginfod (%s): %s", urls,
 			 fd == -ENOENT ? "build-id not found" : strerror(-fd));
