@@ -4,8 +4,10 @@
  * BINARY, and print what the probe read as one JSON object, keyed like the
  * ground truth the corpus releases print themselves.
  *
- * usage: corpus_loader [-b BTF] [-v] OBJ BINARY
+ * usage: corpus_loader [-b BTF] [-l LIB] [-v] OBJ BINARY
  *   -b BTF   btf_custom_path handed to libbpf (kernel + library types)
+ *   -l LIB   attach to corpus_probe in LIB (a shared library BINARY loads)
+ *            instead of in BINARY
  *   -v       pass libbpf's log through
  */
 #include <errno.h>
@@ -78,7 +80,7 @@ static pid_t spawn_stopped(const char *binary, int *go_fd)
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-b BTF] [-v] OBJ BINARY\n", prog);
+	fprintf(stderr, "usage: %s [-b BTF] [-l LIB] [-v] OBJ BINARY\n", prog);
 }
 
 int main(int argc, char **argv)
@@ -90,14 +92,15 @@ int main(int argc, char **argv)
 	struct bpf_program *prog;
 	struct bpf_link *link;
 	struct bpf_map *map;
-	const char *btf = NULL, *objpath, *binary;
+	const char *btf = NULL, *lib = NULL, *objpath, *binary;
 	int opt, go_fd, status, err;
 	__u32 key;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "b:v")) != -1) {
+	while ((opt = getopt(argc, argv, "b:l:v")) != -1) {
 		switch (opt) {
 		case 'b': btf = optarg; break;
+		case 'l': lib = optarg; break;
 		case 'v': verbose = 1; break;
 		default: usage(argv[0]); return 2;
 		}
@@ -121,9 +124,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	prog = bpf_object__find_program_by_name(obj, "corpus_probe_entry");
-	link = prog ? bpf_program__attach_uprobe_opts(prog, -1, binary, 0, &uopts) : NULL;
+	link = prog ? bpf_program__attach_uprobe_opts(prog, -1, lib ?: binary, 0, &uopts) : NULL;
 	if (!link) {
-		fail("attaching uprobe corpus_probe to", binary, prog ? errno : ENOENT);
+		fail("attaching uprobe corpus_probe to", lib ?: binary, prog ? errno : ENOENT);
 		bpf_object__close(obj);
 		return 1;
 	}

@@ -1,0 +1,82 @@
+/* The gen min engine: resolves every CO-RE relocation of BPF objects with
+ * libbpf's own engine against library BTF (a "release": one or several
+ * library BTFs resolved together) and kernel BTF, and keeps only the types
+ * and members those decisions depend on.
+ *
+ * This header is deliberately narrow: no libbpf-internal type shows here.
+ * Only bpftool-ext/minimize.c includes libbpf's internal headers.
+ */
+#ifndef UCOREBTF_MINIMIZE_H
+#define UCOREBTF_MINIMIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct btf;
+struct um_engine;
+struct um_release;
+
+enum um_side {
+	UM_LOCAL,	/* TYPE_ID_LOCAL: needs no target */
+	UM_APP,		/* resolved against the release's library BTF */
+	UM_KERNEL,	/* resolved against kernel BTF */
+};
+
+/* One relocation's decision against one target. */
+struct um_decision {
+	int side;		/* enum um_side */
+	bool matched;		/* some candidate matched */
+	bool poison;		/* libbpf would poison the instruction */
+	bool unresolved;	/* kernel relocation, but no kernel BTF given */
+	uint64_t value;		/* new_val (raw) */
+	int lib;		/* index of the library of the match, or -1 */
+	char target[128];	/* matched root type, "struct data", or "" */
+	char value_str[128];	/* printable value; a type's identity for type-id relocations */
+};
+
+/* kernel may be NULL (--no-kernel).  The engine indexes its names once. */
+struct um_engine *um_new(const struct btf *kernel);
+void um_free(struct um_engine *e);
+
+/* Force local type NAME (full local name, flavor included) to a side. */
+int um_force_type(struct um_engine *e, const char *name, int side);
+
+/* Parse a BPF object's .BTF/.BTF.ext.  Prints one "Error: FILE: ..." line
+ * and returns -errno on failure. */
+int um_add_object(struct um_engine *e, const char *path);
+
+int um_obj_cnt(const struct um_engine *e);
+const char *um_obj_path(const struct um_engine *e, int obj);
+int um_relo_cnt(const struct um_engine *e, int obj);
+/* "prog:insn type.field.path" */
+const char *um_relo_name(const struct um_engine *e, int obj, int relo);
+/* libbpf's kind name: "byte_off", "type_exists", ... */
+const char *um_relo_kind(const struct um_engine *e, int obj, int relo);
+
+/* Resolve all objects against one release (n library BTFs, labels name them
+ * in messages), build one minimized blob per library and, if verify, check
+ * every decision again against blob and kernel+blob.  Prints one Error line
+ * and returns NULL on ambiguity, verification failure or libbpf errors. */
+struct um_release *um_run(struct um_engine *e, struct btf *const *libs,
+			  const char *const *labels, int n, bool verify);
+void um_release_free(struct um_release *r);
+
+const struct um_decision *um_decision_get(const struct um_release *r, int obj, int relo);
+/* Minimized library BTF (standalone, app types only); owned by r. */
+const struct btf *um_release_blob(const struct um_release *r, int lib);
+/* Names ("struct file") of library types the objects use that the kernel
+ * also has. */
+int um_release_shadowed(const struct um_release *r, const char *const **names);
+
+/* Kernel types and members the object's kernel relocations needed in all
+ * runs so far: cb once per type, in canonical order. */
+typedef void (*um_type_cb)(void *ctx, const char *kind, const char *name,
+			   const char *const *members, int n_members);
+void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ctx);
+
+/* bpftool gen min_core_btf: minimized kernel BTF for all objects' kernel
+ * relocations of all runs so far.  Caller frees. */
+struct btf *um_kernel_blob(const struct um_engine *e);
+
+#endif
