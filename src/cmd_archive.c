@@ -19,10 +19,13 @@ static int archive_help(int argc, char **argv)
 		"       %s archive verify ARCHIVE_DIR\n"
 		"       %s archive add ARCHIVE_DIR BLOB [--lib L] [--version V] [--arch A]\n"
 		"                      [--build-id ID]... [--soname S] [--object NAME]...\n"
+		"                      [--meta-from GEN_BTF_FILE]\n"
 		"       %s archive needs ARCHIVE_DIR OBJECT FILE\n"
 		"\n"
 		"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
-		"the defaults of --lib/--version/--arch/--build-id/--soname).  FILE holds\n"
+		"the defaults of --lib/--version/--arch/--build-id/--soname; --meta-from\n"
+		"takes them from another file, e.g. the gen btf input of a gen min blob).\n"
+		"FILE holds\n"
 		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n",
 		bin_name, bin_name, bin_name, bin_name, bin_name);
 	return EXIT_OK;
@@ -180,9 +183,10 @@ static int do_add(int argc, char **argv)
 		{ "build-id", required_argument, NULL, 'b' },
 		{ "soname", required_argument, NULL, 's' },
 		{ "object", required_argument, NULL, 'o' },
+		{ "meta-from", required_argument, NULL, 'm' },
 		{ 0 }
 	};
-	const char *bids[64], *objs[64], *why;
+	const char *bids[64], *objs[64], *why, *meta_from = NULL;
 	struct archive_entry e = { .build_ids = bids, .objects = objs };
 	struct btf_meta meta = {};
 	struct utsname un;
@@ -197,6 +201,7 @@ static int do_add(int argc, char **argv)
 		case 'v': e.version = optarg; break;
 		case 'a': e.arch = optarg; break;
 		case 's': e.soname = optarg; break;
+		case 'm': meta_from = optarg; break;
 		case 'b':
 			if (e.build_id_cnt == 64)
 				return usage_err("archive add: too many --build-id");
@@ -221,7 +226,13 @@ static int do_add(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	/* gen btf wrappers carry their metadata; flags override it. */
-	btf_meta_read(argv[1], &meta);
+	if (meta_from && btf_meta_read(meta_from, &meta)) {
+		free(data);
+		p_err("%s: no %s metadata (expected gen btf output)", meta_from, BTF_META_SEC);
+		return EXIT_FAIL;
+	}
+	if (!meta_from)
+		btf_meta_read(argv[1], &meta);
 	uname(&un);
 	e.lib = e.lib ?: meta.library[0] ? meta.library : NULL;
 	e.version = e.version ?: meta.version[0] ? meta.version : NULL;

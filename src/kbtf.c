@@ -276,6 +276,34 @@ static long keep_member(struct pruner *p, uint32_t id, const char *name, int dep
 	return 0;
 }
 
+/* Anonymous composites are part of their parent's member namespace for
+ * CO-RE: a whole parent keeps them whole. */
+static int mark_anon_all(struct pruner *p, uint32_t id, int depth)
+{
+	const struct btf_type *t;
+	struct keep *kp;
+	int i;
+
+	id = skip_mods(p->k, id);
+	while ((t = ktype(p->k, id)) && btf_is_array(t))
+		id = skip_mods(p->k, btf_array(t)->type);
+	if (!t || !btf_is_composite(t) || t->name_off || depth > 32)
+		return 0;
+	kp = keep_get(p, id);
+	if (!kp)
+		return -ENOMEM;
+	if (kp->all)
+		return 0;
+	kp->all = true;
+	for (i = 0; i < btf_vlen(t); i++) {
+		int err = mark_anon_all(p, btf_members(t)[i].type, depth + 1);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int mark_need(struct pruner *p, uint32_t root, const char *path, bool named)
 {
 	char buf[1024], *comp, *save;
@@ -290,11 +318,17 @@ static int mark_need(struct pruner *p, uint32_t root, const char *path, bool nam
 		return -ENOMEM;
 	if (named)
 		kp->named = true;
+	t = ktype(p->k, root);
 	if (!strcmp(path, "-")) {
 		kp->all = true;
+		for (i = 0; btf_is_composite(t) && i < btf_vlen(t); i++) {
+			int err = mark_anon_all(p, btf_members(t)[i].type, 0);
+
+			if (err)
+				return err;
+		}
 		return 0;
 	}
-	t = ktype(p->k, root);
 	if (btf_is_enum(t) || btf_is_enum64(t)) {
 		for (i = 0; i < btf_vlen(t); i++) {
 			uint32_t off = btf_is_enum(t) ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off;
