@@ -130,6 +130,7 @@ $(RT_LIB_A): $(RT_OBJS)
 $(RT_LIB_SO): $(RT_OBJS)
 	$(call msg,LIB,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libucorebtf.so.0 $^ $(RT_LIBS) -o $@
+	$(Q)ln -sf libucorebtf.so $@.0
 
 $(RT_PC): Makefile
 	$(call msg,GEN,$@)

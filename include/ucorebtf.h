@@ -71,7 +71,8 @@ struct ucorebtf_prepare_opts {
 	 * the bundle; if none are recorded, its .BTF is read to find the
 	 * kernel structs it uses (see docs/runtime.md). */
 	const char *object_path;
-	/* Object name if object_path is not given. */
+	/* Object name if object_path is not given.  With neither, the needs
+	 * of every object the selected entries were made for are added. */
 	const char *object_name;
 	/* Kernel BTF to take kernel types from (default /sys/kernel/btf/vmlinux). */
 	const char *kernel_btf_path;

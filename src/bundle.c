@@ -52,7 +52,7 @@ static int decompress(int comp, const uint8_t *in, size_t in_sz, uint8_t *out, s
 		zs.avail_out = out_sz;
 		zr = inflate(&zs, Z_FINISH);
 		inflateEnd(&zs);
-		if (zr == Z_BUF_ERROR && !zs.avail_out)
+		if (zr != Z_STREAM_END && !zs.avail_out)
 			ERR(-EFBIG, "zlib: payload larger than the %zu bytes the header declares", out_sz);
 		if (zr != Z_STREAM_END || zs.avail_in || zs.avail_out)
 			ERR(-EINVAL, "zlib: corrupt compressed payload");
@@ -70,7 +70,7 @@ static int decompress(int comp, const uint8_t *in, size_t in_sz, uint8_t *out, s
 		if (lr == LZMA_MEMLIMIT_ERROR)
 			ERR(-E2BIG, "xz: decoder needs more than the %llu-byte memory limit",
 			    (unsigned long long)mem_limit);
-		if (lr == LZMA_BUF_ERROR && !xs.avail_out)
+		if (lr != LZMA_STREAM_END && lr != LZMA_MEMLIMIT_ERROR && !xs.avail_out)
 			ERR(-EFBIG, "xz: payload larger than the %zu bytes the header declares", out_sz);
 		if (lr != LZMA_STREAM_END || xs.avail_in || xs.avail_out)
 			ERR(-EINVAL, "xz: corrupt compressed payload");

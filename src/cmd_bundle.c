@@ -54,7 +54,7 @@ static int emit_c(const char *out, const void *img, size_t sz)
  * data) with global symbols at its start and end. */
 static int emit_elf(const char *out, const void *img, size_t sz)
 {
-	static const char shstr[] = "\0.ucorebtf.bundle\0.symtab\0.strtab\0.shstrtab";
+	static const char shstr[] = "\0.ucorebtf.bundle\0.symtab\0.strtab\0.shstrtab\0.note.GNU-stack";
 	static const char strtab[] = "\0ucorebtf_bundle_start\0ucorebtf_bundle_end";
 	size_t off_data = sizeof(Elf64_Ehdr), off_sym, off_str, off_shstr, off_sh, total;
 	Elf64_Sym syms[3] = {};
@@ -88,7 +88,7 @@ static int emit_elf(const char *out, const void *img, size_t sz)
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_shoff = off_sh;
 	eh->e_shentsize = sizeof(Elf64_Shdr);
-	eh->e_shnum = 5;
+	eh->e_shnum = 6;
 	eh->e_shstrndx = 4;
 	memcpy(buf + off_data, img, sz);
 	syms[1] = (Elf64_Sym){ .st_name = 1, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
@@ -108,7 +108,9 @@ static int emit_elf(const char *out, const void *img, size_t sz)
 			      .sh_size = sizeof(strtab), .sh_addralign = 1 };
 	sh[4] = (Elf64_Shdr){ .sh_name = 34, .sh_type = SHT_STRTAB, .sh_offset = off_shstr,
 			      .sh_size = sizeof(shstr), .sh_addralign = 1 };
-	eh->e_shnum = 5;
+	/* Not executable stack: the linker would warn otherwise. */
+	sh[5] = (Elf64_Shdr){ .sh_name = 44, .sh_type = SHT_PROGBITS, .sh_offset = off_shstr,
+			      .sh_addralign = 1 };
 	err = write_file_atomic(out, buf, total);
 	free(buf);
 	return err;

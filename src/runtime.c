@@ -159,11 +159,13 @@ static void list_entries(const struct ucb_bundle *b, char *out, size_t out_sz)
 }
 
 /* Libraries of the bundle a target may be: same soname, else same name as
- * the file ("liblua5.4.so.0" is lua5.4 or liblua5.4), else the only one. */
+ * the file up to ".so" ("liblua5.4.so.0" is lua5.4 or liblua5.4), else the
+ * only library of the bundle. */
 static bool lib_matches(const struct ucb_bundle *b, const struct ucb_target *t, const char *lib)
 {
 	const char *base = strrchr(t->path, '/') ? strrchr(t->path, '/') + 1 : t->path;
-	size_t i, n = strcspn(base, "."), libs = 0;
+	const char *so = strstr(base, ".so");
+	size_t i, n = so ? (size_t)(so - base) : strlen(base), libs = 0;
 	bool soname_known = false;
 
 	for (i = 0; i < b->idx.cnt; i++) {
@@ -362,6 +364,16 @@ static int fallback_needs(struct btf *obj, struct btf **apps, size_t napps, stru
 	return 0;
 }
 
+static bool object_selected(const struct ucb_entry **sel, size_t n, const char *object)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ucb_list_has(sel[i]->objects, object))
+			return true;
+	return false;
+}
+
 static int publish(struct ucorebtf_btf *r, bool no_memfd)
 {
 	size_t off = 0;
@@ -481,10 +493,12 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(base, "."), base);
 		obj_name = name;
 	}
-	for (i = 0; obj_name && i < b->needs.cnt; i++) {
+	/* Without an object: the needs of every object the selected entries
+	 * were made for, so one BTF serves all of them. */
+	for (i = 0; i < b->needs.cnt; i++) {
 		const struct ucb_need *n = &b->needs.n[i];
 
-		if (strcmp(n->object, obj_name))
+		if (obj_name ? strcmp(n->object, obj_name) : !object_selected(sel, target_cnt, n->object))
 			continue;
 		kn = realloc(kn, (nkn + 1) * sizeof(*kn));
 		if (!kn) {
