@@ -174,7 +174,7 @@ $(OUTPUT)/bpf/seed_nocore.bpf.o: bpf/seed.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DSEED_NO_CORE -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
-$(OUTPUT)/%: %.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h include/*.h)
+$(OUTPUT)/%: %.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h include/*.h bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LIBS) -o $@

@@ -45,6 +45,9 @@ struct corpus_bits {
 struct corpus_extra { int e1; } __pai;
 struct corpus_opaque;		/* never followed */
 union corpus_val { long l; int i; } __pai;
+/* an anonymous struct known only by its typedef: the typedef is the root
+ * type of relocations through corpus_cfg_t * */
+typedef struct { long limit; } __pai corpus_cfg_t;
 
 struct corpus_state {
 	int version;
@@ -54,6 +57,7 @@ struct corpus_state {
 	unsigned int flag_a:1, prio:4;
 	int delta:6;
 	struct corpus_bits *bits;
+	corpus_cfg_t cfg;
 	union { int as_int; float as_float; };
 	struct { short lo; short hi; };
 	union corpus_val val;
@@ -172,6 +176,17 @@ int BPF_UPROBE(corpus_probe_entry, struct corpus_state *s)
 	r->off_grid12 = bpf_core_field_offset(s->inner.grid[5]);
 	r->has_tag = bpf_core_field_exists(s->inner.items[2].tag);
 	r->tag2 = r->has_tag ? CORE_READ_USER_INT(s, inner.items[2].tag) : -1;
+
+	/* typedef of an anonymous struct as the root type */
+	{
+		corpus_cfg_t *c = &s->cfg;
+		long lim = 0;
+
+		bpf_core_read_user(&lim, sizeof(lim), &c->limit);
+		r->cfg_limit = lim;
+		r->off_cfg_limit = bpf_core_field_offset(c->limit);
+		r->tsz_cfg_t = bpf_core_type_size(corpus_cfg_t);
+	}
 
 	/* a pointer read but not followed */
 	bpf_core_read_user(&ptr, sizeof(ptr), &s->opaque);

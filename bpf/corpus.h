@@ -17,6 +17,7 @@
 	X(val_i) X(off_val)						\
 	X(d2) X(off_d2) X(sz_d2) X(key1) X(grid12) X(off_grid12)	\
 	X(has_tag) X(tag2)						\
+	X(cfg_limit) X(off_cfg_limit) X(tsz_cfg_t)			\
 	X(opaque)							\
 	X(mode) X(enum_on) X(has_turbo) X(enum_turbo)			\
 	X(has_legacy) X(legacy)						\

@@ -383,9 +383,14 @@ static int prepare(struct opts *o, int argc, char **argv, const char *cmd, bool 
 	if (!err && o->outdir) {
 		struct stat st;
 
-		if (stat(o->outdir, &st) || !S_ISDIR(st.st_mode)) {
-			p_err("%s: output directory %s", o->outdir,
-			      errno == ENOENT ? "does not exist" : "is not a directory");
+		if (stat(o->outdir, &st) && errno == ENOENT) {
+			/* Created once everything resolved; its parent must allow it. */
+			err = check_output_path(o->outdir);
+			if (err)
+				p_err("%s: cannot create output directory: %s", o->outdir,
+				      strerror(-err));
+		} else if (!S_ISDIR(st.st_mode)) {
+			p_err("%s: output directory is not a directory", o->outdir);
 			err = -ENOTDIR;
 		} else if (access(o->outdir, W_OK)) {
 			p_err("%s: output directory is not writable", o->outdir);
@@ -560,6 +565,10 @@ int do_gen_min(int argc, char **argv)
 	if (run_groups(&o, o.verify))
 		goto out;
 	/* Everything resolved: now write, one atomic file per library. */
+	if (o.outdir && mkdir(o.outdir, 0755) && errno != EEXIST) {
+		p_err("%s: cannot create output directory: %s", o.outdir, strerror(errno));
+		goto out;
+	}
 	for (i = 0; i < o.nlib; i++) {
 		struct lib *l = &o.libs[i];
 		struct group *gr = &o.groups[l->group];

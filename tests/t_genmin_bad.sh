@@ -24,7 +24,11 @@ bad "empty object list" 1 "no BPF object" $UCOREBTF gen min app-1.btf -o out
 bad "no library BTF" 1 "no library BTF" $UCOREBTF gen min $OBJ -o out
 bad "missing file" 1 "missing-2.btf: No such file" $UCOREBTF gen min $OBJ app-1.btf missing-2.btf -o out
 bad "directory as input" 1 "adir: is a directory" $UCOREBTF gen min $OBJ adir -o out
-bad "output dir missing" 1 "nodir: output directory does not exist" $UCOREBTF gen min $OBJ app-1.btf -o nodir
+bad "output dir's parent missing" 1 "nodir/sub: cannot create output directory" $UCOREBTF gen min $OBJ app-1.btf -o nodir/sub
+[ ! -e nodir ] && pass "genmin bad: nothing created for a missing parent" || failt "genmin bad: nodir created"
+bad "output dir not created on failure" 1 "trunc-1.btf" $UCOREBTF gen min $OBJ trunc-1.btf -o newdir
+[ ! -e newdir ] && pass "genmin bad: output dir not created when inputs are bad" || failt "genmin bad: newdir created"
+check "genmin: a missing output dir is created" bash -c "$UCOREBTF gen min $OBJ app-1.btf -o made >/dev/null 2>&1 && [ -s made/app-1.btf ]"
 bad "bad kernel BTF" 1 "trunc-1.btf: .*pars" $UCOREBTF gen min $OBJ app-1.btf -k trunc-1.btf -o out
 bad "no arguments" 2 "no input" $UCOREBTF gen min
 bad "unknown option" 2 "unknown option" $UCOREBTF gen min --frobnicate $OBJ app-1.btf -o out

@@ -10,8 +10,18 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #define IS_SIGNED(lv) ((__typeof__(lv))-1 < 0)
+
+/* Library state the probe never looks at (FILE pulls in libc's _IO_FILE
+ * and friends): in the full BTF, not in a blob. */
+FILE *corpus_log;
+struct stat corpus_st;
+struct sigaction corpus_sa;
+struct tm corpus_tm;
 
 static struct corpus_bits the_bits;
 static struct corpus_state the_state;
@@ -50,6 +60,7 @@ static void fill_common(struct corpus_state *s)
 	s->pt.y = 6;
 	s->opaque = (struct corpus_opaque *)0x5eed0000UL;
 	s->mode = CORPUS_MODE_ON;
+	s->cfg.limit = 4096;
 }
 
 static void fill_release(struct corpus_state *s);
@@ -58,6 +69,7 @@ int main(void)
 {
 	struct corpus_state *s = &the_state;
 
+	corpus_log = stderr;
 	memset(s, 0, sizeof(*s));
 	fill_common(s);
 	fill_release(s);
@@ -87,6 +99,8 @@ int main(void)
 #else
 	printf(",\"has_tag\":0,\"tag2\":-1");
 #endif
+	printf(",\"cfg_limit\":%ld,\"off_cfg_limit\":%zu,\"tsz_cfg_t\":%zu", s->cfg.limit,
+	       offsetof(corpus_cfg_t, limit), sizeof(corpus_cfg_t));
 	printf(",\"opaque\":%lu", (unsigned long)s->opaque);
 	printf(",\"mode\":%d,\"enum_on\":%d", (int)s->mode, (int)CORPUS_MODE_ON);
 #if HAS_TURBO

@@ -29,6 +29,9 @@ struct corpus_bits {
 struct corpus_opaque { long opaque_secret; char opaque_name[16]; };
 union corpus_val { long l; int i; };
 
+/* anonymous struct known only by its typedef */
+typedef struct { int cfg_a; long limit; } corpus_cfg_t;
+
 struct corpus_state {
 	int version;
 	corpus_count_t count;
@@ -37,6 +40,7 @@ struct corpus_state {
 	unsigned int flag_a:1, prio:4;
 	int delta:6;
 	struct corpus_bits *bits;
+	corpus_cfg_t cfg;
 	union { int as_int; float as_float; };
 	struct { short lo; short hi; };
 	union corpus_val val;

@@ -33,6 +33,9 @@ struct corpus_extra { int e1, e2, e3, e4; };
 struct corpus_opaque { long opaque_secret; char opaque_name[32]; };
 union corpus_val { char c[16]; long l; int i; };
 
+/* anonymous struct known only by its typedef */
+typedef struct { long limit; int cfg_a; } corpus_cfg_t;
+
 struct corpus_state {
 	long pad0;
 	corpus_count_t count;
@@ -44,6 +47,7 @@ struct corpus_state {
 	int delta:10;
 	unsigned int prio:5, flag_a:1;
 	struct corpus_bits *bits;
+	corpus_cfg_t cfg;
 	union corpus_val val;
 	struct corpus_point pt;
 	struct corpus_inner inner;

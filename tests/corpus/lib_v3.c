@@ -36,6 +36,9 @@ struct corpus_extra { int e1, e2; long e5, e6; };
 struct corpus_opaque { char opaque_name[8]; long opaque_secret; };
 union corpus_val { int i; long l; double dbl; };
 
+/* anonymous struct known only by its typedef */
+typedef struct { char cfg_name[12]; int cfg_a; long limit; } corpus_cfg_t;
+
 struct corpus_state {
 	struct corpus_extra *extra;
 	union corpus_val val;
@@ -57,6 +60,7 @@ struct corpus_state {
 	long long big;
 	struct corpus_point pt;
 	struct corpus_bits *bits;
+	corpus_cfg_t cfg;
 };
 
 struct corpus_unrelated_cfg { char name[32]; long limits[8]; struct corpus_unrelated_cfg *next; };

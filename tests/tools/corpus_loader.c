@@ -117,6 +117,14 @@ int main(int argc, char **argv)
 	obj = bpf_object__open_file(objpath, &oopts);
 	if (!obj)
 		return fail("opening", objpath, errno);
+	/* A loader built against another bpf/corpus.h than the object. */
+	map = bpf_object__find_map_by_name(obj, "results");
+	if (!map || bpf_map__value_size(map) != sizeof(r)) {
+		fprintf(stderr, "Error: %s: results map value is %u bytes, loader expects %zu (rebuild)\n",
+			objpath, map ? bpf_map__value_size(map) : 0, sizeof(r));
+		bpf_object__close(obj);
+		return 1;
+	}
 	err = bpf_object__load(obj);
 	if (err) {
 		fail("loading", objpath, -err);
@@ -145,8 +153,7 @@ int main(int argc, char **argv)
 	}
 
 	key = pid;
-	map = bpf_object__find_map_by_name(obj, "results");
-	err = map ? bpf_map_lookup_elem(bpf_map__fd(map), &key, &r) : -ENOENT;
+	err = bpf_map_lookup_elem(bpf_map__fd(map), &key, &r);
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
 	if (err) {
