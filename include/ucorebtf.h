@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>	/* memset in UCOREBTF_OPTS */
 
 #ifdef __cplusplus
 extern "C" {
