@@ -25,12 +25,15 @@ done < <(jq -r '.versions[] | [.library, .version, .input, .output] | @tsv' "$js
 
 # kernel_types -> "kind name [member]" lines; a type with no named member
 # (or an anonymous one, whose members gen min does not list) is kept whole.
+# Typedefs and ints are left out: gen min lists every named type it marked,
+# member types included, and the runtime copies member types unnamed (a
+# kernel typedef named like a library's, u64, would only add ambiguity).
 n=$(jq '.objects | length' "$json")
 for ((i = 0; i < n; i++)); do
 	p=$(jq -r ".objects[$i].path" "$json"); b=${p##*/}; obj=${b%%.*}
 	tmp=$(mktemp)
 	jq -r ".objects[$i].kernel_types[]
-		| select(.kind == \"struct\" or .kind == \"union\" or .kind == \"enum\" or .kind == \"enum64\" or .kind == \"typedef\")
+		| select(.kind == \"struct\" or .kind == \"union\" or .kind == \"enum\" or .kind == \"enum64\")
 		| (if .kind == \"enum64\" then \"enum\" else .kind end) as \$k | .name as \$n
 		| (if (.members | length) == 0 or any(.members[]; . == \"\") then \"\(\$k) \(\$n)\" else empty end),
 		  (.members[] | select(. != \"\") | \"\(\$k) \(\$n) \(.)\")" "$json" > "$tmp"

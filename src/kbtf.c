@@ -306,6 +306,7 @@ static int mark_anon_all(struct pruner *p, uint32_t id, int depth)
 
 static int mark_need(struct pruner *p, uint32_t root, const char *path, bool named)
 {
+
 	char buf[1024], *comp, *save;
 	const struct btf_type *t;
 	struct keep *kp;
@@ -345,11 +346,20 @@ static int mark_need(struct pruner *p, uint32_t root, const char *path, bool nam
 			return r;
 		if (!r)		/* absent in this kernel: field-exists says no */
 			return 0;
-		/* Go on through embedded composites and arrays of them; a
-		 * relocation never follows a pointer. */
+		/* Go on through embedded composites and arrays of them.  One
+		 * relocation never follows a pointer; a path that does
+		 * ("mm.arg_start") means a second root: the pointee, which is
+		 * kept named while the pointer member stays void *. */
 		id = skip_mods(p->k, r);
 		while ((t = ktype(p->k, id)) && btf_is_array(t))
 			id = skip_mods(p->k, btf_array(t)->type);
+		if (t && btf_is_ptr(t) && *save) {
+			id = skip_mods(p->k, t->type);
+			t = ktype(p->k, id);
+			if (!t || !btf_is_composite(t) || !t->name_off)
+				return 0;
+			return mark_need(p, id, save, true);
+		}
 		if (!t || !btf_is_composite(t))
 			return 0;
 	}
@@ -549,8 +559,8 @@ int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size
 		ret = mark_need(&p, hit->id, needs[i].path, true);
 	}
 	/* Emit roots in need order (deterministic output). */
-	*roots = calloc(cnt + 1, sizeof(**roots));
-	*root_kinds = calloc(cnt + 1, sizeof(**root_kinds));
+	*roots = calloc(cnt + p.keep_cnt + 1, sizeof(**roots));
+	*root_kinds = calloc(cnt + p.keep_cnt + 1, sizeof(**root_kinds));
 	if (!*roots || !*root_kinds)
 		ret = -ENOMEM;
 	for (i = 0; i < cnt && !ret; i++) {
@@ -576,8 +586,26 @@ int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size
 			break;
 		}
 		ret = 0;
-		(*roots)[*root_cnt] = needs[i].name;
-		(*root_kinds)[(*root_cnt)++] = needs[i].kind;
+		if (needs[i].kind == BTF_KIND_TYPEDEF) {
+			(*roots)[*root_cnt] = needs[i].name;
+			(*root_kinds)[(*root_cnt)++] = needs[i].kind;
+		}
+	}
+	/* Roots reached through pointers, then every named type emitted:
+	 * those are the names libbpf will see. */
+	for (i = 0; i < p.keep_cnt && !ret; i++)
+		if (p.keeps[i].named && !p.map[p.keeps[i].id]) {
+			ret = emit(&p, p.keeps[i].id);
+			ret = ret < 0 ? ret : 0;
+		}
+	for (i = 0; i < p.keep_cnt && !ret; i++) {
+		const struct btf_type *t = ktype(k, p.keeps[i].id);
+
+		if (!p.keeps[i].named)
+			continue;
+		(*roots)[*root_cnt] = kname(k, t->name_off);
+		(*root_kinds)[(*root_cnt)++] = btf_is_union(t) ? BTF_KIND_UNION : btf_is_composite(t) ?
+					       BTF_KIND_STRUCT : BTF_KIND_ENUM;
 	}
 	if (ret == -ENOMEM && !err[0])
 		snprintf(err, err_sz, "out of memory");

@@ -316,16 +316,62 @@ static int app_defines(struct btf **apps, size_t n, const char *name, size_t len
 	return -1;
 }
 
+static __u32 skip_local(struct btf *obj, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(obj, id);
+	int depth = 0;
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)) && depth++ < 64) {
+		id = t->type;
+		t = btf__type_by_id(obj, id);
+	}
+	return id;
+}
+
+/* Append a need (kind, name, member) for every named member of local type
+ * id; anonymous members contribute their own members, which the kernel
+ * side finds by name through its anonymous members as libbpf does. */
+static int add_local_members(struct btf *obj, __u32 id, int kind, const char *name,
+			     struct ucb_kneed **v, size_t *c, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(obj, id);
+	struct ucb_kneed *tmp;
+	int i, err;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		const struct btf_member *m = &btf_members(t)[i];
+		const char *mn = btf__name_by_offset(obj, m->name_off);
+
+		if (!mn || !mn[0]) {
+			__u32 mid = skip_local(obj, m->type);
+			const struct btf_type *mt = btf__type_by_id(obj, mid);
+
+			if (mt && btf_is_composite(mt) && depth < 16) {
+				err = add_local_members(obj, mid, kind, name, v, c, depth + 1);
+				if (err)
+					return err;
+			}
+			continue;
+		}
+		tmp = realloc(*v, (*c + 1) * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		*v = tmp;
+		(*v)[(*c)++] = (struct ucb_kneed){ kind, name, mn };
+	}
+	return 0;
+}
+
 /* Needs when the bundle records none for the object: every struct or union
  * the object's BTF names that the apps do not define, with the members its
- * local definition has (what CO-RE matches by name). */
+ * local definition has (what CO-RE matches, by name); enums whole. */
 static int fallback_needs(struct btf *obj, struct btf **apps, size_t napps, struct ucb_kneed **out,
 			  size_t *cnt, char ***strs, size_t *nstrs)
 {
 	__u32 id, n = btf__type_cnt(obj);
 	struct ucb_kneed *v = NULL, *tmp;
-	size_t c = 0;
-	int i;
+	size_t c = 0, before;
+	int err;
 
 	*nstrs = 0;
 	*strs = NULL;
@@ -334,29 +380,37 @@ static int fallback_needs(struct btf *obj, struct btf **apps, size_t napps, stru
 		const char *name = btf__name_by_offset(obj, t->name_off);
 		char *ess, **s;
 
-		if (!btf_is_composite(t) || !name || !name[0])
+		bool is_enum = btf_is_enum(t) || btf_is_enum64(t);
+
+		if ((!btf_is_composite(t) && !is_enum) || !name || !name[0])
 			continue;
-		if (app_defines(apps, napps, name, ess_len(name), btf_kind(t)) >= 0)
+		if (app_defines(apps, napps, name, ess_len(name), is_enum ? BTF_KIND_ENUM : btf_kind(t)) >= 0)
 			continue;
 		ess = strndup(name, ess_len(name));
 		s = realloc(*strs, (*nstrs + 1) * sizeof(*s));
-		if (!ess || !s)
+		if (!ess || !s) {
+			free(ess);
+			free(s ?: *strs);
+			*strs = NULL;
+			free(v);
 			return -ENOMEM;
+		}
 		*strs = s;
 		s[(*nstrs)++] = ess;
-		for (i = 0; i <= btf_vlen(t); i++) {
-			const char *mn = i < btf_vlen(t) ?
-				btf__name_by_offset(obj, btf_members(t)[i].name_off) : NULL;
-
-			if (i < btf_vlen(t) && (!mn || !mn[0]))
-				continue;	/* anonymous: its members are found by name below it */
-			if (i == btf_vlen(t) && btf_vlen(t))
-				break;
+		before = c;
+		/* Enums whole: enum value relocations match enumerators by name. */
+		err = is_enum ? 0 : add_local_members(obj, id, btf_kind(t), ess, &v, &c, 0);
+		if (!err && c == before) {	/* no named member: the type itself */
 			tmp = realloc(v, (c + 1) * sizeof(*v));
 			if (!tmp)
-				return -ENOMEM;
-			v = tmp;
-			v[c++] = (struct ucb_kneed){ btf_kind(t), ess, mn ? mn : "-" };
+				err = -ENOMEM;
+			else
+				(v = tmp)[c++] = (struct ucb_kneed){ is_enum ? BTF_KIND_ENUM : btf_kind(t),
+								     ess, "-" };
+		}
+		if (err) {
+			free(v);
+			return err;
 		}
 	}
 	*out = v;
