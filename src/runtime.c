@@ -418,6 +418,69 @@ static int fallback_needs(struct btf *obj, struct btf **apps, size_t napps, stru
 	return 0;
 }
 
+struct named {
+	const char *name;
+	size_t len;		/* essential length */
+	int kind;		/* STRUCT (struct, union), ENUM */
+	__u32 size, vlen;
+	size_t app;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = strncmp(x->name, y->name, n);
+
+	if (!c)
+		c = x->len < y->len ? -1 : x->len > y->len;
+	return c ? c : x->kind - y->kind;
+}
+
+/* Two libraries defining one name differently would give libbpf two
+ * different candidates: refuse.  Identical shapes are fine (libbpf accepts
+ * duplicates that resolve alike). */
+static int check_app_collisions(struct btf **apps, size_t napps, const struct ucb_entry **sel)
+{
+	struct named *v = NULL, *tmp;
+	size_t n = 0, a, i;
+	__u32 id;
+
+	if (napps < 2)
+		return 0;
+	for (a = 0; a < napps; a++)
+		for (id = 1; id < btf__type_cnt(apps[a]); id++) {
+			const struct btf_type *t = btf__type_by_id(apps[a], id);
+			const char *nm = btf__name_by_offset(apps[a], t->name_off);
+
+			if (!nm || !nm[0] || !(btf_is_composite(t) || btf_is_any_enum(t)))
+				continue;
+			tmp = realloc(v, (n + 1) * sizeof(*v));
+			if (!tmp) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = tmp;
+			v[n++] = (struct named){ nm, ess_len(nm), btf_is_composite(t) ? BTF_KIND_STRUCT : BTF_KIND_ENUM,
+						 t->size, btf_vlen(t), a };
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_named);
+	for (i = 1; i < n; i++) {
+		if (cmp_named(&v[i - 1], &v[i]) || v[i - 1].app == v[i].app ||
+		    (v[i - 1].size == v[i].size && v[i - 1].vlen == v[i].vlen))
+			continue;
+		set_err("name collision: %s %.*s differs between the library BTF of %s %s and %s %s",
+			v[i].kind == BTF_KIND_ENUM ? "enum" : "struct/union", (int)v[i].len, v[i].name,
+			sel[v[i - 1].app]->lib, sel[v[i - 1].app]->version, sel[v[i].app]->lib,
+			sel[v[i].app]->version);
+		free(v);
+		return -EEXIST;
+	}
+	free(v);
+	return 0;
+}
+
 static bool object_selected(const struct ucb_entry **sel, size_t n, const char *object)
 {
 	size_t i;
@@ -476,7 +539,7 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 			 size_t target_cnt, const struct ucorebtf_prepare_opts *opts)
 {
 	const char *obj_path, *obj_name, *kpath, *const *versions, *how = "";
-	const struct ucb_entry **sel = NULL;
+	const struct ucb_entry **sel = NULL, **sel_apps = NULL;
 	struct ucorebtf_btf *r = NULL;
 	struct btf **apps = NULL, *out = NULL, *obj = NULL;
 	struct ucb_kneed *kn = NULL;
@@ -501,7 +564,8 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 	r = calloc(1, sizeof(*r));
 	sel = calloc(target_cnt, sizeof(*sel));
 	apps = calloc(target_cnt, sizeof(*apps));
-	if (!r || !sel || !apps) {
+	sel_apps = calloc(target_cnt, sizeof(*sel_apps));
+	if (!r || !sel || !apps || !sel_apps) {
 		ret = -ENOMEM;
 		set_err("out of memory");
 		goto out;
@@ -531,6 +595,7 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 			;
 		if (j < i)
 			continue;
+		sel_apps[napps] = sel[i];
 		apps[napps] = btf__new(blob->data, blob->size);
 		if (!apps[napps]) {
 			ret = -errno;
@@ -539,6 +604,10 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 		}
 		napps++;
 	}
+
+	ret = check_app_collisions(apps, napps, sel_apps);
+	if (ret)
+		goto out;
 
 	/* The object's kernel needs: recorded, else derived from its BTF. */
 	if (!obj_name && obj_path) {
@@ -597,7 +666,7 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 
 		if (a >= 0) {
 			set_err("name collision: kernel %s %s (needed by %s) is also defined by the library BTF %s",
-				kind_str(root_kinds[i]), roots[i], obj_name ?: "the object", sel[a]->lib);
+				kind_str(root_kinds[i]), roots[i], obj_name ?: "the object", sel_apps[a]->lib);
 			ret = -EEXIST;
 			goto out;
 		}
@@ -631,6 +700,7 @@ out:
 	free(fb);
 	free(apps);
 	free(sel);
+	free(sel_apps);
 	free(kn);
 	free(roots);
 	free(root_kinds);

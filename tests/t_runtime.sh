@@ -115,6 +115,16 @@ out=$($U prepare -j --bundle two.ucb $APPS/app_v1 ./liblua5.4.so.0 -o two.btf) &
 out=$($L -j -b two.btf $OBJ $APPS/app_v1 2>&1)
 [ "$(jf "$out" sum)" = 4 ] && pass "two-library BTF: seed uprobe reads 1 + 3 = 4" || failt "two-library load: $out"
 
+# Two libraries that define one type: alike is fine, different is refused.
+$U prepare --bundle S.ucb ./liblua5.4.so.0 ./libfoo.so.1 -o alike.btf 2>/dev/null &&
+	pass "two libraries defining struct conn alike: accepted" || failt "identical duplicate types refused"
+sed 's/long bytes;/long bytes; char more[8];/' lib.c > lib2.c
+gcc -g -shared -fPIC -Wl,-soname,libconn2.so.1 -o libconn2.so.1 lib2.c &&
+	$U gen btf libconn2.so.1 -o conn2.btf --name x --version 0 >/dev/null &&
+	cp -r S S2 && $U archive add S2 conn2.btf --lib libconn2 --version 1 --soname libconn2.so.1 && $U bundle create S2 -o S2.ucb
+expect_err "two libraries defining struct conn differently: name collision" "name collision: struct/union conn differs" \
+	$U prepare --bundle S2.ucb ./liblua5.4.so.0 ./libconn2.so.1 -o x.btf
+
 # Kernel needs not recorded: the object's own BTF names the kernel structs.
 mkdir -p F && cp -r A/blobs A/seed-app A/index.tsv F/
 $U bundle create F -o nofb.ucb
