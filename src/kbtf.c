@@ -75,8 +75,62 @@ static size_t type_size(const struct btf_type *t)
 	return 0;
 }
 
-int ucb_kbtf_open(const char *path, struct ucb_kbtf *k, char *err, size_t err_sz)
+static int kind_of(const struct btf_type *t)
 {
+	int k = btf_kind(t);
+
+	return k == BTF_KIND_ENUM64 ? BTF_KIND_ENUM : k;
+}
+
+struct wanted {
+	const char *name;
+	int kind;
+	uint32_t id;
+};
+
+static int cmp_wanted(const void *a, const void *b)
+{
+	const struct wanted *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->kind - y->kind;
+}
+
+/* Called for each type as it is indexed: is it one of the wanted roots? */
+static void match_wanted(struct ucb_kbtf *k, const uint8_t *first2, uint32_t id)
+{
+	const struct btf_type *t = k->types[id];
+	struct wanted *w = k->want, key, *hit;
+	size_t n = k->nwant;
+	unsigned int f;
+	int kd = kind_of(t);
+
+	if (!t->name_off || (kd != BTF_KIND_STRUCT && kd != BTF_KIND_UNION &&
+			     kd != BTF_KIND_ENUM && kd != BTF_KIND_TYPEDEF))
+		return;
+	key.name = k->strs + t->name_off;
+	/* One bit test rules out most names before a binary search. */
+	f = (unsigned char)key.name[0] << 8 | (unsigned char)(key.name[0] ? key.name[1] : 0);
+	if (!(first2[f / 8] & (1 << (f % 8))))
+		return;
+	key.kind = kd;
+	hit = bsearch(&key, w, n, sizeof(*w), cmp_wanted);
+	if (!hit)
+		return;
+	/* Several needs may share name and kind: the first type wins. */
+	while (hit > w && !cmp_wanted(hit - 1, &key))
+		hit--;
+	for (; hit < w + n && !cmp_wanted(hit, &key); hit++)
+		if (!hit->id)
+			hit->id = id;
+}
+
+int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
+		  struct ucb_kbtf *k, char *err, size_t err_sz)
+{
+	uint8_t first2[65536 / 8] = {};
+	struct wanted *w;
+	size_t i;
 	const struct btf_header *h;
 	const uint8_t *p, *end;
 	struct stat st;
@@ -85,11 +139,28 @@ int ucb_kbtf_open(const char *path, struct ucb_kbtf *k, char *err, size_t err_sz
 	int fd, ret;
 
 	memset(k, 0, sizeof(*k));
+	w = calloc(cnt + 1, sizeof(*w));
+	if (!w)
+		ERR(-ENOMEM, "out of memory");
+	for (i = 0; i < cnt; i++) {
+		unsigned int f = (unsigned char)needs[i].name[0] << 8 |
+				 (unsigned char)(needs[i].name[0] ? needs[i].name[1] : 0);
+
+		w[i] = (struct wanted){ needs[i].name, needs[i].kind, 0 };
+		first2[f / 8] |= 1 << (f % 8);
+	}
+	qsort(w, cnt, sizeof(*w), cmp_wanted);
+	k->want = w;
+	k->nwant = cnt;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ERR(-errno, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		ret = -errno;
+		ucb_kbtf_close(k);
+		ERR(ret, "%s: %s", path, strerror(-ret));
+	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
+		ucb_kbtf_close(k);
 		ERR(-EINVAL, "%s: not a regular file", path);
 	}
 	/* sysfs BTF is mmap-able on recent kernels; else read it. */
@@ -104,8 +175,10 @@ int ucb_kbtf_open(const char *path, struct ucb_kbtf *k, char *err, size_t err_sz
 		ret = read_all(fd, k, st.st_size);
 	}
 	close(fd);
-	if (ret)
+	if (ret) {
+		ucb_kbtf_close(k);
 		ERR(ret, "%s: cannot read: %s", path, strerror(-ret));
+	}
 
 	h = (const struct btf_header *)k->data;
 	if (k->size < sizeof(*h) || h->magic != BTF_MAGIC || h->version != BTF_VERSION ||
@@ -143,7 +216,10 @@ int ucb_kbtf_open(const char *path, struct ucb_kbtf *k, char *err, size_t err_sz
 			}
 			k->types = tmp;
 		}
-		k->types[k->cnt++] = t;
+		k->types[k->cnt] = t;
+		if (cnt)
+			match_wanted(k, first2, k->cnt);
+		k->cnt++;
 		p += sz;
 	}
 	return 0;
@@ -156,6 +232,7 @@ void ucb_kbtf_close(struct ucb_kbtf *k)
 	else
 		free(k->data);
 	free(k->types);
+	free(k->want);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -478,68 +555,24 @@ static int emit(struct pruner *p, uint32_t id)
 	return ret;
 }
 
-static int kind_of(const struct btf_type *t)
-{
-	int k = btf_kind(t);
-
-	return k == BTF_KIND_ENUM64 ? BTF_KIND_ENUM : k;
-}
-
-struct wanted {
-	const char *name;
-	int kind;
-	uint32_t id;
-};
-
-static int cmp_wanted(const void *a, const void *b)
-{
-	const struct wanted *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	return c ? c : x->kind - y->kind;
-}
-
 int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size_t cnt,
 		   struct btf *out, const char ***roots, int **root_kinds, size_t *root_cnt,
 		   char *err, size_t err_sz)
 {
 	struct pruner p = { .k = k, .out = out, .err = err, .err_sz = err_sz };
 	struct wanted *w, key, *hit;
-	size_t i, n = 0;
-	uint32_t id;
-	int ret = 0, kd;
+	size_t i, n;
+	int ret = 0;
 
 	*roots = NULL;
 	*root_kinds = NULL;
 	*root_cnt = 0;
-	w = calloc(cnt + 1, sizeof(*w));
+	w = k->want;
+	n = k->nwant;
 	p.map = calloc(k->cnt, sizeof(*p.map));
-	if (!w || !p.map) {
+	if (!p.map) {
 		ret = -ENOMEM;
 		goto out;
-	}
-	for (i = 0; i < cnt; i++)
-		w[n++] = (struct wanted){ needs[i].name, needs[i].kind, 0 };
-	qsort(w, n, sizeof(*w), cmp_wanted);
-	/* One pass: the first kernel type of each wanted name and kind. */
-	for (id = 1; n && id < k->cnt; id++) {
-		const struct btf_type *t = k->types[id];
-
-		kd = kind_of(t);
-		if (!t->name_off || (kd != BTF_KIND_STRUCT && kd != BTF_KIND_UNION &&
-				     kd != BTF_KIND_ENUM && kd != BTF_KIND_TYPEDEF))
-			continue;
-		key.name = kname(k, t->name_off);
-		key.kind = kd;
-		hit = bsearch(&key, w, n, sizeof(*w), cmp_wanted);
-		if (!hit)
-			continue;
-		/* Several needs may share name and kind: mark the run. */
-		while (hit > w && !cmp_wanted(hit - 1, &key))
-			hit--;
-		for (; hit < w + n && !cmp_wanted(hit, &key); hit++)
-			if (!hit->id)
-				hit->id = id;
 	}
 	for (i = 0; i < cnt && !ret; i++) {
 		key.name = needs[i].name;
@@ -614,7 +647,6 @@ out:
 		free(p.keeps[i].bits);
 	free(p.keeps);
 	free(p.map);
-	free(w);
 	if (ret) {
 		free(*roots);
 		free(*root_kinds);

@@ -20,11 +20,17 @@ struct ucb_kbtf {
 	uint32_t str_len;
 	const struct btf_type **types;	/* by id; [0] is void */
 	uint32_t cnt;			/* number of ids, void included */
+	void *want;			/* the needs' roots, found while indexing */
+	size_t nwant;
 };
 
-/* Open raw BTF at path and index its types, checking every bound.
+struct ucb_kneed;
+
+/* Open raw BTF at path and index its types, checking every bound; in the
+ * same pass, find the root type of each need (needs must outlive k).
  * Returns 0 or -errno with a reason in err. */
-int ucb_kbtf_open(const char *path, struct ucb_kbtf *k, char *err, size_t err_sz);
+int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
+		  struct ucb_kbtf *k, char *err, size_t err_sz);
 void ucb_kbtf_close(struct ucb_kbtf *k);
 
 struct ucb_kneed {		/* one need, resolved against names */

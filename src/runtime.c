@@ -651,7 +651,7 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 		goto out;
 	}
 	if (nkn) {
-		ret = ucb_kbtf_open(kpath, &k, err, sizeof(err));
+		ret = ucb_kbtf_open(kpath, kn, nkn, &k, err, sizeof(err));
 		if (!ret)
 			ret = ucb_kbtf_prune(&k, kn, nkn, out, &roots, &root_kinds, &nroots, err, sizeof(err));
 		if (ret) {
