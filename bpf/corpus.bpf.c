@@ -32,10 +32,10 @@ struct corpus_item { long key; int tag; int d; } __pai;
 struct corpus_inner {
 	int n;
 	struct corpus_item items[4];
-	/* int grid[2][3] in the library; pahole flattens multi-dimensional
-	 * arrays (int[6]) and libbpf matches array dimensions one by one, so
-	 * the program indexes the flattened form: grid[5] is grid[1][2]. */
-	int grid[6];
+	/* As in the library.  libbpf matches array dimensions one by one, so
+	 * this relocates against gen btf's nested arrays (ucorebtf's encoder),
+	 * not against pahole's flattened int[6] (see docs/corpus.md). */
+	int grid[2][3];
 } __pai;
 struct corpus_bits {
 	unsigned int ready:1;
@@ -165,15 +165,15 @@ int BPF_UPROBE(corpus_probe_entry, struct corpus_state *s)
 	r->val_i = CORE_READ_USER_INT(s, val.i);
 	r->off_val = bpf_core_field_offset(s->val);
 
-	/* nested access through arrays: s->inner.items[2].d, grid[5] */
+	/* nested access through arrays: s->inner.items[2].d, grid[1][2] */
 	r->d2 = CORE_READ_USER_INT(s, inner.items[2].d);
 	r->off_d2 = bpf_core_field_offset(s->inner.items[2].d);
 	r->sz_d2 = bpf_core_field_size(s->inner.items[2].d);
 	r->key1 = CORE_READ_USER_INT(s, inner.items[1].key);
 	/* lshift/rshift/signed can't apply to an array element: plain read */
-	bpf_core_read_user(&v32, sizeof(v32), &s->inner.grid[5]);
+	bpf_core_read_user(&v32, sizeof(v32), &s->inner.grid[1][2]);
 	r->grid12 = v32;
-	r->off_grid12 = bpf_core_field_offset(s->inner.grid[5]);
+	r->off_grid12 = bpf_core_field_offset(s->inner.grid[1][2]);
 	r->has_tag = bpf_core_field_exists(s->inner.items[2].tag);
 	r->tag2 = r->has_tag ? CORE_READ_USER_INT(s, inner.items[2].tag) : -1;
 

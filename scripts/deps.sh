@@ -3,7 +3,7 @@
 # deb-src entries exist so scripts/fetch-libbpf.sh can use `apt-get source`.
 set -euo pipefail
 
-PKGS="clang llvm python3 libelf-dev zlib1g-dev liblzma-dev libdw-dev libdebuginfod-dev debuginfod elfutils dwarves bpftool pkg-config dpkg-dev make gcc xz-utils time jq"
+PKGS="clang llvm python3 libelf-dev zlib1g-dev liblzma-dev libdw-dev libdebuginfod-dev debuginfod elfutils dwarves bpftool pkg-config dpkg-dev make gcc xz-utils time g++ dwz libpython3.11-dbg jq"
 SRC_LIST=/etc/apt/sources.list.d/ucorebtf-src.sources
 
 missing=""

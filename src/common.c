@@ -169,16 +169,42 @@ int check_output_path(const char *path)
 	return err;
 }
 
+static int write_all(int fd, const void *data, size_t size)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < size) {
+		n = write(fd, (const char *)data + off, size - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += n;
+	}
+	return 0;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t size)
 {
-	size_t len = strlen(path), off = 0;
+	size_t len = strlen(path);
+	struct stat st;
 	char *tmp;
-	ssize_t n;
 	int fd, err = 0;
 
 	err = check_output_path(path);
 	if (err)
 		return err;
+	/* -o /dev/null or a FIFO: renaming over it would replace the node. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		err = write_all(fd, data, size);
+		if (close(fd) && !err)
+			err = -errno;
+		return err;
+	}
 	tmp = malloc(len + 16);
 	if (!tmp)
 		return -ENOMEM;
@@ -189,16 +215,7 @@ int write_file_atomic(const char *path, const void *data, size_t size)
 		free(tmp);
 		return err;
 	}
-	while (off < size) {
-		n = write(fd, (const char *)data + off, size - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			break;
-		}
-		off += n;
-	}
+	err = write_all(fd, data, size);
 	/* mkstemp makes 0600; output files are ordinary artefacts. */
 	if (!err && fchmod(fd, 0644))
 		err = -errno;

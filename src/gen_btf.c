@@ -1,5 +1,7 @@
-/* `ucorebtf gen btf ELF`: BTF for a userspace binary from its DWARF, through
- * pahole, wrapped with the binary's build-id, soname and version. */
+/* `ucorebtf gen btf ELF`: BTF for a userspace binary from its DWARF, by
+ * ucorebtf's own encoder (src/dwarf_btf.c) or through pahole (--via pahole),
+ * wrapped with the binary's build-id, soname and version. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -13,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include <elfutils/debuginfod.h>
+#include "dwarf_btf.h"
 #include "btf_io.h"
 #include "common.h"
 #include "cmds.h"
@@ -29,10 +33,13 @@ static int gen_btf_help(void)
 {
 	fprintf(stderr,
 		"Usage: %s gen btf ELF [-o OUT] [--version V] [--name LIB] [--debug-file F]\n"
+		"                     [--via ucorebtf|pahole]\n"
 		"\n"
-		"Encode the DWARF of ELF (executable or shared library) as BTF with pahole.\n"
+		"Encode the DWARF of ELF (executable or shared library) as BTF, with\n"
+		"ucorebtf's own encoder (default) or with pahole (--via pahole).\n"
 		"Without DWARF in ELF, debug info is looked up in /usr/lib/debug/.build-id/,\n"
-		"then through .gnu_debuglink, then in --debug-file F.\n"
+		"then through .gnu_debuglink, then from debuginfod (DEBUGINFOD_URLS), then\n"
+		"in --debug-file F.  -d lists every DWARF entry the encoder skipped.\n"
 		"OUT (default ./<basename of ELF>.btf) is a small ELF holding .BTF and the\n"
 		"binary's build-id, soname and version; libbpf and bpftool read it as BTF.\n",
 		bin_name);
@@ -141,10 +148,78 @@ static bool debug_file_ok(const char *path, const struct elf_info *want)
 				      !strcmp(want->build_id, di.build_id));
 }
 
+/* libdebuginfod is opened only when a lookup needs it: it brings libcurl
+ * and a TLS stack, which would otherwise triple every command's startup RSS. */
+static struct {
+	typeof(debuginfod_begin) *begin;
+	typeof(debuginfod_find_debuginfo) *find_debuginfo;
+	typeof(debuginfod_end) *end;
+} dfd;
+
+static bool debuginfod_load(void)
+{
+	void *h;
+
+	if (dfd.begin)
+		return true;
+	h = dlopen("libdebuginfod.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return false;
+	dfd.find_debuginfo = (typeof(dfd.find_debuginfo))dlsym(h, "debuginfod_find_debuginfo");
+	dfd.end = (typeof(dfd.end))dlsym(h, "debuginfod_end");
+	dfd.begin = (typeof(dfd.begin))dlsym(h, "debuginfod_begin");
+	if (dfd.begin && dfd.find_debuginfo && dfd.end)
+		return true;
+	dfd.begin = NULL;
+	dlclose(h);
+	return false;
+}
+
+/* Ask the servers in DEBUGINFOD_URLS for the debug file of this build-id.
+ * Returns 0 with the cached file's path in out, or -errno with why set. */
+static int find_debuginfod(const struct elf_info *info, char *out, size_t out_sz,
+			   char *why, size_t why_sz)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	unsigned char id[40];
+	debuginfod_client *c;
+	char *path = NULL;
+	size_t n;
+	int fd;
+
+	if (!urls || !urls[0] || !info->build_id[0])
+		return -ENOENT;
+	for (n = 0; n < sizeof(id) && sscanf(info->build_id + 2 * n, "%2hhx", &id[n]) == 1; n++)
+		;
+	if (!debuginfod_load()) {
+		snprintf(why, why_sz, "; debuginfod: cannot load libdebuginfod.so.1 (%s)", dlerror());
+		return -ENOENT;
+	}
+	c = dfd.begin();
+	if (!c) {
+		snprintf(why, why_sz, "; debuginfod: cannot start a client");
+		return -ENOMEM;
+	}
+	fd = dfd.find_debuginfo(c, id, n, &path);
+	dfd.end(c);
+	if (fd < 0) {
+		snprintf(why, why_sz, "; debuginfod (%s): %s", urls,
+			 fd == -ENOENT ? "build-id not found" : strerror(-fd));
+		return fd;
+	}
+	close(fd);
+	snprintf(out, out_sz, "%s", path);
+	free(path);
+	if (debug_file_ok(out, info))
+		return 0;
+	snprintf(why, why_sz, "; debuginfod (%s): file without DWARF", urls);
+	return -ENOENT;
+}
+
 static int find_debug_file(const char *elf_path, const struct elf_info *info,
 			   const char *explicit, char *out, size_t out_sz)
 {
-	char dir[PATH_MAX], *slash;
+	char dir[PATH_MAX], *slash, why[PATH_MAX] = "";
 
 	if (info->build_id[0]) {
 		snprintf(out, out_sz, "/usr/lib/debug/.build-id/%.2s/%s.debug",
@@ -166,6 +241,8 @@ static int find_debug_file(const char *elf_path, const struct elf_info *info,
 				return 0;
 		}
 	}
+	if (!find_debuginfod(info, out, out_sz, why, sizeof(why)))
+		return 0;
 	if (explicit) {
 		snprintf(out, out_sz, "%s", explicit);
 		if (debug_file_ok(out, info))
@@ -174,8 +251,8 @@ static int find_debug_file(const char *elf_path, const struct elf_info *info,
 		return -ENOENT;
 	}
 	p_err("%s: no debug info: no DWARF in the file, none under /usr/lib/debug/.build-id/%s, "
-	      "no .gnu_debuglink target; pass --debug-file", elf_path,
-	      info->build_id[0] ? "" : " (no build-id)");
+	      "no .gnu_debuglink target%s; pass --debug-file", elf_path,
+	      info->build_id[0] ? "" : " (no build-id)", why);
 	return -ENOENT;
 }
 
@@ -264,6 +341,37 @@ static int count_structs(const struct btf *btf)
 	return n;
 }
 
+static int count_funcs(const struct btf *btf)
+{
+	int i, n = 0, cnt = btf__type_cnt(btf);
+
+	for (i = 1; i < cnt; i++)
+		if (btf_is_func(btf__type_by_id(btf, i)))
+			n++;
+	return n;
+}
+
+/* pahole writes raw BTF to a temp file that we parse back. */
+static struct btf *encode_pahole(const char *dwarf, int *unhandled)
+{
+	char tmp[] = "/tmp/ucorebtf-btf.XXXXXX";
+	struct btf *btf;
+	int err, tfd;
+
+	tfd = mkstemp(tmp);
+	if (tfd < 0) {
+		p_err("cannot create a temporary file: %s", strerror(errno));
+		return NULL;
+	}
+	close(tfd);
+	err = run_pahole(dwarf, tmp, unhandled);
+	btf = err ? NULL : btf__parse_raw(tmp);
+	unlink(tmp);
+	if (!err && !btf)
+		p_err("%s: pahole's BTF does not parse", dwarf);
+	return btf;
+}
+
 int do_gen_btf(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -271,15 +379,18 @@ int do_gen_btf(int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "debug-file", required_argument, NULL, 'f' },
+		{ "via", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *elf_path, *out = NULL, *version = "", *name = NULL, *debug_file = NULL;
-	char out_buf[PATH_MAX], dwarf[PATH_MAX], tmp[] = "/tmp/ucorebtf-btf.XXXXXX";
+	char out_buf[PATH_MAX], dwarf[PATH_MAX];
+	struct dwarf_btf_stats st = {};
 	struct elf_info info;
 	struct btf_meta meta = {};
 	struct btf *btf;
-	int opt, err, unhandled = 0, nstructs, tfd;
+	bool via_pahole = false;
+	int opt, err, unhandled = 0, nstructs;
 
 	optind = 1;
 	while ((opt = getopt_long(argc + 1, argv - 1, "o:h", opts, NULL)) != -1) {
@@ -288,6 +399,11 @@ int do_gen_btf(int argc, char **argv)
 		case 'v': version = optarg; break;
 		case 'n': name = optarg; break;
 		case 'f': debug_file = optarg; break;
+		case 'V':
+			if (strcmp(optarg, "pahole") && strcmp(optarg, "ucorebtf"))
+				return usage_err("gen btf: --via takes 'ucorebtf' or 'pahole', not '%s'", optarg);
+			via_pahole = !strcmp(optarg, "pahole");
+			break;
 		case 'h': return gen_btf_help();
 		default: return usage_err("gen btf: bad option (see '%s gen btf --help')", bin_name);
 		}
@@ -316,21 +432,14 @@ int do_gen_btf(int argc, char **argv)
 	else if (find_debug_file(elf_path, &info, debug_file, dwarf, sizeof(dwarf)))
 		return EXIT_FAIL;
 
-	tfd = mkstemp(tmp);
-	if (tfd < 0) {
-		p_err("cannot create a temporary file: %s", strerror(errno));
-		return EXIT_FAIL;
+	if (via_pahole) {
+		btf = encode_pahole(dwarf, &unhandled);
+	} else {
+		DWARF_BTF_OPTS(eopts, .detail = verbose ? stderr : NULL);
+		btf = dwarf_btf__encode(dwarf, &eopts, &st);
 	}
-	close(tfd);
-	err = run_pahole(dwarf, tmp, &unhandled);
-	btf = err ? NULL : btf__parse_raw(tmp);
-	unlink(tmp);
-	if (err)
+	if (!btf)
 		return EXIT_FAIL;
-	if (!btf) {
-		p_err("%s: pahole's BTF does not parse", dwarf);
-		return EXIT_FAIL;
-	}
 	nstructs = count_structs(btf);
 	if (!nstructs) {
 		p_err("%s: DWARF gave no struct or union; nothing to relocate against", dwarf);
@@ -340,6 +449,12 @@ int do_gen_btf(int argc, char **argv)
 	if (unhandled)
 		fprintf(stderr, "Warning: %s: pahole skipped %d DWARF tag(s) it does not handle "
 			"(e.g. _Atomic); members of those types may be void\n", dwarf, unhandled);
+	if (st.skipped || st.dropped_members || st.void_refs || st.skipped_funcs)
+		fprintf(stderr, "Warning: %s: %u DWARF type(s) BTF cannot express were skipped (%s); "
+			"%u member(s) and %u function(s) left out, %u pointer/parameter(s) made void%s\n",
+			dwarf, st.skipped, st.skipped_tags[0] ? st.skipped_tags : "-",
+			st.dropped_members, st.skipped_funcs, st.void_refs,
+			verbose ? "" : " (-d lists them)");
 
 	if (name)
 		snprintf(meta.library, sizeof(meta.library), "%s", name);
@@ -368,8 +483,10 @@ int do_gen_btf(int argc, char **argv)
 		json_str(stdout, meta.soname);
 		printf(",\"build_id\":");
 		json_str(stdout, meta.build_id);
-		printf(",\"arch\":\"%s\",\"types\":%u,\"structs\":%d,\"pahole_unhandled\":%d}\n",
-		       meta.arch, btf__type_cnt(btf) - 1, nstructs, unhandled);
+		printf(",\"arch\":\"%s\",\"encoder\":\"%s\",\"types\":%u,\"structs\":%d,"
+		       "\"funcs\":%d,\"pahole_unhandled\":%d,\"skipped\":%u,\"dropped_members\":%u}\n",
+		       meta.arch, via_pahole ? "pahole" : "ucorebtf", btf__type_cnt(btf) - 1, nstructs,
+		       count_funcs(btf), unhandled, st.skipped, st.dropped_members);
 	} else {
 		printf("%s: %u types (%d struct/union) from %s\n", out, btf__type_cnt(btf) - 1,
 		       nstructs, dwarf);

@@ -2,6 +2,7 @@
 # metadata kept; stripped binaries fail cleanly.
 . "$TESTS_DIR/lib.sh"
 APP=$B/examples/seed/app_v2
+unset DEBUGINFOD_URLS  # the stripped-binary errors below assume no server
 
 check "gen btf writes BTF libbpf and bpftool read" \
 	bash -c "$UCOREBTF gen btf $APP -o a.btf --version 2.0 >/dev/null && bpftool btf dump file a.btf | grep -q \"STRUCT 'data' size=16 vlen=4\""
@@ -57,3 +58,14 @@ expect_err "gen btf: unwritable output" "/nonexistent/x.btf: cannot write" $UCOR
 [ ! -e e.btf ] && pass "gen btf leaves no output on bad input" || failt "e.btf was written"
 out=$($UCOREBTF gen btf 2>&1); rc=$?
 [ $rc -eq 2 ] && pass "gen btf without arguments is a usage error (exit 2)" || failt "usage rc=$rc"
+
+# -o onto a device node writes into it, never renames over it (a private
+# copy of /dev/null, so a regression cannot break the machine's).
+if mknod devnull c 1 3 2>/dev/null; then
+	$UCOREBTF gen btf $APP -o devnull >/dev/null 2>&1; rc=$?
+	[ $rc = 0 ] && [ -c devnull ] && pass "gen btf -o a character device writes through it (stays a device)" ||
+		failt "gen btf -o device: rc=$rc $(ls -la devnull)"
+else failt "cannot mknod (not root?)"; fi
+mkfifo fifo && { cat fifo > fromfifo & } && $UCOREBTF gen btf $APP -o fifo >/dev/null 2>&1; wait
+[ -p fifo ] && bpftool btf dump file fromfifo 2>/dev/null | grep -q "STRUCT 'data'" &&
+	pass "gen btf -o a FIFO streams the BTF file through it" || failt "gen btf -o fifo"
