@@ -46,6 +46,22 @@ EXT_OBJS := $(patsubst bpftool-ext/%.c,$(OUTPUT)/obj/ext/%.o,$(EXT_SRCS))
 CORE_LIB := $(OUTPUT)/libucorebtf-core.a
 UCOREBTF := $(OUTPUT)/ucorebtf
 
+# The public runtime library: libbpf's public API only (no EXT_INCLUDES),
+# nothing from bpftool-ext/.  The application brings its own libbpf >= 1.0.
+RT_SRCS := src/runtime.c src/bundle.c src/index.c src/kbtf.c src/target.c src/sha256.c
+RT_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/rt/%.o,$(RT_SRCS))
+RT_LIB_A := $(OUTPUT)/libucorebtf.a
+RT_LIB_SO := $(OUTPUT)/libucorebtf.so
+RT_PC := $(OUTPUT)/libucorebtf.pc
+RT_LIBS = $(shell $(PKG_CONFIG) --libs libelf zlib liblzma 2>/dev/null || echo -lelf -lz -llzma)
+RT_VERSION := 0.1.0
+
+# The seed example with the bundle embedded (examples/seed/loader.c built
+# with -DSEED_EMBED_BUNDLE against libucorebtf.a only).
+SEED_DIR := $(OUTPUT)/examples/seed
+SEED_BUNDLE_H := $(SEED_DIR)/seed_bundle.h
+SEED_EMBED := $(SEED_DIR)/loader_embed
+
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS)) \
 	    $(OUTPUT)/bpf/seed_nocore.bpf.o
@@ -60,7 +76,7 @@ APP_SRCS := $(wildcard examples/*/app_*.c)
 APPS := $(patsubst %.c,$(OUTPUT)/%,$(APP_SRCS))
 
 .PHONY: all clean test demo deps libbpf
-all: $(UCOREBTF) $(BPF_OBJS) $(TOOLS) $(APPS)
+all: $(UCOREBTF) $(BPF_OBJS) $(TOOLS) $(APPS) $(RT_LIB_A) $(RT_LIB_SO) $(RT_PC) $(SEED_EMBED)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -100,6 +116,46 @@ $(OUTPUT)/obj/ext/%.o: bpftool-ext/%.c $(wildcard bpftool-ext/*.h) $(LIBBPF_OBJ)
 $(CORE_LIB): $(CLI_OBJS) $(EXT_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/obj/rt/%.o: src/%.c $(wildcard src/*.h include/*.h) $(LIBBPF_OBJ)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -I$(LIBBPF_INC) -Iinclude -Isrc -c $< -o $@
+
+$(RT_LIB_A): $(RT_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# libbpf's symbols stay undefined: they come from the application's libbpf.
+$(RT_LIB_SO): $(RT_OBJS)
+	$(call msg,LIB,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libucorebtf.so.0 $^ $(RT_LIBS) -o $@
+	$(Q)ln -sf libucorebtf.so $@.0
+
+$(RT_PC): Makefile
+	$(call msg,GEN,$@)
+	$(Q)printf '%s\n' 'prefix=$(OUTPUT)' 'libdir=$${prefix}' 'includedir=$(abspath include)' '' \
+		'Name: libucorebtf' 'Description: pick and prepare userspace CO-RE BTF from a ucorebtf bundle' \
+		'Version: $(RT_VERSION)' 'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -lucorebtf' 'Libs.private: $(RT_LIBS)' \
+		'# Link libbpf (>= 1.0, public API) yourself: -lbpf' > $@
+
+# gen btf of both releases, gen min (blobs + kernel needs), archive, bundle.
+$(SEED_BUNDLE_H): $(UCOREBTF) $(SEED_DIR)/app_v1 $(SEED_DIR)/app_v2 $(OUTPUT)/bpf/seed.bpf.o scripts/genmin-to-archive.sh
+	$(call msg,BUNDLE,$@)
+	$(Q)rm -rf $(SEED_DIR)/archive $(SEED_DIR)/min && mkdir -p $(SEED_DIR)/min
+	$(Q)cd $(SEED_DIR) && for v in 1 2; do \
+		$(UCOREBTF) gen btf app_v$$v --name seed-app --version $$v -o seed-app-$$v.btf >/dev/null || exit 1; \
+	done && \
+	$(UCOREBTF) gen min $(OUTPUT)/bpf/seed.bpf.o seed-app-1.btf seed-app-2.btf -o min >/dev/null && \
+	bash $(CURDIR)/scripts/genmin-to-archive.sh min archive $(UCOREBTF)
+	$(Q)$(UCOREBTF) bundle create $(SEED_DIR)/archive -o $(SEED_DIR)/seed.ucb
+	$(Q)$(UCOREBTF) bundle create $(SEED_DIR)/archive --emit c -o $@
+
+$(SEED_EMBED): examples/seed/loader.c $(SEED_BUNDLE_H) $(RT_LIB_A) $(LIBBPF_OBJ)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -DSEED_EMBED_BUNDLE -I$(LIBBPF_INC) -Iinclude -I$(SEED_DIR) $< \
+		$(RT_LIB_A) $(LIBBPF_OBJ) $(RT_LIBS) -o $@
 
 $(UCOREBTF): src/main.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h)
 	$(call msg,BINARY,$@)

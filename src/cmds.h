@@ -9,5 +9,8 @@ int do_gen_min_core_btf(int argc, char **argv);	/* src/cmd_gen_min.c */
 int do_check(int argc, char **argv);		/* src/cmd_gen_min.c */
 int do_merge(int argc, char **argv);		/* src/merge.c */
 int do_report(int argc, char **argv);		/* src/report.c */
+int do_archive(int argc, char **argv);		/* src/cmd_archive.c */
+int do_bundle(int argc, char **argv);		/* src/cmd_bundle.c */
+int do_prepare(int argc, char **argv);		/* src/cmd_prepare.c */
 
 #endif

@@ -27,6 +27,13 @@ static int do_help(int argc, char **argv)
 		"                           each relocation's decision per target\n"
 		"  report OBJ... ARCHIVE_DIR|BTF... [-f text|md|json|html] [-o OUT] [--strict]\n"
 		"                           compatibility matrix: relocations x releases\n"
+		"  archive list|show|verify|add|needs ARCHIVE_DIR ...\n"
+		"                           the versioned library archive (docs/archive.md)\n"
+		"  bundle create ARCHIVE_DIR -o OUT [--compress xz|zlib|none] [--emit raw|c|elf]\n"
+		"  bundle list|verify FILE | bundle extract FILE -o DIR\n"
+		"                           compressed bundles for shipping (docs/bundle.md)\n"
+		"  prepare --bundle FILE [--obj OBJ] TARGET... -o OUT.btf\n"
+		"                           btf_custom_path for TARGETs from a bundle (docs/runtime.md)\n"
 		"\n"
 		"OPTIONS: -j|--json  -d|--debug (libbpf log)  -V|--version  -h|--help\n",
 		bin_name, bin_name);
@@ -68,6 +75,9 @@ static int do_version(int argc, char **argv)
 static const struct cmd main_cmds[] = {
 	{ "gen", do_gen },
 	{ "merge", do_merge },
+	{ "archive", do_archive },
+	{ "bundle", do_bundle },
+	{ "prepare", do_prepare },
 	{ "check", do_check },
 	{ "report", do_report },
 	{ "version", do_version },

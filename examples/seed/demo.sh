@@ -2,7 +2,7 @@
 # The seed story on real uprobes: a probe compiled against release 1's
 # `struct data {a, c, d}` reads release 2's `{a, b, c, d}`.
 set -eu
-OUTPUT=${OUTPUT:-build}
+OUTPUT=$(cd "${OUTPUT:-build}" && pwd)
 U=$OUTPUT/ucorebtf
 L=$OUTPUT/examples/seed/loader
 APPS=$OUTPUT/examples/seed
@@ -23,3 +23,13 @@ for v in v1 v2; do
 	$L -b $tmp/merged_$v.btf $OUTPUT/bpf/seed.bpf.o $APPS/app_$v
 done
 echo "   -> both releases read a + c: 1 + 3 = 4."
+echo
+echo "== 4. One bundle for both releases, embedded in the loader (libucorebtf)"
+echo "   $(du -b $APPS/seed.ucb | cut -f1)-byte bundle: $($U bundle list $APPS/seed.ucb | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
+# Run from an empty directory with copies of the object and the apps: the
+# only BTF the loader has is the bundle compiled into it.
+cp $OUTPUT/bpf/seed.bpf.o $APPS/app_v1 $APPS/app_v2 $tmp/
+cd $tmp
+rm -f ./*.btf
+for v in v1 v2; do "$APPS/loader_embed" seed.bpf.o ./app_$v; done
+echo "   -> both releases read a + c: 1 + 3 = 4, picked by build-id from the embedded bundle."

@@ -2,8 +2,15 @@
 /* Seed loader: attach the add_test uprobe to BINARY, run BINARY, and report
  * what the probe read, through the `results` map.
  *
- * usage: loader [-b BTF] [-j] [-v] OBJ BINARY
- *   -b BTF   btf_custom_path handed to libbpf (kernel + application types)
+ * usage: loader [-b BTF | -B BUNDLE] [-j] [-v] OBJ BINARY
+ *   -b BTF     btf_custom_path handed to libbpf (kernel + application types)
+ *   -B BUNDLE  a ucorebtf bundle: libucorebtf picks BINARY's entry and
+ *              prepares the btf_custom_path (kernel types from the running
+ *              kernel, pruned to what OBJ needs)
+ *
+ * Built with -DSEED_EMBED_BUNDLE (build/examples/seed/loader_embed), the
+ * bundle of both seed releases is compiled in and used when neither -b nor
+ * -B is given: no BTF file on disk at all.
  *   -j       one JSON object on stdout
  *   -v       pass libbpf's log through
  */
@@ -17,7 +24,11 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "ucorebtf.h"
 #include "../../bpf/seed.h"
+#ifdef SEED_EMBED_BUNDLE
+#include "seed_bundle.h"	/* ucorebtf bundle create --emit c */
+#endif
 
 static int verbose;
 static char last_err[512];	/* first libbpf warning */
@@ -86,34 +97,66 @@ int main(int argc, char **argv)
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_link *link;
-	const char *btf = NULL, *objpath, *binary;
+	const char *btf = NULL, *bundle_path = NULL, *objpath, *binary;
+	UCOREBTF_OPTS(ucorebtf_prepare_opts, popts);
+	struct ucorebtf_bundle *bundle = NULL;
+	struct ucorebtf_btf *prepared = NULL;
+	bool embedded = false;
 	int opt, json = 0, go_fd, status, err;
 	__u32 key;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "b:jv")) != -1) {
+	while ((opt = getopt(argc, argv, "b:B:jv")) != -1) {
 		switch (opt) {
 		case 'b': btf = optarg; break;
+		case 'B': bundle_path = optarg; break;
 		case 'j': json = 1; break;
 		case 'v': verbose = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-b BTF] [-j] [-v] OBJ BINARY\n", argv[0]);
+			fprintf(stderr, "usage: %s [-b BTF | -B BUNDLE] [-j] [-v] OBJ BINARY\n", argv[0]);
 			return 2;
 		}
 	}
+#ifdef SEED_EMBED_BUNDLE
+	embedded = !btf && !bundle_path;
+#endif
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: %s [-b BTF] [-j] [-v] OBJ BINARY\n", argv[0]);
+		fprintf(stderr, "usage: %s [-b BTF | -B BUNDLE] [-j] [-v] OBJ BINARY\n", argv[0]);
 		return 2;
 	}
 	objpath = argv[optind];
 	binary = argv[optind + 1];
 	libbpf_set_print(print_fn);
 
+	if (bundle_path || embedded) {
+#ifdef SEED_EMBED_BUNDLE
+		bundle = embedded ? ucorebtf_bundle__open_mem(ucorebtf_bundle_data,
+							      ucorebtf_bundle_size, NULL)
+				  : ucorebtf_bundle__open_file(bundle_path, NULL);
+#else
+		bundle = ucorebtf_bundle__open_file(bundle_path, NULL);
+#endif
+		if (!bundle) {
+			fprintf(stderr, "Error: %s\n", ucorebtf_errmsg());
+			return 1;
+		}
+		popts.object_path = objpath;
+		prepared = ucorebtf_bundle__prepare(bundle, &binary, 1, &popts);
+		if (!prepared) {
+			fprintf(stderr, "Error: %s\n", ucorebtf_errmsg());
+			ucorebtf_bundle__close(bundle);
+			return 1;
+		}
+		btf = ucorebtf_btf__path(prepared);
+	}
 	oopts.btf_custom_path = btf;
 	obj = bpf_object__open_file(objpath, &oopts);
 	if (!obj)
 		return fail("opening", objpath, errno);
 	err = bpf_object__load(obj);
+	/* Relocated: the prepared BTF is not needed any more. */
+	ucorebtf_btf__close(prepared);
+	ucorebtf_bundle__close(bundle);
 	if (err) {
 		fail("loading", objpath, -err);
 		bpf_object__close(obj);
