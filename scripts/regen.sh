@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Regenerate archive/lua/ from scripts/lua-versions.txt: build each Lua
-# release (scripts/lua-build.sh, cached), minimise its BTF for the project's
-# Lua probe (ucorebtf gen min, verified), and write
+# Regenerate the Lua entries of the archive (docs/archive.md) from
+# scripts/lua-versions.txt: build each release (scripts/lua-build.sh,
+# cached), minimise its BTF for the project's Lua probe (ucorebtf gen min,
+# verified), add it to the archive (scripts/genmin-to-archive.sh), then the
+# merge step: the compatibility report and the bundle.
 #
-#   ARCHIVE/lua/<version>/<arch>/lua-<version>.btf   minimised BTF blob (raw)
-#   ARCHIVE/lua/<version>/<arch>/meta                library, version, soname,
-#                                                    build_id, arch, source
-#   ARCHIVE/lua/report.md                            compatibility matrix
+#   ARCHIVE/lua/<version>/<arch>/entry.tsv, ARCHIVE/blobs/<sha256>.btf,
+#   ARCHIVE/index.tsv, ARCHIVE/needs/lua.txt     (ucorebtf archive)
+#   ARCHIVE/lua-report.md                        ucorebtf report, Markdown
+#   BUNDLE (default $OUTPUT/lua.ucb)             ucorebtf bundle create
 #
-# usage: scripts/regen.sh [-a ARCHIVE] [-c CACHE] [VERSION...]
-#        scripts/regen.sh -a ARCHIVE -m
-#   VERSION given: regenerate those releases only (one CI matrix job each);
-#   none: all listed releases, stale ones removed, then the merge step.
-#   -m: the merge step alone, on an ARCHIVE whose releases came from matrix
-#   jobs: write report.md and fail when a release makes a required (not
-#   existence-guarded) relocation of the probe fail.
+# usage: scripts/regen.sh [-a ARCHIVE] [-c CACHE] [-b BUNDLE] [VERSION...]
+#        scripts/regen.sh -a ARCHIVE [-b BUNDLE] -m [PART...]
+#   VERSION given: add those releases only (one CI matrix job each; no
+#   report, no bundle); none: all listed releases, the Lua entries rebuilt
+#   from scratch (other libraries' entries stay), then the merge step.
+#   -m: the merge step alone: first add every entry of each PART archive
+#   (the matrix jobs' results) to ARCHIVE, then write lua-report.md, fail when a
+#   release makes a required (not existence-guarded) relocation of the probe
+#   fail, and create the bundle.
 # Same inputs, same bytes: running it twice leaves no git diff.
 set -euo pipefail
 
@@ -24,15 +28,17 @@ cache=${UCOREBTF_LUA_CACHE:-$root/build/lua}
 out=${OUTPUT:-$root/build}
 ucorebtf=${UCOREBTF:-$out/ucorebtf}
 obj=$out/bpf/lua.bpf.o
-arch=$(uname -m)
-
+bundle=$out/lua.ucb
 merge_only=0
-while getopts "a:c:m" opt; do
+
+while getopts "a:b:c:m" opt; do
 	case $opt in
 	a) archive=$OPTARG ;;
+	b) bundle=$OPTARG ;;
 	c) cache=$OPTARG ;;
 	m) merge_only=1 ;;
-	*) echo "usage: $0 [-a ARCHIVE] [-c CACHE] [VERSION...] | -a ARCHIVE -m" >&2; exit 2 ;;
+	*) echo "usage: $0 [-a ARCHIVE] [-c CACHE] [-b BUNDLE] [VERSION...] | -a ARCHIVE [-b BUNDLE] -m [PART...]" >&2
+	   exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -41,21 +47,46 @@ for f in "$ucorebtf" "$obj"; do
 	[ -e "$f" ] || { echo "Error: $f: not built (run make)" >&2; exit 1; }
 done
 
-# merge: the report over every release in the archive, and the verdict.
+# add_part PART: every entry of archive PART into ARCHIVE, same fields.
+add_part() {
+	local part=$1 lib ver arch sha size soname bids objs args
+	[ -f "$part/index.tsv" ] || { echo "Error: $part: no index.tsv (not an archive)" >&2; return 1; }
+	while IFS=$'\t' read -r lib ver arch sha size soname bids objs; do
+		[[ $lib == \#* || -z $lib ]] && continue
+		args=(--lib "$lib" --version "$ver" --arch "$arch")
+		[ "$soname" != - ] && args+=(--soname "$soname")
+		[ "$bids" != - ] && for b in ${bids//,/ }; do args+=(--build-id "$b"); done
+		[ "$objs" != - ] && for o in ${objs//,/ }; do args+=(--object "$o"); done
+		"$ucorebtf" archive add "$archive" "$part/blobs/$sha.btf" "${args[@]}"
+	done < "$part/index.tsv"
+	for n in "$part"/needs/*.txt; do
+		[ -f "$n" ] && "$ucorebtf" archive needs "$archive" "$(basename "$n" .txt)" "$n"
+	done
+	return 0
+}
+
+# merge: the report over every Lua release in the archive, the verdict, the bundle.
 merge() {
 	if [ ! -d "$archive/lua" ]; then
 		echo "Error: $archive/lua: no such directory" >&2
 		return 1
 	fi
-	(cd "$archive" && "$ucorebtf" report "$obj" lua -f md -o lua/report.md.tmp --strict) || {
-		rm -f "$archive/lua/report.md.tmp"
+	(cd "$archive" && "$ucorebtf" report "$obj" lua -f md -o lua-report.md.tmp --strict) || {
+		rm -f "$archive/lua-report.md.tmp"
 		echo "Error: $archive/lua: a release fails a required relocation of $obj (see ucorebtf report)" >&2
 		return 1
 	}
-	mv "$archive/lua/report.md.tmp" "$archive/lua/report.md"
+	mv "$archive/lua-report.md.tmp" "$archive/lua-report.md"
+	"$ucorebtf" archive verify "$archive" >/dev/null
+	mkdir -p "$(dirname "$bundle")"
+	"$ucorebtf" bundle create "$archive" -o "$bundle"
 }
 
 if [ $merge_only = 1 ]; then
+	mkdir -p "$archive"
+	for part in "$@"; do
+		add_part "$part"
+	done
 	merge
 	exit
 fi
@@ -70,31 +101,12 @@ btfs=()
 for v in $versions; do
 	btfs+=("$cache/$v/lua-$v.btf")
 done
-"$ucorebtf" gen min "$obj" "${btfs[@]}" -o "$tmp" >"$tmp/gen-min.log"
+"$ucorebtf" gen min "$obj" "${btfs[@]}" -o "$tmp/min" >"$tmp/gen-min.log"
 
-# meta FILE: the .ucorebtf.meta section of a `gen btf` file, key=value lines.
-meta() {
-	readelf -p .ucorebtf.meta "$1" |
-		sed -n 's/^ *\(\[ *[0-9]*\] *\)\{0,1\}\([a-z_]*=.*\)\\n$/\2/p'
-}
-
-for v in $versions; do
-	dst=$archive/lua/$v/$arch
-	mkdir -p "$dst"
-	src=$(awk -v v="$v" '$2 == v { print $1 " " $2 " sha256:" $3 }' "$root/scripts/lua-versions.txt")
-	{ meta "$cache/$v/lua-$v.btf"; echo "source=$src"; } > "$dst/meta.tmp"
-	grep -q '^build_id=' "$dst/meta.tmp" || { echo "Error: $cache/$v/lua-$v.btf: no metadata" >&2; exit 1; }
-	cp "$tmp/lua-$v.btf" "$dst/lua-$v.btf.tmp"
-	mv "$dst/meta.tmp" "$dst/meta"
-	mv "$dst/lua-$v.btf.tmp" "$dst/lua-$v.btf"
-done
-
-if [ $# -eq 0 ]; then
-	# Releases no longer listed leave the archive.
-	for d in "$archive"/lua/*/; do
-		v=$(basename "$d")
-		grep -qx "$v" <<<"$all" || rm -rf "$d"
-	done
-	merge
-fi
-echo "regen: $(wc -w <<<"$versions") Lua release(s) -> ${archive#$root/}/lua" >&2
+mkdir -p "$archive"
+# All releases: the Lua entries from scratch, so unlisted releases leave.
+[ $# -eq 0 ] && rm -rf "$archive/lua"
+# gen-min.json names the gen btf inputs (build-id, soname) by absolute path.
+bash "$root/scripts/genmin-to-archive.sh" "$tmp/min" "$archive" "$ucorebtf" >/dev/null
+[ $# -eq 0 ] && merge
+echo "regen: $(wc -w <<<"$versions") Lua release(s) -> $archive" >&2

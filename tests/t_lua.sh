@@ -23,35 +23,36 @@ VERS=$(bash "$ROOT/scripts/lua-build.sh" -l)
 lib_of() { echo "$CACHE/$1"/liblua5.?.so.$1; }
 
 # The BTF handed to libbpf for release $1 — the one place that decides where
-# a release's types come from.  Now: the committed archive/lua blob whose
-# meta has the library's GNU build-id (the builds are reproducible), merged
-# with the running kernel's BTF.  gen min over all releases must agree.
+# a release's types come from: one bundle made from the committed archive,
+# and `ucorebtf prepare` (what libucorebtf does at load time) picking the
+# entry by the library's build-id (the builds are reproducible) plus the
+# kernel types the object needs.  gen min over all releases must agree.
 mkdir -p min
 $UCOREBTF gen min "$OBJ" "$CACHE"/*/lua-*.btf -o min >genmin.out 2>genmin.err &&
 	pass "lua: gen min over all releases, verified" ||
 	failt "lua: gen min over all releases: $(head -c 400 genmin.err)"
-blob_for() {
-	local bid meta
-	bid=$(readelf -n "$(lib_of $1)" | sed -n 's/.*Build ID: *//p')
-	meta=$(grep -l "^build_id=$bid\$" "$ROOT"/archive/lua/*/*/meta | head -n1)
-	[ -n "$meta" ] && echo "$(dirname "$meta")/lua-$1.btf"
-}
+if $UCOREBTF bundle create "$ROOT/archive" -o lua.ucb 2>bundle.err; then
+	pass "lua: one bundle from archive/ ($(stat -c %s lua.ucb) bytes, $(grep -c '^lua	' "$ROOT/archive/index.tsv") Lua releases)"
+else
+	failt "lua: bundle create: $(head -c 300 bundle.err)"
+fi
 btf_for() {
-	local blob
-	if [ ! -f "btf-$1" ]; then
-		blob=$(blob_for $1) || { echo "no-archive-blob-for-$1"; return; }
-		$UCOREBTF merge "$blob" -o "btf-$1" 2>/dev/null
-	fi
+	[ -f "btf-$1" ] || $UCOREBTF prepare -j --bundle lua.ucb --obj "$OBJ" "$(lib_of $1)" \
+		-o "btf-$1" > "prepare-$1.json" 2>&1
 	echo "btf-$1"
 }
 
 n=0
 for v in $VERS; do
-	b=$(blob_for $v) && cmp -s "$b" "min/lua-$v.btf" && n=$((n + 1))
+	sha=$(awk -F'\t' -v v="$v" '$1 == "lua" && $2 == v { print $4 }' "$ROOT/archive/index.tsv")
+	btf_for $v >/dev/null
+	[ -n "$sha" ] && cmp -s "$ROOT/archive/blobs/$sha.btf" "min/lua-$v.btf" &&
+		[ "$(jq -r '.targets[0] | .version + " " + .how' "prepare-$v.json")" = "$v build-id" ] &&
+		n=$((n + 1))
 done
 [ "$n" -eq "$(wc -w <<<"$VERS")" ] &&
-	pass "lua: each library's build-id finds its archive/lua blob, equal to gen min's" ||
-	failt "lua: only $n releases found an archive blob by build-id equal to gen min's (stale archive? run scripts/regen.sh)"
+	pass "lua: prepare picks each release by build-id; archive blobs equal gen min's" ||
+	failt "lua: only $n releases picked by build-id with archive blob = gen min's (stale archive? run scripts/regen.sh)"
 
 n=0
 for v in $VERS; do
@@ -66,7 +67,7 @@ for v in $VERS; do
 	fi
 	echo "$truth" > truth-$v.json
 done
-[ "$n" -eq "$(wc -w <<<"$VERS")" ] && pass "lua: one probe object matched all $n releases"
+[ "$n" -eq "$(wc -w <<<"$VERS")" ] && pass "lua: one probe object and one bundle matched all $n releases"
 
 # The releases really differ where the probe looks (else the test proves little).
 if [ "$(cat truth-*.json | sed 's/.*"nccalls_size":\([0-9]*\).*/\1/' | sort -u | tr '\n' ' ')" = "2 4 " ] &&
@@ -104,3 +105,19 @@ $UCOREBTF merge "$CACHE/$last/lua-$last.btf" -o full.btf
 got=$($LOADER -j -b full.btf "$OBJ" "$(lib_of $last)" "$d/lua" "$SCRIPT" 2>&1)
 [ "$got" = "$(cat truth-$last.json)" ] && pass "lua $last: full library BTF reads the same as the blob" ||
 	failt "lua $last with full BTF: $got"
+
+# A build the archive has never seen (build-id note removed): prepare falls
+# back to the version in lua_ident, and the reads stay right.
+for v in $(head -n1 <<<"$VERS") $last; do
+	lib=$(lib_of $v); so=$(basename "$lib"); mkdir -p nobid-$v
+	objcopy --remove-section .note.gnu.build-id "$lib" "nobid-$v/${so%.so.*}.so.0" &&
+		cp "$CACHE/$v/lua" nobid-$v/
+	how=$($UCOREBTF prepare -j --bundle lua.ucb --obj "$OBJ" "nobid-$v/${so%.so.*}.so.0" -o nobid-$v.btf 2>&1 |
+		jq -r '.targets[0] | .version + " " + .how' 2>/dev/null)
+	got=$($LOADER -j -b nobid-$v.btf "$OBJ" "nobid-$v/${so%.so.*}.so.0" nobid-$v/lua "$SCRIPT" 2>&1)
+	if [ "$how" = "$v lua_ident" ] && [ "$got" = "$(cat truth-$v.json)" ]; then
+		pass "lua $v without build-id: picked by lua_ident, reads what lstate.h says"
+	else
+		failt "lua $v without build-id: prepare '$how', probe $got"
+	fi
+done

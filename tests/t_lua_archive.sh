@@ -1,54 +1,79 @@
-# archive/lua/ is what scripts/regen.sh produces: regenerate into a scratch
-# archive from the cached Lua builds and compare with the committed one,
-# whole and one release at a time (what each CI matrix job does).
+# The Lua entries of archive/ are what scripts/regen.sh produces: regenerate
+# into a scratch archive from the cached Lua builds and compare with the
+# committed one, whole and one release at a time merged as the CI merge job
+# does; the bundle is deterministic; the merge step fails on a release that
+# makes a required relocation fail.
 . "$TESTS_DIR/lib.sh"
 ROOT=$TESTS_DIR/..
 CACHE=${UCOREBTF_LUA_CACHE:-$B/lua}
+A=$ROOT/archive
+regen() { OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -c "$CACHE" "$@"; }
 
-if OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -a full -c "$CACHE" 2>regen.err; then
+# lua_part ARCHIVE: the Lua part of an archive, one comparable text: index
+# lines, entry files, blobs and needs by content, report.md.
+lua_part() {
+	local a=$1 sha
+	grep -P '^lua\t' "$a/index.tsv"
+	(cd "$a" && find lua lua-report.md -type f | sort | xargs sha256sum)
+	for sha in $(grep -P '^lua\t' "$a/index.tsv" | cut -f4 | sort -u); do
+		echo "$sha $(sha256sum < "$a/blobs/$sha.btf")"
+	done
+	sha256sum < "$a/needs/lua.txt"
+}
+
+if regen -a full -b full.ucb 2>regen.err; then
 	pass "lua archive: scripts/regen.sh ran"
 else
 	failt "lua archive: scripts/regen.sh: $(tail -c 400 regen.err)"
 	exit 0
 fi
-if diff -r "$ROOT/archive/lua" full/lua >diff.out; then
-	pass "lua archive: committed archive/lua equals regeneration ($(find full/lua -name '*.btf' | wc -l) blobs)"
+lua_part "$A" > committed.txt 2>&1
+if lua_part full > regen.txt 2>&1 && diff committed.txt regen.txt >diff.out; then
+	pass "lua archive: committed Lua entries equal regeneration ($(grep -cP '^lua\t' full/index.tsv) entries, $(ls full/blobs | wc -l) blobs)"
 else
-	failt "lua archive: archive/lua differs from regeneration (run scripts/regen.sh): $(head -c 400 diff.out)"
+	failt "lua archive: archive/ differs from regeneration (run scripts/regen.sh): $(head -c 400 diff.out)"
 fi
 n=$(bash "$ROOT/scripts/lua-build.sh" -l | wc -l)
-[ "$(find "$ROOT/archive/lua" -name 'lua-*.btf' | wc -l)" -eq "$n" ] &&
-	pass "lua archive: one blob per listed release ($n)" || failt "lua archive: blob count != $n"
+[ "$(grep -cP '^lua\t' "$A/index.tsv")" -eq "$n" ] &&
+	pass "lua archive: one entry per listed release ($n)" || failt "lua archive: entry count != $n"
+$UCOREBTF archive verify "$A" >/dev/null 2>verify.err && pass "lua archive: archive verify" ||
+	failt "lua archive: verify: $(head -c 300 verify.err)"
 
-# Twice in a row: same bytes.
-OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -a full -c "$CACHE" 2>/dev/null
-diff -r "$ROOT/archive/lua" full/lua >/dev/null && pass "lua archive: second regeneration changes nothing" ||
+# Twice in a row: same bytes, archive and bundle.
+regen -a full -b full2.ucb 2>/dev/null
+lua_part full > regen2.txt 2>&1
+cmp -s regen.txt regen2.txt && cmp -s full.ucb full2.ucb &&
+	pass "lua archive: second regeneration changes nothing, bundle identical" ||
 	failt "lua archive: second regeneration differs"
 
-# One release alone gives the same blob as all together.
-v=$(bash "$ROOT/scripts/lua-build.sh" -l | sed -n 2p)
-OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -a one -c "$CACHE" "$v" 2>/dev/null
-if diff -r "$ROOT/archive/lua/$v" "one/lua/$v" >/dev/null && [ "$(ls one/lua)" = "$v" ]; then
-	pass "lua archive: regen.sh $v alone writes just that release, identical"
+# The CI way: one release per job, then the merge job adds the parts.
+parts=()
+for v in $(bash "$ROOT/scripts/lua-build.sh" -l); do
+	regen -a part-$v "$v" 2>/dev/null || failt "lua archive: regen.sh $v alone"
+	parts+=("part-$v")
+done
+[ "$(grep -cP '^lua\t' part-5.2.4/index.tsv)" = 1 ] && [ ! -f part-5.2.4/lua-report.md ] &&
+	pass "lua archive: regen.sh VERSION writes just that release" || failt "lua archive: regen.sh 5.2.4 alone"
+if regen -a merged -b merged.ucb -m "${parts[@]}" 2>merge.err && lua_part merged > merged.txt &&
+   cmp -s regen.txt merged.txt && cmp -s full.ucb merged.ucb; then
+	pass "lua archive: per-release parts merged = full regeneration, same bundle"
 else
-	failt "lua archive: regen.sh $v alone: $(ls one/lua 2>&1)"
+	failt "lua archive: merged parts differ: $(head -c 300 merge.err)"
 fi
 
 # Every blob is tiny next to the library's full BTF.
-big=$(stat -c %s "$CACHE/$v/lua-$v.btf"); small=$(stat -c %s "$ROOT/archive/lua/$v"/*/lua-$v.btf)
+v=5.4.9 sha=$(grep -P "^lua\t5.4.9\t" "$A/index.tsv" | cut -f4)
+big=$(stat -c %s "$CACHE/$v/lua-$v.btf"); small=$(stat -c %s "$A/blobs/$sha.btf")
 [ "$small" -lt $((big / 20)) ] && pass "lua archive: $v blob $small bytes vs full BTF $big bytes" ||
 	failt "lua archive: $v blob $small bytes vs $big"
 
-# The CI merge step fails when a release makes a required relocation fail.
-cp -r full bad
+# The merge step fails when a release makes a required relocation fail.
 $UCOREBTF gen btf "$B/examples/seed/app_v2" -o app_v2.btf --version 2 >/dev/null
-mkdir -p bad/lua/9.9.9/x86_64 && cp app_v2.btf bad/lua/9.9.9/x86_64/lua-9.9.9.btf
-out=$(OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -a bad -m 2>&1); rc=$?
-if [ $rc -ne 0 ] && grep -q "^Error: .*required relocation" <<<"$out"; then
-	pass "lua archive: merge step fails on a release without the probe's required types"
+cp -r full bad
+$UCOREBTF archive add bad app_v2.btf --lib lua --version 9.9.9 >/dev/null
+out=$(regen -a bad -b bad.ucb -m 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "^Error: .*required relocation" <<<"$out" && [ ! -e bad.ucb ]; then
+	pass "lua archive: merge step fails on a release without the probe's required types, no bundle"
 else
 	failt "lua archive: merge step on a bad release: rc=$rc $out"
 fi
-OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -a full -m 2>/dev/null &&
-	cmp -s full/lua/report.md "$ROOT/archive/lua/report.md" &&
-	pass "lua archive: merge step alone rewrites the same report.md" || failt "lua archive: merge step report.md"
