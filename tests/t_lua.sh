@@ -121,3 +121,12 @@ for v in $(head -n1 <<<"$VERS") $last; do
 		failt "lua $v without build-id: prepare '$how', probe $got"
 	fi
 done
+
+# libucorebtf in the loader itself: the bundle opened and the BTF prepared
+# in-process at load time, as an application shipping the bundle does.
+n=0
+for v in $VERS; do
+	got=$($LOADER -j -B lua.ucb "$OBJ" "$(lib_of $v)" "$CACHE/$v/lua" "$SCRIPT" 2>&1)
+	[ "$got" = "$(cat truth-$v.json)" ] && n=$((n + 1)) || failt "lua $v with libucorebtf: $got"
+done
+[ "$n" -eq "$(wc -w <<<"$VERS")" ] && pass "lua: libucorebtf in the loader (one bundle, prepared at load time) matched all $n releases"

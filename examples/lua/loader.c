@@ -3,8 +3,9 @@
  * INTERPRETER SCRIPT, and report what the probe read from the lua_State,
  * through the `results` map.  libbpf public API only.
  *
- * usage: loader [-b BTF] [-j] [-v] OBJ LIBRARY INTERPRETER SCRIPT
- *   -b BTF   btf_custom_path handed to libbpf (kernel + Lua types)
+ * usage: loader [-b BTF | -B BUNDLE] [-j] [-v] OBJ LIBRARY INTERPRETER SCRIPT
+ *   -b BTF     btf_custom_path handed to libbpf (kernel + Lua types)
+ *   -B BUNDLE  libucorebtf prepares it from BUNDLE for LIBRARY at load time
  *   -j       one JSON object on stdout, in examples/lua/ground_truth.c's format
  *   -v       pass libbpf's log through
  */
@@ -18,6 +19,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "ucorebtf.h"
 #include "../../bpf/lua_probe.h"
 
 static int verbose;
@@ -113,7 +115,9 @@ int main(int argc, char **argv)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
 	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = "lua_gc");
-	const char *btf = NULL, *objpath, *lib, *interp, *script;
+	const char *btf = NULL, *bundle_path = NULL, *objpath, *lib, *interp, *script;
+	struct ucorebtf_bundle *bundle = NULL;
+	struct ucorebtf_btf *prepared = NULL;
 	struct lua_result r = {};
 	struct bpf_program *prog;
 	struct bpf_object *obj;
@@ -122,15 +126,16 @@ int main(int argc, char **argv)
 	__u32 key;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "b:jv")) != -1) {
+	while ((opt = getopt(argc, argv, "b:B:jv")) != -1) {
 		switch (opt) {
 		case 'b': btf = optarg; break;
+		case 'B': bundle_path = optarg; break;
 		case 'j': json = 1; break;
 		case 'v': verbose = 1; break;
 		default: goto usage;
 		}
 	}
-	if (argc - optind != 4)
+	if (argc - optind != 4 || (btf && bundle_path))
 		goto usage;
 	objpath = argv[optind];
 	lib = argv[optind + 1];
@@ -138,11 +143,27 @@ int main(int argc, char **argv)
 	script = argv[optind + 3];
 	libbpf_set_print(print_fn);
 
+	if (bundle_path) {
+		/* What an application shipping the bundle does at load time. */
+		UCOREBTF_OPTS(ucorebtf_prepare_opts, popts, .object_path = objpath);
+
+		bundle = ucorebtf_bundle__open_file(bundle_path, NULL);
+		prepared = bundle ? ucorebtf_bundle__prepare(bundle, &lib, 1, &popts) : NULL;
+		if (!prepared) {
+			fprintf(stderr, "Error: %s: %s\n", bundle_path, ucorebtf_errmsg());
+			ucorebtf_bundle__close(bundle);
+			return 1;
+		}
+		btf = ucorebtf_btf__path(prepared);
+	}
 	oopts.btf_custom_path = btf;
 	obj = bpf_object__open_file(objpath, &oopts);
+	err = obj ? bpf_object__load(obj) : -errno;
+	/* libbpf has read the BTF: the prepared file is no longer needed. */
+	ucorebtf_btf__close(prepared);
+	ucorebtf_bundle__close(bundle);
 	if (!obj)
-		return fail("opening", objpath, errno);
-	err = bpf_object__load(obj);
+		return fail("opening", objpath, -err);
 	if (err) {
 		fail("loading", objpath, -err);
 		bpf_object__close(obj);
@@ -177,6 +198,6 @@ int main(int argc, char **argv)
 	print_result(&r, interp, json);
 	return 0;
 usage:
-	fprintf(stderr, "usage: %s [-b BTF] [-j] [-v] OBJ LIBRARY INTERPRETER SCRIPT\n", argv[0]);
+	fprintf(stderr, "usage: %s [-b BTF | -B BUNDLE] [-j] [-v] OBJ LIBRARY INTERPRETER SCRIPT\n", argv[0]);
 	return 2;
 }
