@@ -141,14 +141,13 @@ $(RT_PC): Makefile
 		'# Link libbpf (>= 1.0, public API) yourself: -lbpf' > $@
 
 # gen btf of both releases, gen min (blobs + kernel needs), archive, bundle.
-$(SEED_BUNDLE_H): $(UCOREBTF) $(SEED_DIR)/app_v1 $(SEED_DIR)/app_v2 $(OUTPUT)/bpf/seed.bpf.o scripts/genmin-to-archive.sh
+$(SEED_BUNDLE_H): $(UCOREBTF) $(SEED_DIR)/app_v1 $(SEED_DIR)/app_v2 $(OUTPUT)/bpf/seed.bpf.o
 	$(call msg,BUNDLE,$@)
-	$(Q)rm -rf $(SEED_DIR)/archive $(SEED_DIR)/min && mkdir -p $(SEED_DIR)/min
+	$(Q)rm -rf $(SEED_DIR)/archive
 	$(Q)cd $(SEED_DIR) && for v in 1 2; do \
 		$(UCOREBTF) gen btf app_v$$v --name seed-app --version $$v -o seed-app-$$v.btf >/dev/null || exit 1; \
 	done && \
-	$(UCOREBTF) gen min $(OUTPUT)/bpf/seed.bpf.o seed-app-1.btf seed-app-2.btf -o min >/dev/null && \
-	bash $(CURDIR)/scripts/genmin-to-archive.sh min archive $(UCOREBTF)
+	$(UCOREBTF) gen min $(OUTPUT)/bpf/seed.bpf.o seed-app-1.btf seed-app-2.btf -o archive --archive >/dev/null
 	$(Q)$(UCOREBTF) bundle create $(SEED_DIR)/archive -o $(SEED_DIR)/seed.ucb
 	$(Q)$(UCOREBTF) bundle create $(SEED_DIR)/archive --emit c -o $@
 

@@ -1202,6 +1202,31 @@ int um_release_shadowed(const struct um_release *r, const char *const **names)
 	return r->nshadow;
 }
 
+/* Members of an anonymous struct/union live in their parent's namespace for
+ * CO-RE: libbpf matches `parent.x` through anonymous members by name.  So
+ * report the named members reached through a marked anonymous member, not
+ * its empty name, and the runtime can keep just those. */
+static void collect_members(const struct marks *m, __u32 id, const char **mem, int *nm,
+			    int max, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(m->btf, id), *mt;
+	const struct btf_member *bm;
+	__u32 mid;
+	int k;
+
+	for (k = 0; btf_is_composite(t) && m->m[id] && k < btf_vlen(t) && *nm < max; k++) {
+		if (!m->m[id][k])
+			continue;
+		bm = btf_members(t) + k;
+		mid = btf__resolve_type(m->btf, bm->type) > 0 ? btf__resolve_type(m->btf, bm->type) : 0;
+		mt = mid ? btf__type_by_id(m->btf, mid) : NULL;
+		if (!bm->name_off && mt && btf_is_composite(mt) && m->m[mid] && depth < 32)
+			collect_members(m, mid, mem, nm, max, depth + 1);
+		else
+			mem[(*nm)++] = btf__name_by_offset(m->btf, bm->name_off);
+	}
+}
+
 void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ctx)
 {
 	const struct marks *m = e->objs[obj].kmarks;
@@ -1223,11 +1248,9 @@ void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ct
 	for (i = 0; i < n; i++) {
 		const struct btf_type *t = btf__type_by_id(m->btf, ids[i]);
 		const char *mem[256];
-		int k, nm = 0;
+		int nm = 0;
 
-		for (k = 0; btf_is_composite(t) && m->m[ids[i]] && k < btf_vlen(t) && nm < 256; k++)
-			if (m->m[ids[i]][k])
-				mem[nm++] = btf__name_by_offset(m->btf, btf_members(t)[k].name_off);
+		collect_members(m, ids[i], mem, &nm, 256, 0);
 		cb(ctx, kname(t), btf__name_by_offset(m->btf, t->name_off), mem, nm);
 	}
 	free(ids);

@@ -70,7 +70,8 @@ const struct btf *um_release_blob(const struct um_release *r, int lib);
 int um_release_shadowed(const struct um_release *r, const char *const **names);
 
 /* Kernel types and members the object's kernel relocations needed in all
- * runs so far: cb once per type, in canonical order. */
+ * runs so far: cb once per type, in canonical order.  Members reached
+ * through anonymous members are listed by their own names. */
 typedef void (*um_type_cb)(void *ctx, const char *kind, const char *name,
 			   const char *const *members, int n_members);
 void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ctx);

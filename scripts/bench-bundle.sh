@@ -40,8 +40,7 @@ C
 	$U merge "$T/full/libdemo-1.$i.btf" -o "$T/merged.btf"
 	bpftool gen min_core_btf "$T/merged.btf" "$T/base/libdemo-1.$i.btf" "$OBJ"
 done
-(cd "$T" && $U gen min "$OBJ" full/*.btf -o min >/dev/null &&
-	bash "$OLDPWD/scripts/genmin-to-archive.sh" min A "$U")
+(cd "$T" && $U gen min "$OBJ" full/*.btf -o A --archive >/dev/null)
 for c in xz zlib none; do $U bundle create "$T/A" -o "$T/b.$c" --compress $c; done
 tar -C "$T/A" -cJf "$T/blobs.tar.xz" blobs
 tar -C "$T" -cJf "$T/base.tar.xz" base

@@ -21,8 +21,8 @@ trap 'rm -rf "$T"' EXIT
 gcc -g -O0 -o "$T/libcorpus" tests/corpus/lib_v2.c
 $U gen btf "$T/libcorpus" --name libcorpus --version 2.0 -o "$T/libcorpus-2.0.btf" >/dev/null
 mkdir -p "$T/min"
-(cd "$T" && $U gen min "$B/bpf/corpus.bpf.o" libcorpus-2.0.btf -o min >/dev/null &&
-	bash "$OLDPWD/scripts/genmin-to-archive.sh" min A "$U" && $U bundle create A -o corpus.ucb)
+(cd "$T" && $U gen min "$B/bpf/corpus.bpf.o" libcorpus-2.0.btf -o A --archive >/dev/null &&
+	$U bundle create A -o corpus.ucb)
 
 row() {	# row NAME BUNDLE OBJ TARGET FULL
 	local out

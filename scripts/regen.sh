@@ -2,8 +2,8 @@
 # Regenerate the Lua entries of the archive (docs/archive.md) from
 # scripts/lua-versions.txt: build each release (scripts/lua-build.sh,
 # cached), minimise its BTF for the project's Lua probe (ucorebtf gen min,
-# verified), add it to the archive (scripts/genmin-to-archive.sh), then the
-# merge step: the compatibility report and the bundle.
+# verified) straight into the archive (gen min -o ARCHIVE --archive), then
+# the merge step: the compatibility report and the bundle.
 #
 #   ARCHIVE/lua/<version>/<arch>/entry.tsv, ARCHIVE/blobs/<sha256>.btf,
 #   ARCHIVE/index.tsv, ARCHIVE/needs/lua.txt     (ucorebtf archive)
@@ -101,12 +101,11 @@ btfs=()
 for v in $versions; do
 	btfs+=("$cache/$v/lua-$v.btf")
 done
-"$ucorebtf" gen min "$obj" "${btfs[@]}" -o "$tmp/min" >"$tmp/gen-min.log"
-
 mkdir -p "$archive"
 # All releases: the Lua entries from scratch, so unlisted releases leave.
 [ $# -eq 0 ] && rm -rf "$archive/lua"
-# gen-min.json names the gen btf inputs (build-id, soname) by absolute path.
-bash "$root/scripts/genmin-to-archive.sh" "$tmp/min" "$archive" "$ucorebtf" >/dev/null
+# Entries (keyed by the gen btf metadata: build-id, soname) and the probe's
+# kernel needs straight into the archive, verified.
+"$ucorebtf" gen min "$obj" "${btfs[@]}" -o "$archive" --archive >"$tmp/gen-min.log"
 [ $# -eq 0 ] && merge
 echo "regen: $(wc -w <<<"$versions") Lua release(s) -> $archive" >&2

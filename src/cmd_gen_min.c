@@ -3,13 +3,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "common.h"
 #include "cmds.h"
+#include "archive.h"
 #include "btf_io.h"
 #include "minimize.h"
 
@@ -47,6 +50,7 @@ struct opts {
 	const char *outdir;
 	bool by_version;
 	bool verify;
+	bool archive;		/* -o DIR is an archive (--archive, or DIR/index.tsv) */
 	char **releases;
 	int nrel;
 	struct group *groups;
@@ -291,7 +295,8 @@ static int run_groups(struct opts *o, bool verify)
 	return 0;
 }
 
-enum { OPT_NO_KERNEL = 256, OPT_GROUP, OPT_RELEASE, OPT_APP, OPT_KERNEL_T, OPT_NO_VERIFY };
+enum { OPT_NO_KERNEL = 256, OPT_GROUP, OPT_RELEASE, OPT_APP, OPT_KERNEL_T, OPT_NO_VERIFY,
+       OPT_ARCHIVE };
 
 static const struct option long_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -302,6 +307,7 @@ static const struct option long_opts[] = {
 	{ "app-type", required_argument, NULL, OPT_APP },
 	{ "kernel-type", required_argument, NULL, OPT_KERNEL_T },
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+	{ "archive", no_argument, NULL, OPT_ARCHIVE },
 	{ 0 }
 };
 
@@ -337,6 +343,7 @@ static int parse(struct opts *o, int argc, char **argv, const char *cmd, bool wa
 		case OPT_APP: forces[(*nforce)++] = (struct force){ optarg, UM_APP }; break;
 		case OPT_KERNEL_T: forces[(*nforce)++] = (struct force){ optarg, UM_KERNEL }; break;
 		case OPT_NO_VERIFY: o->verify = false; break;
+		case OPT_ARCHIVE: o->archive = true; break;
 		case '?':
 		default:
 			if (optopt)
@@ -544,6 +551,132 @@ static void write_summary(struct opts *o, FILE *f)
 	fputs("]}\n", f);
 }
 
+static const char *host_arch(void)
+{
+	static struct utsname u;
+
+	return uname(&u) ? "unknown" : u.machine;
+}
+
+static bool is_archive(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/index.tsv", dir);
+	return !access(path, F_OK);
+}
+
+/* Library BTF of a release as stored: the lib's blob, with the stats the
+ * summary reports. */
+static const struct btf *lib_blob(struct opts *o, int i)
+{
+	struct lib *l = &o->libs[i];
+	struct group *gr = &o->groups[l->group];
+	const struct btf *blob = NULL;
+	int k;
+
+	for (k = 0; k < gr->n; k++)
+		if (gr->libs[k] == i)
+			blob = um_release_blob(gr->rel, k);
+	l->data = (void *)btf__raw_data(blob, &l->size);
+	l->types = btf__type_cnt(blob) - 1;
+	return blob;
+}
+
+/* Object name as libbpf names objects: file name up to the first '.'. */
+static char *object_name(const char *path)
+{
+	const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	return strndup(b, strcspn(b, "."));
+}
+
+/* Runtime needs are "kind name [member]" lines.  Only composites and enums
+ * are roots: the runtime copies member types unnamed, and a kernel typedef
+ * or int named like a library's (u64) would only add ambiguity. */
+static void need_line_cb(void *ctx, const char *kind, const char *name,
+			 const char *const *members, int n)
+{
+	FILE *f = ctx;
+	int i;
+
+	if (!strcmp(kind, "enum64"))
+		kind = "enum";
+	if (strcmp(kind, "struct") && strcmp(kind, "union") && strcmp(kind, "enum"))
+		return;
+	for (i = 0; i < n; i++)
+		if (!members[i][0])
+			break;
+	if (!n || i < n)	/* no member, or one gen min could not name: whole */
+		fprintf(f, "%s %s\n", kind, name);
+	for (i = 0; i < n; i++)
+		if (members[i][0])
+			fprintf(f, "%s %s %s\n", kind, name, members[i]);
+}
+
+/* gen min -o ARCHIVE: one entry per library version, and each object's
+ * kernel needs, through the archive module (docs/archive.md). */
+static int write_archive(struct opts *o)
+{
+	char **objs = calloc(o->nobj + 1, sizeof(*objs)), err[256] = "", *text = NULL;
+	const char *why = NULL;
+	size_t len = 0;
+	int i, ret = -ENOMEM;
+	FILE *f;
+
+	for (i = 0; objs && i < o->nobj; i++)
+		if (!(objs[i] = object_name(o->objs[i])))
+			goto out;
+	for (i = 0; objs && i < o->nlib; i++) {
+		struct lib *l = &o->libs[i];
+		const char *bid = l->meta.build_id;
+		struct archive_entry e = {
+			.lib = l->meta.library, .version = l->meta.version,
+			.arch = l->meta.arch[0] ? l->meta.arch : host_arch(),
+			.soname = l->meta.soname, .build_ids = &bid, .build_id_cnt = bid[0] ? 1 : 0,
+			.objects = (const char *const *)objs, .object_cnt = o->nobj,
+		};
+
+		lib_blob(o, i);
+		if (!e.version[0]) {
+			p_err("%s: no version (give gen btf --version, or name the file %s-VERSION.btf)",
+			      l->path, l->meta.library);
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = archive__add(o->outdir, &e, l->data, l->size, &why);
+		if (ret) {
+			p_err("%s: cannot add %s to the archive: %s", o->outdir, l->label,
+			      why ? why : strerror(-ret));
+			goto out;
+		}
+		if (asprintf(&l->out, "%s/%s/%s/%s", o->outdir, e.lib, e.version, e.arch) < 0)
+			goto out;
+		if (!json_output)
+			printf("%s: %d types, %u bytes\n", l->out, l->types, l->size);
+	}
+	for (i = 0; objs && i < o->nobj; i++) {
+		f = open_memstream(&text, &len);
+		if (!f)
+			goto out;
+		um_kernel_needs(o->e, i, need_line_cb, f);
+		fclose(f);
+		ret = archive__set_needs(o->outdir, objs[i], text, len, err, sizeof(err));
+		free(text);
+		text = NULL;
+		if (ret) {
+			p_err("%s: cannot record the kernel needs of %s: %s", o->outdir, objs[i], err);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	for (i = 0; objs && i < o->nobj; i++)
+		free(objs[i]);
+	free(objs);
+	return ret;
+}
+
 int do_gen_min(int argc, char **argv)
 {
 	struct opts o = {};
@@ -555,7 +688,10 @@ int do_gen_min(int argc, char **argv)
 	if (argc >= 1 && !strcmp(argv[0], "help")) {
 		fprintf(stderr, "Usage: %s gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
 			"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-			"          [--kernel-type NAME]... [--no-verify] [-j]\n", bin_name);
+			"          [--kernel-type NAME]... [--no-verify] [--archive] [-j]\n"
+			"  -o DIR     one blob per library version and gen-min.json in DIR; if DIR\n"
+			"             is an archive (has index.tsv) or --archive is given, add the\n"
+			"             versions to it as entries, and each object's kernel needs\n", bin_name);
 		return EXIT_OK;
 	}
 	rc = prepare(&o, argc, argv, "gen min", true, true);
@@ -569,22 +705,24 @@ int do_gen_min(int argc, char **argv)
 		p_err("%s: cannot create output directory: %s", o.outdir, strerror(errno));
 		goto out;
 	}
+	if (o.outdir && (o.archive || is_archive(o.outdir))) {
+		if (write_archive(&o))
+			goto out;
+		if (json_output) {
+			write_summary(&o, stdout);
+			fputc('\n', stdout);
+		}
+		rc = EXIT_OK;
+		goto out;
+	}
 	for (i = 0; i < o.nlib; i++) {
 		struct lib *l = &o.libs[i];
-		struct group *gr = &o.groups[l->group];
-		const struct btf *blob = NULL;
-		const void *raw;
-		int k, err;
+		int err;
 
-		for (k = 0; k < gr->n; k++)
-			if (gr->libs[k] == i)
-				blob = um_release_blob(gr->rel, k);
-		raw = btf__raw_data(blob, &l->size);
-		l->types = btf__type_cnt(blob) - 1;
-		l->data = (void *)raw;
+		lib_blob(&o, i);
 		if (asprintf(&l->out, "%s/%s.btf", o.outdir ? o.outdir : ".", l->label) < 0)
 			goto out;
-		err = write_file_atomic(l->out, raw, l->size);
+		err = write_file_atomic(l->out, l->data, l->size);
 		if (err) {
 			p_err("%s: cannot write: %s", l->out, strerror(-err));
 			goto out;

@@ -13,8 +13,7 @@ jf() { jq -r ".$2" <<<"$1" 2>/dev/null; }
 # The archive the way CI builds it: gen btf, gen min (blobs + kernel needs).
 mkdir -p min
 for v in 1 2; do $U gen btf $APPS/app_v$v --name seed-app --version $v -o seed-app-$v.btf >/dev/null; done
-$U gen min $OBJ seed-app-1.btf seed-app-2.btf -o min >/dev/null &&
-	bash "$TESTS_DIR/../scripts/genmin-to-archive.sh" min A $U && $U bundle create A -o seed.ucb &&
+$U gen min $OBJ seed-app-1.btf seed-app-2.btf -o A --archive >/dev/null && $U bundle create A -o seed.ucb &&
 	grep -qx "struct pt_regs di" A/needs/seed.txt && pass "gen min -> archive (needs: struct pt_regs di) -> bundle" ||
 	failt "gen min to bundle: $(cat A/needs/seed.txt 2>&1)"
 

@@ -17,8 +17,8 @@ for v in 1 2 3; do
 		$U gen btf v$v/libcorpus --name libcorpus --version $v.0 -o libcorpus-$v.0.btf >/dev/null ||
 		failt "corpus v$v: build / gen btf"
 done
-if $U gen min "$OBJ" libcorpus-*.btf -o min >/dev/null 2>genmin.err &&
-	bash "$TESTS_DIR/../scripts/genmin-to-archive.sh" min A $U && $U bundle create A -o corpus.ucb; then
+if $U gen min "$OBJ" libcorpus-*.btf -o A --archive >/dev/null 2>genmin.err &&
+	$U bundle create A -o corpus.ucb; then
 	pass "corpus: gen min -> archive -> bundle ($(stat -c %s corpus.ucb) bytes, 3 releases; needs: $(grep -vc '^#' A/needs/corpus.txt))"
 else
 	failt "corpus bundle: $(head -c 300 genmin.err)"

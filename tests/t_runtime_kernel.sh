@@ -28,7 +28,7 @@ same() {	# same NAME BTF
 
 $U gen btf $APP --name seed-app --version 1 -o seed-app-1.btf >/dev/null
 mkdir -p min
-$U gen min $OBJ seed-app-1.btf -o min >/dev/null && bash "$TESTS_DIR/../scripts/genmin-to-archive.sh" min G $U &&
+$U gen min $OBJ seed-app-1.btf -o G --archive >/dev/null &&
 	$U bundle create G -o g.ucb && $U prepare --bundle g.ucb --obj $OBJ $APP -o g.btf 2>/dev/null ||
 	failt "gen min needs -> bundle -> prepare"
 same "needs from gen min" g.btf
