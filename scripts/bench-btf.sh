@@ -4,7 +4,8 @@
 # (/usr/bin/time -f '%e %M'), median of $RUNS alternating runs each, and the
 # ratios ucorebtf/pahole (< 1: ucorebtf is faster / smaller).
 #
-# Default input: the largest real library with debug info the project uses,
+# Default input: the largest Lua shared library the tests build (when built),
+# and the largest real library with debug info the project uses,
 # Debian's libpython3.11d.so.1.0 (package libpython3.11-dbg: a -g build of
 # CPython 3.11 by GCC 12, ~10 MB of .debug_info in the .so itself), installed
 # by scripts/deps.sh.  Pass any ELF files (e.g. Lua releases) instead.
@@ -13,7 +14,11 @@ set -euo pipefail
 OUTPUT=${OUTPUT:-$(cd "$(dirname "$0")/.." && pwd)/build}
 UCOREBTF=${UCOREBTF:-$OUTPUT/ucorebtf}
 RUNS=${RUNS:-5}
-[ $# -gt 0 ] || set -- /usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0
+if [ $# -eq 0 ]; then
+	# The largest Lua shared library the tests build (scripts/lua-build.sh), then libpython.
+	lua=$(ls -S "$OUTPUT"/lua/*/liblua*.so.5.*.* 2>/dev/null | head -n1 || true)
+	set -- ${lua:+"$lua"} /usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0
+fi
 [ -x /usr/bin/time ] || { echo "Error: /usr/bin/time missing (scripts/deps.sh installs 'time')" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/bench-btf.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
