@@ -151,7 +151,7 @@ $(SEED_BUNDLE_H): $(UCOREBTF) $(SEED_DIR)/app_v1 $(SEED_DIR)/app_v2 $(OUTPUT)/bp
 	$(Q)$(UCOREBTF) bundle create $(SEED_DIR)/archive -o $(SEED_DIR)/seed.ucb
 	$(Q)$(UCOREBTF) bundle create $(SEED_DIR)/archive --emit c -o $@
 
-$(SEED_EMBED): examples/seed/loader.c $(SEED_BUNDLE_H) $(RT_LIB_A) $(LIBBPF_OBJ)
+$(SEED_EMBED): examples/seed/loader.c $(wildcard examples/common/*.h) $(SEED_BUNDLE_H) $(RT_LIB_A) $(LIBBPF_OBJ)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -DSEED_EMBED_BUNDLE -I$(LIBBPF_INC) -Iinclude -I$(SEED_DIR) $< \
 		$(RT_LIB_A) $(LIBBPF_OBJ) $(RT_LIBS) -o $@
@@ -173,7 +173,7 @@ $(OUTPUT)/bpf/seed_nocore.bpf.o: bpf/seed.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DSEED_NO_CORE -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
-$(OUTPUT)/%: %.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h include/*.h bpf/*.h)
+$(OUTPUT)/%: %.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h include/*.h bpf/*.h examples/common/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LIBS) -o $@

@@ -9,78 +9,12 @@
  *   -j       one JSON object on stdout, in examples/lua/ground_truth.c's format
  *   -v       pass libbpf's log through
  */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "ucorebtf.h"
+#include "../common/probe_run.h"
 #include "../../bpf/lua_probe.h"
-
-static int verbose;
-static char last_err[512];
-
-/* Remember the line that names the cause (a CO-RE relocation libbpf could
- * not resolve, else the first warning) so failures fit on one line. */
-static int print_fn(enum libbpf_print_level lvl, const char *fmt, va_list ap)
-{
-	static char buf[1 << 16];
-	char *line;
-	va_list cp;
-
-	if (lvl == LIBBPF_WARN) {
-		va_copy(cp, ap);
-		vsnprintf(buf, sizeof(buf), fmt, cp);
-		va_end(cp);
-		line = strstr(buf, "failed to resolve CO-RE relocation");
-		if (!line)
-			line = strstr(buf, "relo #");
-		if (line || !last_err[0]) {
-			snprintf(last_err, sizeof(last_err), "%.500s", line ? line : buf);
-			last_err[strcspn(last_err, "\n")] = 0;
-		}
-	}
-	if (verbose)
-		return vfprintf(stderr, fmt, ap);
-	return 0;
-}
-
-static int fail(const char *what, const char *file, int err)
-{
-	fprintf(stderr, "Error: %s %s: %s%s%s%s\n", what, file, strerror(err),
-		last_err[0] ? " (libbpf: " : "", last_err, last_err[0] ? ")" : "");
-	return 1;
-}
-
-/* Fork INTERPRETER SCRIPT, held on a pipe until the probe is attached. */
-static pid_t spawn_held(const char *interp, const char *script, int *go_fd)
-{
-	int fds[2];
-	pid_t pid;
-	char c;
-
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		close(fds[1]);
-		if (read(fds[0], &c, 1) != 1)
-			_exit(127);
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(127);
-		unsetenv("LUA_INIT");
-		execl(interp, interp, script, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[0]);
-	*go_fd = fds[1];
-	return pid;
-}
 
 static void print_result(const struct lua_result *r, const char *interp, int json)
 {
@@ -113,17 +47,13 @@ static void print_result(const struct lua_result *r, const char *interp, int jso
 
 int main(int argc, char **argv)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oopts);
-	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = "lua_gc");
-	const char *btf = NULL, *bundle_path = NULL, *objpath, *lib, *interp, *script;
+	const char *btf = NULL, *bundle_path = NULL, *objpath, *lib;
+	char *interp, *script;
 	struct ucorebtf_bundle *bundle = NULL;
 	struct ucorebtf_btf *prepared = NULL;
 	struct lua_result r = {};
-	struct bpf_program *prog;
 	struct bpf_object *obj;
-	struct bpf_link *link;
-	int opt, json = 0, go_fd, status, err;
-	__u32 key;
+	int opt, json = 0, verbose = 0, err;
 	pid_t pid;
 
 	while ((opt = getopt(argc, argv, "b:B:jv")) != -1) {
@@ -141,7 +71,7 @@ int main(int argc, char **argv)
 	lib = argv[optind + 1];
 	interp = argv[optind + 2];
 	script = argv[optind + 3];
-	libbpf_set_print(print_fn);
+	probe_log_init(verbose ? LIBBPF_DEBUG : PROBE_LOG_QUIET);
 
 	if (bundle_path) {
 		/* What an application shipping the bundle does at load time. */
@@ -156,45 +86,20 @@ int main(int argc, char **argv)
 		}
 		btf = ucorebtf_btf__path(prepared);
 	}
-	oopts.btf_custom_path = btf;
-	obj = bpf_object__open_file(objpath, &oopts);
-	err = obj ? bpf_object__load(obj) : -errno;
+	obj = probe_open(objpath, btf);
+	err = obj ? probe_load(obj, objpath) : -1;
 	/* libbpf has read the BTF: the prepared file is no longer needed. */
 	ucorebtf_btf__close(prepared);
 	ucorebtf_bundle__close(bundle);
-	if (!obj)
-		return fail("opening", objpath, -err);
-	if (err) {
-		fail("loading", objpath, -err);
-		bpf_object__close(obj);
+	if (err)
 		return 1;
-	}
-	prog = bpf_object__find_program_by_name(obj, "lua_gc_entry");
-	link = prog ? bpf_program__attach_uprobe_opts(prog, -1, lib, 0, &uopts) : NULL;
-	if (!link) {
-		fail("attaching uprobe lua_gc to", lib, prog ? errno : ENOENT);
-		bpf_object__close(obj);
-		return 1;
-	}
-
-	pid = spawn_held(interp, script, &go_fd);
-	if (pid < 0 || write(go_fd, "g", 1) != 1)
-		return fail("starting", interp, errno);
-	close(go_fd);
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "Error: %s %s did not run to completion\n", interp, script);
-		return 1;
-	}
-
-	key = pid;
-	err = bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "results")), &key, &r);
-	bpf_link__destroy(link);
+	/* The user's LUA_INIT would run before SCRIPT and change what it does. */
+	unsetenv("LUA_INIT");
+	err = probe_attach_run(obj, "lua_gc_entry", "lua_gc", lib,
+			       (char *[]){ interp, script, NULL }, &r, &pid);
 	bpf_object__close(obj);
-	if (err) {
-		fprintf(stderr, "Error: the probe did not fire for %s (pid %d)\n", interp, pid);
+	if (err)
 		return 1;
-	}
 	print_result(&r, interp, json);
 	return 0;
 usage:

@@ -14,96 +14,26 @@
  *   -j       one JSON object on stdout
  *   -v       pass libbpf's log through
  */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "ucorebtf.h"
+#include "../common/probe_run.h"
 #include "../../bpf/seed.h"
 #ifdef SEED_EMBED_BUNDLE
 #include "seed_bundle.h"	/* ucorebtf bundle create --emit c */
 #endif
 
-static int verbose;
-static char last_err[512];	/* first libbpf warning */
-
-/* Keep libbpf quiet unless asked, but remember its last warning so a
- * failure can be summarised in one line. */
-static int print_fn(enum libbpf_print_level lvl, const char *fmt, va_list ap)
-{
-	va_list cp;
-
-	char buf[4096], *line;
-
-	/* Remember the line that names the cause: a CO-RE relocation the
-	 * verifier rejected, else the first warning. */
-	if (lvl == LIBBPF_WARN) {
-		va_copy(cp, ap);
-		vsnprintf(buf, sizeof(buf), fmt, cp);
-		va_end(cp);
-		line = strstr(buf, "failed to resolve CO-RE relocation");
-		if (line || !last_err[0]) {
-			snprintf(last_err, sizeof(last_err), "%.500s", line ? line : buf);
-			last_err[strcspn(last_err, "\n")] = 0;
-		}
-	}
-	if (verbose)
-		return vfprintf(stderr, fmt, ap);
-	return 0;
-}
-
-static pid_t spawn_stopped(const char *binary, int *go_fd)
-{
-	int fds[2];
-	pid_t pid;
-	char c;
-
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		close(fds[1]);
-		/* Wait until the probe is attached, then become the app. */
-		if (read(fds[0], &c, 1) != 1)
-			_exit(127);
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(127);
-		execl(binary, binary, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[0]);
-	*go_fd = fds[1];
-	return pid;
-}
-
-static int fail(const char *what, const char *file, int err)
-{
-	fprintf(stderr, "Error: %s %s: %s%s%s%s\n", what, file, strerror(err),
-		last_err[0] ? " (libbpf: " : "", last_err, last_err[0] ? ")" : "");
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oopts);
-	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = "add_test");
 	struct seed_result r = {};
 	struct bpf_object *obj;
-	struct bpf_program *prog;
-	struct bpf_link *link;
 	const char *btf = NULL, *bundle_path = NULL, *objpath, *binary;
 	UCOREBTF_OPTS(ucorebtf_prepare_opts, popts);
 	struct ucorebtf_bundle *bundle = NULL;
 	struct ucorebtf_btf *prepared = NULL;
 	bool embedded = false;
-	int opt, json = 0, go_fd, status, err;
-	__u32 key;
+	int opt, json = 0, verbose = 0, err;
 	pid_t pid;
 
 	while ((opt = getopt(argc, argv, "b:B:jv")) != -1) {
@@ -126,7 +56,7 @@ int main(int argc, char **argv)
 	}
 	objpath = argv[optind];
 	binary = argv[optind + 1];
-	libbpf_set_print(print_fn);
+	probe_log_init(verbose ? LIBBPF_DEBUG : PROBE_LOG_QUIET);
 
 	if (bundle_path || embedded) {
 #ifdef SEED_EMBED_BUNDLE
@@ -149,47 +79,20 @@ int main(int argc, char **argv)
 		}
 		btf = ucorebtf_btf__path(prepared);
 	}
-	oopts.btf_custom_path = btf;
-	obj = bpf_object__open_file(objpath, &oopts);
+	obj = probe_open(objpath, btf);
 	if (!obj)
-		return fail("opening", objpath, errno);
-	err = bpf_object__load(obj);
+		return 1;
+	err = probe_load(obj, objpath);
 	/* Relocated: the prepared BTF is not needed any more. */
 	ucorebtf_btf__close(prepared);
 	ucorebtf_bundle__close(bundle);
-	if (err) {
-		fail("loading", objpath, -err);
-		bpf_object__close(obj);
+	if (err)
 		return 1;
-	}
-	prog = bpf_object__find_program_by_name(obj, "add_test_entry");
-	link = prog ? bpf_program__attach_uprobe_opts(prog, -1, binary, 0, &uopts) : NULL;
-	if (!link) {
-		fail("attaching uprobe add_test to", binary, prog ? errno : ENOENT);
-		bpf_object__close(obj);
-		return 1;
-	}
-
-	pid = spawn_stopped(binary, &go_fd);
-	if (pid < 0)
-		return fail("starting", binary, errno);
-	if (write(go_fd, "g", 1) != 1)
-		return fail("starting", binary, errno);
-	close(go_fd);
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "Error: %s did not run to completion\n", binary);
-		return 1;
-	}
-
-	key = pid;
-	err = bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "results")), &key, &r);
-	bpf_link__destroy(link);
+	err = probe_attach_run(obj, "add_test_entry", "add_test", binary,
+			       (char *[]){ (char *)binary, NULL }, &r, &pid);
 	bpf_object__close(obj);
-	if (err) {
-		fprintf(stderr, "Error: the probe did not fire for %s (pid %d)\n", binary, pid);
+	if (err)
 		return 1;
-	}
 	if (json)
 		printf("{\"binary\":\"%s\",\"hits\":%u,\"a\":%d,\"c\":%d,\"sum\":%d}\n",
 		       binary, r.hits, r.a, r.c, r.sum);
