@@ -256,6 +256,8 @@ static int load_engine(struct opts *o)
 		p_err("out of memory");
 		return -ENOMEM;
 	}
+	if (o->kbtf)
+		um_set_kernel_path(o->e, o->kernel ? o->kernel : DEFAULT_KERNEL);
 	return 0;
 }
 
@@ -679,6 +681,7 @@ int do_gen_min_core_btf(int argc, char **argv)
 	e = um_new(kbtf);
 	if (!e)
 		goto out;
+	um_set_kernel_path(e, argv[0]);
 	for (i = 2; i < argc; i++)
 		if (um_add_object(e, argv[i]))
 			goto out;
