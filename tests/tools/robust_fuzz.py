@@ -8,7 +8,8 @@ CLI commands that read them (a sanitized ucorebtf) and checks each run: exit
 on failure, nothing left in the output place on failure.  Prints one
 PASS/FAIL line per (command, input family).
 
-usage: robust_fuzz.py UCOREBTF WORKDIR KERNEL_BTF SEED_OBJ CORPUS_OBJ APP_BTF RAW_BTF GEN_BTF_ELF
+usage: robust_fuzz.py emit object|library|crafted SRC NAME-PREFIX OUT
+       robust_fuzz.py UCOREBTF WORKDIR KERNEL_BTF SEED_OBJ CORPUS_OBJ APP_BTF RAW_BTF GEN_BTF_ELF
 """
 import concurrent.futures as cf
 import os
@@ -18,7 +19,10 @@ import struct
 import subprocess
 import sys
 
-UC, WORK, KBTF, SEED, CORPUS, APPBTF, RAWBTF, ELF = sys.argv[1:9]
+if sys.argv[1] == "emit":
+    UC = None
+else:
+    UC, WORK, KBTF, SEED, CORPUS, APPBTF, RAWBTF, ELF = sys.argv[1:9]
 QUICK = os.environ.get("ROBUST_QUICK")  # fewer variants while developing
 ENV = dict(os.environ,
            ASAN_OPTIONS="abort_on_error=1:detect_leaks=0:allocator_may_return_null=1",
@@ -193,14 +197,16 @@ def btf_type_damage(data, btf, tag):
         for j, (off, tid) in enumerate(refs):
             d = put32(d, off + 8, refs[(j + 1) % len(refs)][1])
         out.append(("%s-ring%d" % (tag, len(refs)), d))
-    # a struct containing itself by value through its first member's typedef
-    structs = [(off, i + 1, vlen) for i, (off, kind, vlen, name) in enumerate(btf.t) if kind == 4 and vlen]
-    tdefs = [(off, i + 1) for i, (off, kind, vlen, name) in enumerate(btf.t) if kind == 8]
-    if structs and tdefs:
-        soff, sid, _ = structs[0]
-        toff, tid = tdefs[0]
-        d = put32(data, toff + 8, sid)
-        out.append(("%s-byvalue-loop" % tag, put32(d, soff + 12 + 4, tid)))
+    # a struct's first member made a modifier/typedef that names itself (what
+    # field matching walks with libbpf's skip_mods_and_typedefs()), and one
+    # that names the struct back: the struct contains itself by value
+    structs = [(off, i + 1) for i, (off, kind, vlen, name) in enumerate(btf.t) if kind == 4 and vlen]
+    mods = [(off, i + 1) for i, (off, kind, vlen, name) in enumerate(btf.t) if kind in (8, 9, 10, 11)]
+    for soff, sid in structs[:2]:
+        for moff, mid in mods[:2]:
+            d = put32(data, soff + 12 + 4, mid)
+            out.append(("%s-t%d-memberloop%d" % (tag, sid, mid), put32(d, moff + 8, mid)))
+            out.append(("%s-t%d-byvalue-loop%d" % (tag, sid, mid), put32(d, moff + 8, sid)))
     # header: string/type section offsets and lengths
     b = btf.base
     for k, v in ((8, 0xFFFFFFF0), (12, 0xFFFFFFF0), (16, 0xFFFFFFF0), (20, 0xFFFFFFF0),
@@ -302,6 +308,32 @@ def library_variants(path, tag, n_trunc, n_flip):
     btf = BTF(data, base)
     return generic(data, n_trunc, n_flip, tag) + btf_type_damage(data, btf, "btf")
 
+def raw_btf(types, strs):
+    """Raw BTF from encoded types and a string blob (strs[0] must be \0)."""
+    t = b"".join(types)
+    return struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(t), len(t), len(strs)) + t + strs
+
+
+def crafted():
+    """Hand-made library BTFs: a typedef chain nested too deep to walk
+    recursively, and two different definitions of struct data."""
+    strs = b"\0int\0data\0a\0b\0c\0d\0t\0"
+    s_int, s_data, s_a, s_b, s_c, s_d, s_t = 1, 5, 10, 12, 14, 16, 18
+    INT = struct.pack("<IIII", s_int, 1 << 24, 4, 32)
+
+    def struct_(members, size):
+        return struct.pack("<III", s_data, (4 << 24) | len(members), size) + b"".join(
+            struct.pack("<III", n, t, off * 8) for n, t, off in members)
+
+    out = []
+    depth = 3000
+    chain = [struct.pack("<III", s_t, 8 << 24, 1 if i == 0 else 2 + i - 1) for i in range(depth)]
+    out.append(("deep-typedefs", raw_btf([INT] + chain + [
+        struct_([(s_a, 1, 0), (s_b, 1 + depth, 4), (s_c, 1, 8), (s_d, 1, 12)], 16)], strs)))
+    out.append(("two-data", raw_btf([INT, struct_([(s_a, 1, 0), (s_c, 1, 8)], 12),
+                                     struct_([(s_a, 1, 4), (s_c, 1, 0)], 12)], strs)))
+    return out
+
 # ---------------------------------------------------------------- running
 
 
@@ -355,13 +387,25 @@ def run_one(job):
     return fam, cmd, msg
 
 
+def emit(kind, src, prefix, dst):
+    """Write the first variant whose name starts with prefix (regressions)."""
+    vs = {"object": lambda: object_variants(src, "x", 60, 40),
+          "library": lambda: library_variants(src, "x", 60, 40),
+          "crafted": crafted}[kind]()
+    for n, d in vs:
+        if n.startswith(prefix):
+            open(dst, "wb").write(d)
+            return
+    sys.exit("no variant %s" % prefix)
+
+
 def main():
     nt, nf = (40, 20) if QUICK else (int(os.environ.get("ROBUST_TRUNC", 60)),
                                      int(os.environ.get("ROBUST_FLIP", 40)))
     seed_v = object_variants(SEED, "seed", nt, nf)
     corpus_v = object_variants(CORPUS, "corpus", nt, nf)
     app_v = library_variants(APPBTF, "app", nt, nf)
-    raw_v = library_variants(RAWBTF, "raw", 10 ** 6, 10 ** 6)  # small: every length, every byte
+    raw_v = library_variants(RAWBTF, "raw", 10 ** 6, 10 ** 6) + crafted()  # small: every length, every byte
     elf_data = open(ELF, "rb").read()
     elf_v = generic(elf_data, nt // 3, nf // 3, "elf")
 
@@ -409,4 +453,7 @@ def main():
                   (cmd, n, fam))
 
 
-main()
+if UC is None:
+    emit(*sys.argv[2:6])
+else:
+    main()
