@@ -23,6 +23,10 @@ $UCOREBTF gen min_core_btf /sys/kernel/btf/vmlinux kmini.btf $B/bpf/seed.bpf.o $
 $UCOREBTF gen btf $B/examples/seed/app_v2 --version 2 -o app_v2-2.btf >/dev/null ||
 	{ failt "robust: gen btf input"; exit 0; }
 pahole --btf_encode_detached=raw-1.btf $B/examples/seed/app_v1 || { failt "robust: pahole input"; exit 0; }
+# a richer library (typedefs, arrays, unions, enums, bitfields) for the corpus object
+gcc -g -O0 -o libcorpus "$TESTS_DIR/corpus/lib_v2.c" &&
+	$UCOREBTF gen btf libcorpus --name libcorpus --version 2.0 -o libcorpus-2.0.btf >/dev/null ||
+	{ failt "robust: corpus library input"; exit 0; }
 
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1
 FUZZ=$TESTS_DIR/tools/robust_fuzz.py
@@ -80,4 +84,4 @@ reg "gen min: ambiguous library is named" "r-two.btf: relocation .* is ambiguous
 
 python3 "$FUZZ" "$ASAN" "$WORK" "$WORK/kmini.btf" \
 	$B/bpf/seed.bpf.o $B/bpf/corpus.bpf.o "$WORK/app_v2-2.btf" "$WORK/raw-1.btf" \
-	$B/examples/seed/app_v2
+	$B/examples/seed/app_v2 "$WORK/libcorpus-2.0.btf"

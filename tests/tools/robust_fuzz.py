@@ -22,7 +22,7 @@ import sys
 if sys.argv[1] == "emit":
     UC = None
 else:
-    UC, WORK, KBTF, SEED, CORPUS, APPBTF, RAWBTF, ELF = sys.argv[1:9]
+    UC, WORK, KBTF, SEED, CORPUS, APPBTF, RAWBTF, ELF, CORPUSLIB = sys.argv[1:10]
 QUICK = os.environ.get("ROBUST_QUICK")  # fewer variants while developing
 ENV = dict(os.environ,
            ASAN_OPTIONS="abort_on_error=1:detect_leaks=0:allocator_may_return_null=1",
@@ -166,6 +166,12 @@ def btf_type_damage(data, btf, tag):
                 out.append(("%s-t%d-m%d-beyond" % (tag, tid, m), put32(data, moff, btf.cnt)))
                 out.append(("%s-t%d-m%d-huge" % (tag, tid, m), put32(data, moff, 0xFFFFFFF0)))
                 out.append(("%s-t%d-m%d-name" % (tag, tid, m), put32(data, moff - 4, btf.slen + 7)))
+                out.append(("%s-t%d-m%d-off" % (tag, tid, m), put32(data, moff + 4, 0xFFFFFFF8)))
+                out.append(("%s-t%d-m%d-bf" % (tag, tid, m),
+                            put32(put32(data, off + 4, (kind << 24) | 0x80000000 | vlen),
+                                  moff + 4, 0xFF000000 | 0xFFFFF)))
+            out.append(("%s-t%d-union" % (tag, tid), put32(data, off + 4, ((9 - kind) << 24) | vlen)))
+            out.append(("%s-t%d-sizehuge" % (tag, tid), put32(data, off + 8, 0xFFFFFFF0)))
             out.append(("%s-t%d-vlen" % (tag, tid), put32(data, off + 4, (kind << 24) | 0xFFFF)))
             out.append(("%s-t%d-size0" % (tag, tid), put32(data, off + 8, 0)))
             out.append(("%s-t%d-bitfield" % (tag, tid),
@@ -384,7 +390,7 @@ def run_one(job):
     else:
         msg = None
     shutil.rmtree(d, ignore_errors=True)
-    return fam, cmd, msg
+    return fam, cmd, rc, msg
 
 
 def emit(kind, src, prefix, dst):
@@ -406,26 +412,30 @@ def main():
     corpus_v = object_variants(CORPUS, "corpus", nt, nf)
     app_v = library_variants(APPBTF, "app", nt, nf)
     raw_v = library_variants(RAWBTF, "raw", 10 ** 6, 10 ** 6) + crafted()  # small: every length, every byte
+    clib_v = library_variants(CORPUSLIB, "clib", nt, nf)
     elf_data = open(ELF, "rb").read()
     elf_v = generic(elf_data, nt // 3, nf // 3, "elf")
 
     K = ["-k", KBTF]
-    obj_cmds = {
-        "gen min": lambda f, o: [UC, "gen", "min", f, APPBTF] + K + ["-o", o],
-        "check": lambda f, o: [UC, "check", f, APPBTF] + K,
-        "gen min_core_btf": lambda f, o: [UC, "gen", "min_core_btf", KBTF, o, f],
-    }
-    lib_cmds = {
-        "gen min": lambda f, o: [UC, "gen", "min", SEED, f] + K + ["-o", o],
-        "check": lambda f, o: [UC, "check", SEED, CORPUS, f] + K,
-        "merge": lambda f, o: [UC, "merge", "--base", KBTF, f, "-o", o],
-        "gen min_core_btf": lambda f, o: [UC, "gen", "min_core_btf", f, o, SEED],
-    }
+    def obj_cmds(lib):
+        return {
+            "gen min": lambda f, o: [UC, "gen", "min", f, lib] + K + ["-o", o],
+            "check": lambda f, o: [UC, "check", f, lib] + K,
+            "gen min_core_btf": lambda f, o: [UC, "gen", "min_core_btf", KBTF, o, f],
+        }
+    def lib_cmds(obj):
+        return {
+            "gen min": lambda f, o: [UC, "gen", "min", obj, f] + K + ["-o", o],
+            "check": lambda f, o: [UC, "check", obj, f] + K,
+            "merge": lambda f, o: [UC, "merge", "--base", KBTF, f, "-o", o],
+            "gen min_core_btf": lambda f, o: [UC, "gen", "min_core_btf", f, o, obj],
+        }
     jobs = []
-    for fam, vs, cmds, sfx in (("BPF objects (seed)", seed_v, obj_cmds, ".bpf.o"),
-                               ("BPF objects (corpus)", corpus_v, obj_cmds, ".bpf.o"),
-                               ("gen btf ELF files", app_v, lib_cmds, ".btf"),
-                               ("pahole raw BTF", raw_v, lib_cmds, ".btf")):
+    for fam, vs, cmds, sfx in (("BPF objects (seed)", seed_v, obj_cmds(APPBTF), ".bpf.o"),
+                               ("BPF objects (corpus)", corpus_v, obj_cmds(CORPUSLIB), ".bpf.o"),
+                               ("gen btf ELF files (seed app)", app_v, lib_cmds(SEED), ".btf"),
+                               ("gen btf ELF files (corpus library)", clib_v, lib_cmds(CORPUS), ".btf"),
+                               ("pahole raw BTF", raw_v, lib_cmds(SEED), ".btf")):
         for cmd, argv_of in cmds.items():
             # check and min_core_btf on objects: the same parsing as gen min,
             # a sample is enough
@@ -437,20 +447,21 @@ def main():
     res = {}
     with cf.ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1) as ex:
         jobs = [(i,) + j for i, j in enumerate(jobs)]
-        for fam, cmd, msg in ex.map(run_one, jobs):
-            r = res.setdefault((cmd, fam), [0, []])
+        for fam, cmd, rc, msg in ex.map(run_one, jobs):
+            r = res.setdefault((cmd, fam), [0, [], 0])
             r[0] += 1
+            r[2] += rc == 0
             if msg:
                 r[1].append(msg)
-    for (cmd, fam), (n, fails) in res.items():
+    for (cmd, fam), (n, fails, ok) in res.items():
         if fails:
             print("FAIL: robust: %s on %d damaged %s: %d bad runs, first: %s" %
                   (cmd, n, fam, len(fails), fails[0]))
             for m in fails[1:6]:
                 print("    also: %s" % m)
         else:
-            print("PASS: robust: %s on %d damaged %s: no crash, all errors name the file" %
-                  (cmd, n, fam))
+            print("PASS: robust: %s on %d damaged %s: no crash, all errors name the file "
+                  "(%d rejected, %d accepted)" % (cmd, n, fam, n - ok, ok))
 
 
 if UC is None:
