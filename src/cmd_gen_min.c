@@ -104,6 +104,16 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static bool label_ok(const char *s)
+{
+	if (!s[0] || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 /* Classify inputs by content, read library metadata, sort everything so
  * that the input order never changes the output. */
 static int classify(struct opts *o, int argc, char **argv)
@@ -144,6 +154,14 @@ static int classify(struct opts *o, int argc, char **argv)
 			snprintf(l->label, sizeof(l->label), "%s-%s", l->meta.library, l->meta.version);
 		else
 			snprintf(l->label, sizeof(l->label), "%s", l->meta.library);
+		/* The label names the output file DIR/<label>.btf and comes from
+		 * the input's metadata: "../x" would write outside DIR. */
+		if (!label_ok(l->label)) {
+			p_err("%s: library name and version \"%s\" (from %s) cannot name an output file",
+			      argv[i], l->label, btf_meta_read(argv[i], &(struct btf_meta){}) ?
+			      "the file name" : BTF_META_SEC);
+			return -EINVAL;
+		}
 	}
 	qsort(o->objs, o->nobj, sizeof(*o->objs), str_cmp);
 	qsort(o->libs, o->nlib, sizeof(*o->libs), lib_cmp);

@@ -81,6 +81,16 @@ reg "min_core_btf: ambiguous INPUT is named" "seed.bpf.o: .*against kernel BTF r
 	$ASAN gen min_core_btf r-two.btf out $SEED
 reg "gen min: ambiguous library is named" "r-two.btf: relocation .* is ambiguous" \
 	$ASAN gen min $SEED r-two.btf "${K[@]}" -o out
+# cmd_gen_min.c classify(): the output name comes from .ucorebtf.meta; a
+# library "../esc" wrote DIR/../esc-2.btf (here: over the input itself)
+python3 -c 'import sys; d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(d.replace(b"library=app_v2", b"library=../esc"))' app_v2-2.btf esc-2.btf
+cp esc-2.btf esc-2.orig
+mkdir -p sub
+reg "library name ../esc in .ucorebtf.meta" 'esc-2.btf: library name and version "../esc-2" .*cannot name an output file' \
+	$ASAN gen min $SEED esc-2.btf "${K[@]}" -o sub/out
+check "robust regression: nothing written outside the output directory" \
+	bash -c '[ -z "$(ls sub)" ] && cmp -s esc-2.btf esc-2.orig'
 
 python3 "$FUZZ" "$ASAN" "$WORK" "$WORK/kmini.btf" \
 	$B/bpf/seed.bpf.o $B/bpf/corpus.bpf.o "$WORK/app_v2-2.btf" "$WORK/raw-1.btf" \
