@@ -8,7 +8,9 @@ ROOT=$TESTS_DIR/..
 SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
 ASAN_OUT=$OUTPUT/asan
 libbpf_src=()
-[ -f "$OUTPUT/libbpf-src/src/Makefile" ] && libbpf_src=(LIBBPF_SRC="$OUTPUT/libbpf-src")
+# reuse the main build's libbpf source (no second fetch)
+if [ -n "${LIBBPF_SRC:-}" ]; then libbpf_src=(LIBBPF_SRC="$LIBBPF_SRC")
+elif [ -f "$OUTPUT/libbpf-src/src/Makefile" ]; then libbpf_src=(LIBBPF_SRC="$OUTPUT/libbpf-src"); fi
 if ! make -s -C "$ROOT" OUTPUT="$ASAN_OUT" "${libbpf_src[@]}" EXTRA_CFLAGS="-O1 $SAN" LDFLAGS="$SAN" \
 	LIBBPF_CFLAGS="-g -O1 -std=gnu89 $SAN" "$ASAN_OUT/ucorebtf" >asan-build.log 2>&1; then
 	failt "robust: sanitized build: $(tail -5 asan-build.log)"
