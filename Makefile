@@ -34,6 +34,13 @@ VMLINUX_H := $(OUTPUT)/vmlinux.h
 LIBS = $(shell $(PKG_CONFIG) --libs libdw libelf zlib liblzma 2>/dev/null || echo -ldw -lelf -lz -llzma)
 
 CFLAGS ?= -g -O2
+# EXTRA_CFLAGS/LDFLAGS add to, not replace, the flags (sanitizer builds:
+# EXTRA_CFLAGS='-fsanitize=address,undefined' LDFLAGS='-fsanitize=address,undefined').
+# LIBBPF_CFLAGS, if set, replaces libbpf's own CFLAGS (to sanitize it too).
+EXTRA_CFLAGS ?=
+LDFLAGS ?=
+LIBBPF_CFLAGS ?=
+CFLAGS += $(EXTRA_CFLAGS)
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE
 INCLUDES := -I$(LIBBPF_INC) -Iinclude -Isrc -Ibpftool-ext
 # Only bpftool-ext/ sees libbpf's internal headers.
@@ -97,7 +104,8 @@ $(LIBBPF_OBJ): $(LIBBPF_TREE)/src/Makefile | $(DEPS_STAMP)
 	$(call msg,LIB,$@)
 	$(Q)$(MAKE) -s -C $(LIBBPF_TREE)/src BUILD_STATIC_ONLY=1 \
 		OBJDIR=$(OUTPUT)/libbpf/obj DESTDIR=$(OUTPUT)/libbpf \
-		INCLUDEDIR= LIBDIR= UAPIDIR= install >/dev/null
+		INCLUDEDIR= LIBDIR= UAPIDIR= $(if $(LIBBPF_CFLAGS),CFLAGS='$(LIBBPF_CFLAGS)') \
+		install >/dev/null
 
 $(VMLINUX_H): | $(DEPS_STAMP)
 	$(call msg,GEN,$@)
@@ -158,7 +166,7 @@ $(SEED_EMBED): examples/seed/loader.c $(wildcard examples/common/*.h) $(SEED_BUN
 
 $(UCOREBTF): src/main.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LDFLAGS) $(LIBS) -o $@
 
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H) $(LIBBPF_OBJ)
 	$(call msg,BPF,$@)
@@ -176,7 +184,7 @@ $(OUTPUT)/bpf/seed_nocore.bpf.o: bpf/seed.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
 $(OUTPUT)/%: %.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h include/*.h bpf/*.h examples/common/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LDFLAGS) $(LIBS) -o $@
 
 $(APPS): $(OUTPUT)/%: %.c
 	$(call msg,APP,$@)

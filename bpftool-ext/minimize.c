@@ -14,6 +14,7 @@
 #include "libbpf_internal.h"
 #include "relo_core.h"
 #include "btf.h"
+#include "btf_io.h"
 #include "common.h"
 #include "minimize.h"
 
@@ -464,6 +465,7 @@ struct force {
 
 struct um_engine {
 	const struct btf *kernel;
+	const char *kernel_path;	/* names the kernel BTF in messages */
 	struct nindex kix;
 	struct marks *kmarks;	/* union over objects */
 	struct obj *objs;
@@ -662,6 +664,11 @@ void um_free(struct um_engine *e)
 	free(e);
 }
 
+void um_set_kernel_path(struct um_engine *e, const char *path)
+{
+	e->kernel_path = path;
+}
+
 int um_force_type(struct um_engine *e, const char *name, int side)
 {
 	struct force *f = realloc(e->forces, (e->nforce + 1) * sizeof(*f));
@@ -672,6 +679,36 @@ int um_force_type(struct um_engine *e, const char *name, int side)
 	f[e->nforce].name = strdup(name);
 	f[e->nforce].side = side;
 	e->nforce++;
+	return 0;
+}
+
+/* libbpf's btf_ext parser checks the records' sizes only.  relo_core
+ * (bpf_core_calc_relo_insn()) dereferences the local type of a record
+ * unchecked and libbpf itself checks it first; so do we, with the rest of
+ * what a record names, before anything walks it. */
+static int check_relo(const char *path, const struct btf *btf, const char *sec, int idx,
+		      const struct bpf_core_relo *r)
+{
+	const char *acc = btf__name_by_offset(btf, r->access_str_off);
+
+	if (!sec) {
+		p_err("%s: .BTF.ext: CO-RE relocation #%d: section name offset out of range", path, idx);
+		return -EINVAL;
+	}
+	if (r->type_id == 0 || r->type_id >= btf__type_cnt(btf)) {
+		p_err("%s: .BTF.ext: CO-RE relocation #%d in %s: type id %u out of range (%u types)",
+		      path, idx, sec, r->type_id, btf__type_cnt(btf) - 1);
+		return -EINVAL;
+	}
+	if (!acc || !acc[0]) {
+		p_err("%s: .BTF.ext: CO-RE relocation #%d in %s: access string offset %u out of range",
+		      path, idx, sec, r->access_str_off);
+		return -EINVAL;
+	}
+	if (r->kind > BPF_CORE_TYPE_MATCHES) {
+		p_err("%s: .BTF.ext: CO-RE relocation #%d in %s: unknown kind %u", path, idx, sec, r->kind);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -698,6 +735,12 @@ int um_add_object(struct um_engine *e, const char *path)
 		btf__free(btf);
 		return -ENODATA;
 	}
+	k = btf_check_graph(btf, path);
+	if (k) {
+		btf__free(btf);
+		btf_ext__free(ext);
+		return k;
+	}
 	objs = realloc(e->objs, (e->nobj + 1) * sizeof(*objs));
 	if (!objs) {
 		btf__free(btf);
@@ -723,6 +766,8 @@ int um_add_object(struct um_engine *e, const char *path)
 				memset(rl, 0, sizeof(*rl));
 				rl->r = *r;
 				rl->sec = btf__name_by_offset(btf, sec->sec_name_off);
+				if (check_relo(path, btf, rl->sec, o->n - 1, r))
+					return -EINVAL;
 				relo_name(o, sec, r, rl);
 				if (!rl->name)
 					return -ENOMEM;
@@ -902,8 +947,8 @@ static int kernel_decide(struct um_engine *e, struct obj *o, int idx)
 		char buf[1024];
 
 		cand_list(buf, sizeof(buf), &cl, NULL, NULL, 0);
-		p_err("%s: relocation %s (%s) cannot be resolved against kernel BTF%s%s",
-		      o->path, rl->name, kind_str(rl->r.kind),
+		p_err("%s: relocation %s (%s) cannot be resolved against kernel BTF %s%s%s",
+		      o->path, rl->name, kind_str(rl->r.kind), e->kernel_path ?: "",
 		      cl.len > 1 ? ": ambiguous between " : "", cl.len > 1 ? buf : "");
 		free(cl.cands);
 		return err;
@@ -1050,6 +1095,9 @@ struct um_release *um_run(struct um_engine *e, struct btf *const *libs,
 				err = decide(o, i, NULL, &res, &targ, NULL);
 				if (!err)
 					fill_decision(d, rl->r.kind, &res, &targ);
+				else	/* e.g. an access string other than "0" */
+					p_err("%s: relocation %s (%s): libbpf cannot parse it (%d)",
+					      o->path, rl->name, kind_str(rl->r.kind), err);
 				tr[oi][i].res = res;
 				continue;
 			}

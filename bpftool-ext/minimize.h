@@ -38,6 +38,9 @@ struct um_decision {
 /* kernel may be NULL (--no-kernel).  The engine indexes its names once. */
 struct um_engine *um_new(const struct btf *kernel);
 void um_free(struct um_engine *e);
+/* The kernel BTF's file, for messages (a decision it cannot make may be
+ * its fault: the file is damaged).  path must outlive e. */
+void um_set_kernel_path(struct um_engine *e, const char *path);
 
 /* Force local type NAME (full local name, flavor included) to a side. */
 int um_force_type(struct um_engine *e, const char *name, int side);

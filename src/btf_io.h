@@ -34,12 +34,22 @@ int btf_file_kind(const char *path, enum btf_file_kind *kind);
  * prints one line naming the file and returns NULL with errno set. */
 struct btf *btf_load(const char *path, struct btf *base);
 
+/* Reject a type graph libbpf accepts but cannot walk: a type that contains
+ * itself by value (typedef/modifier/array/member/var loops).  Prints one
+ * "Error: PATH: ..." line and returns -ELOOP (-ENOMEM).  btf_load() calls it. */
+int btf_check_graph(const struct btf *btf, const char *path);
+
 /* Metadata from the .ucorebtf.meta section; returns -ENODATA if absent. */
 int btf_meta_read(const char *path, struct btf_meta *meta);
 
 /* Library name and version from a file name: "libssl-3.0.17.btf" gives
  * library "libssl", version "3.0.17"; "foo.btf" gives "foo", "". */
 void btf_meta_from_name(const char *path, struct btf_meta *meta);
+
+/* Reject a type graph libbpf accepts but cannot walk: a type that contains
+ * itself by value (typedef/modifier/array/member/var loops).  Prints one
+ * "Error: PATH: ..." line and returns -ELOOP (-ENOMEM).  btf_load() calls it. */
+int btf_check_graph(const struct btf *btf, const char *path);
 
 /* Metadata from the section, else from the file name; never fails. */
 void btf_meta_get(const char *path, struct btf_meta *meta);

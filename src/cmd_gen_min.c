@@ -108,6 +108,16 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static bool label_ok(const char *s)
+{
+	if (!s[0] || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 /* Classify inputs by content, read library metadata, sort everything so
  * that the input order never changes the output. */
 static int classify(struct opts *o, int argc, char **argv)
@@ -148,6 +158,14 @@ static int classify(struct opts *o, int argc, char **argv)
 			snprintf(l->label, sizeof(l->label), "%s-%s", l->meta.library, l->meta.version);
 		else
 			snprintf(l->label, sizeof(l->label), "%s", l->meta.library);
+		/* The label names the output file DIR/<label>.btf and comes from
+		 * the input's metadata: "../x" would write outside DIR. */
+		if (!label_ok(l->label)) {
+			p_err("%s: library name and version \"%s\" (from %s) cannot name an output file",
+			      argv[i], l->label, btf_meta_read(argv[i], &(struct btf_meta){}) ?
+			      "the file name" : BTF_META_SEC);
+			return -EINVAL;
+		}
 	}
 	qsort(o->objs, o->nobj, sizeof(*o->objs), str_cmp);
 	qsort(o->libs, o->nlib, sizeof(*o->libs), lib_cmp);
@@ -260,6 +278,8 @@ static int load_engine(struct opts *o)
 		p_err("out of memory");
 		return -ENOMEM;
 	}
+	if (o->kbtf)
+		um_set_kernel_path(o->e, o->kernel ? o->kernel : DEFAULT_KERNEL);
 	return 0;
 }
 
@@ -817,6 +837,7 @@ int do_gen_min_core_btf(int argc, char **argv)
 	e = um_new(kbtf);
 	if (!e)
 		goto out;
+	um_set_kernel_path(e, argv[0]);
 	for (i = 2; i < argc; i++)
 		if (um_add_object(e, argv[i]))
 			goto out;
