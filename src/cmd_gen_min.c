@@ -697,6 +697,42 @@ out:
 	return ret;
 }
 
+/* Whether path names the same file as input. */
+static bool same_file(const char *path, const char *input)
+{
+	struct stat a, b;
+
+	return !stat(path, &a) && !stat(input, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* The blob of libssl-3.0.17.btf is DIR/libssl-3.0.17.btf: with the default
+ * -o . and the inputs in the current directory (`gen min app.bpf.o
+ * libssl-*.btf`), writing it would replace the full library BTF.  Refuse
+ * before anything is resolved or written. */
+static int check_no_overwrite(struct opts *o)
+{
+	const char *dir = o->outdir ? o->outdir : ".";
+	char path[PATH_MAX];
+	int i, k, n = o->nlib + 1;
+
+	for (k = 0; k < n; k++) {
+		if (k < o->nlib)
+			snprintf(path, sizeof(path), "%s/%s.btf", dir, o->libs[k].label);
+		else
+			snprintf(path, sizeof(path), "%s/gen-min.json", dir);
+		for (i = 0; i < o->nlib + o->nobj; i++) {
+			const char *in = i < o->nlib ? o->libs[i].path : o->objs[i - o->nlib];
+
+			if (same_file(path, in)) {
+				p_err("%s: gen min would overwrite this input with %s; give another output directory (-o DIR)",
+				      in, path);
+				return -EEXIST;
+			}
+		}
+	}
+	return 0;
+}
+
 int do_gen_min(int argc, char **argv)
 {
 	struct opts o = {};
@@ -718,6 +754,8 @@ int do_gen_min(int argc, char **argv)
 	if (rc)
 		goto out;
 	rc = EXIT_FAIL;
+	if (!(o.outdir && (o.archive || is_archive(o.outdir))) && check_no_overwrite(&o))
+		goto out;
 	if (run_groups(&o, o.verify))
 		goto out;
 	/* Everything resolved: now write, one atomic file per library. */
