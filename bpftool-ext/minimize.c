@@ -461,6 +461,7 @@ struct obj {
 struct force {
 	char *name;
 	int side;
+	bool used;	/* some relocation's local type has this name */
 };
 
 struct um_engine {
@@ -678,8 +679,23 @@ int um_force_type(struct um_engine *e, const char *name, int side)
 	e->forces = f;
 	f[e->nforce].name = strdup(name);
 	f[e->nforce].side = side;
+	f[e->nforce].used = false;
+	if (!f[e->nforce].name)
+		return -ENOMEM;
 	e->nforce++;
 	return 0;
+}
+
+const char *um_force_unused(const struct um_engine *e, int *side)
+{
+	int i;
+
+	for (i = 0; i < e->nforce; i++)
+		if (!e->forces[i].used) {
+			*side = e->forces[i].side;
+			return e->forces[i].name;
+		}
+	return NULL;
 }
 
 /* libbpf's btf_ext parser checks the records' sizes only.  relo_core
@@ -780,8 +796,10 @@ int um_add_object(struct um_engine *e, const char *path)
 		int f;
 
 		for (f = 0; name && f < e->nforce; f++)
-			if (!strcmp(e->forces[f].name, name))
+			if (!strcmp(e->forces[f].name, name)) {
 				o->relos[k].force = e->forces[f].side;
+				e->forces[f].used = true;
+			}
 	}
 	if (e->kernel && !(o->kmarks = marks_new(e->kernel)))
 		return -ENOMEM;

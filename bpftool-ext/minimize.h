@@ -44,6 +44,9 @@ void um_set_kernel_path(struct um_engine *e, const char *path);
 
 /* Force local type NAME (full local name, flavor included) to a side. */
 int um_force_type(struct um_engine *e, const char *name, int side);
+/* After all objects are added: a forced NAME no relocation's local type
+ * has (a typo, "struct file" for "file"), with its side; NULL if none. */
+const char *um_force_unused(const struct um_engine *e, int *side);
 
 /* Parse a BPF object's .BTF/.BTF.ext.  Prints one "Error: FILE: ..." line
  * and returns -errno on failure. */

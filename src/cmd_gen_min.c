@@ -429,6 +429,16 @@ static int prepare(struct opts *o, int argc, char **argv, const char *cmd, bool 
 	for (i = 0; !err && i < nforce; i++)
 		err = um_force_type(o->e, forces[i].name, forces[i].side);
 	err = err ?: add_objects(o);
+	if (!err) {
+		int side;
+		const char *name = um_force_unused(o->e, &side);
+
+		if (name) {
+			p_err("--%s-type %s: no relocation of the objects has a local type of that name (give the name alone, flavour included: file, file___lib)",
+			      side == UM_APP ? "app" : "kernel", name);
+			err = -EINVAL;
+		}
+	}
 	free(forces);
 	free(av);
 	free(pos);

@@ -78,3 +78,11 @@ if out=$($U check -j in/app.bpf.o in/libssl-3.0.18.btf in/libssl-3.0.17.btf 2>&1
 	pass "genmin cli: check -j: targets in sorted order whatever the input order, values per target"
 else failt "genmin cli: check -j: $out"; fi
 
+# A forced name no relocation uses (a typo, or "struct file" for "file") is
+# an error, not a silent no-op.
+expect_err "genmin cli: --kernel-type naming no local type is an error" \
+	"--kernel-type struct file: no relocation of the objects has a local type of that name" \
+	$U gen min $B/bpf/collide.bpf.o libcollide-1.0.btf --kernel-type "struct file" -o ft
+[ ! -e ft ] && pass "genmin cli: nothing written for an unused forced name" || failt "genmin cli: ft written"
+expect_err "genmin cli: check --app-type naming no local type is an error" "--app-type data___x: no relocation" \
+	$U check in/app.bpf.o in/libssl-3.0.18.btf --app-type data___x
