@@ -328,6 +328,98 @@ static __u32 skip_local(struct btf *obj, __u32 id)
 	return id;
 }
 
+/* Does type id (struct, union or enum) have a member or enumerator named
+ * name, looking through anonymous members as libbpf does? */
+static bool has_name(struct btf *btf, __u32 id, const char *name, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, skip_local(btf, id));
+	int i;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		const char *n;
+		__u32 mt = 0;
+
+		if (btf_is_enum(t))
+			n = btf__name_by_offset(btf, btf_enum(t)[i].name_off);
+		else if (btf_is_enum64(t))
+			n = btf__name_by_offset(btf, btf_enum64(t)[i].name_off);
+		else if (btf_is_composite(t))
+			n = btf__name_by_offset(btf, btf_members(t)[i].name_off), mt = btf_members(t)[i].type;
+		else
+			return false;
+		if (n && n[0] && !strcmp(n, name))
+			return true;
+		if ((!n || !n[0]) && mt && depth < 16 && has_name(btf, mt, name, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* Does any member or enumerator name of kernel type kid also name one of
+ * app type aid?  Only then can a field or enumerator relocation match both. */
+static bool share_name(struct btf *k, __u32 kid, struct btf *app, __u32 aid, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(k, skip_local(k, kid));
+	int i;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		const char *n = NULL;
+		__u32 mt = 0;
+
+		if (btf_is_enum(t))
+			n = btf__name_by_offset(k, btf_enum(t)[i].name_off);
+		else if (btf_is_enum64(t))
+			n = btf__name_by_offset(k, btf_enum64(t)[i].name_off);
+		else if (btf_is_composite(t))
+			n = btf__name_by_offset(k, btf_members(t)[i].name_off), mt = btf_members(t)[i].type;
+		if (n && n[0] && has_name(app, aid, n, 0))
+			return true;
+		if ((!n || !n[0]) && mt && depth < 16 && share_name(k, mt, app, aid, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* gen min --kernel-type NAME leaves a library type named like a kernel
+ * type the object also relocates (tests/t_genmin_collide.sh).  The pruned
+ * kernel root holds only the members on the needs' paths, so libbpf can
+ * match a field relocation against both only if the two share a member
+ * name.  Type-based relocations (a need for the whole type, "-") would
+ * see both and are refused, as are typedefs. */
+static bool shadow_is_disjoint(struct btf *out, const char *name, int kind, struct btf **apps,
+			       size_t napps, const struct ucb_kneed *kn, size_t nkn)
+{
+	size_t len = ess_len(name), a, i;
+	int cls = kind == BTF_KIND_UNION ? BTF_KIND_STRUCT : kind;
+	__s32 kid;
+	__u32 id;
+
+	if (kind == BTF_KIND_TYPEDEF)
+		return false;
+	for (i = 0; i < nkn; i++)
+		if (!strcmp(kn[i].name, name) && !strcmp(kn[i].path, "-"))
+			return false;
+	kid = btf__find_by_name_kind(out, name, kind);
+	if (kid <= 0)
+		return false;
+	for (a = 0; a < napps; a++)
+		for (id = 1; id < btf__type_cnt(apps[a]); id++) {
+			const struct btf_type *t = btf__type_by_id(apps[a], id);
+			const char *tn = btf__name_by_offset(apps[a], t->name_off);
+			int k = btf_kind(t);
+
+			if (k == BTF_KIND_ENUM64)
+				k = BTF_KIND_ENUM;
+			if (k == BTF_KIND_UNION || k == BTF_KIND_FWD)
+				k = BTF_KIND_STRUCT;
+			if (k != cls || !tn || ess_len(tn) != len || strncmp(tn, name, len))
+				continue;
+			if (btf_is_fwd(t) || share_name(out, kid, apps[a], id, 0))
+				return false;
+		}
+	return true;
+}
+
 /* Append a need (kind, name, member) for every named member of local type
  * id; anonymous members contribute their own members, which the kernel
  * side finds by name through its anonymous members as libbpf does. */
@@ -659,12 +751,13 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 			goto out;
 		}
 	}
-	/* A kernel root named like an app type would give libbpf two
-	 * candidates for one relocation: refuse rather than guess. */
+	/* A kernel root named like an app type gives libbpf two candidates
+	 * for relocations on that name.  That is safe only if no relocation
+	 * can match both: refuse unless they share no member name. */
 	for (i = 0; i < nroots; i++) {
 		int a = app_defines(apps, napps, roots[i], ess_len(roots[i]), root_kinds[i]);
 
-		if (a >= 0) {
+		if (a >= 0 && !shadow_is_disjoint(out, roots[i], root_kinds[i], apps, napps, kn, nkn)) {
 			set_err("name collision: kernel %s %s (needed by %s) is also defined by the library BTF %s",
 				kind_str(root_kinds[i]), roots[i], obj_name ?: "the object", sel_apps[a]->lib);
 			ret = -EEXIST;

@@ -132,10 +132,12 @@ out=$($U prepare --bundle nofb.ucb --obj $OBJ $APPS/app_v2 -o fb.btf 2>&1) &&
 	[ "$(jf "$out" sum)" = 4 ] && pass "no recorded needs: kernel structs named in the object's BTF (fallback), 1 + 3 = 4" ||
 	failt "fallback: $out"
 
-# A kernel type needed by the object that a library also defines: refused.
+# A kernel type needed by the object that a library also defines with a
+# member of the same name (di): libbpf could match the kernel relocation
+# against either; refused.  (Disjoint members are fine: t_genmin_collide.sh.)
 cat > clash.c <<'C'
-struct pt_regs { int x; };
-int f(struct pt_regs *r) { return r->x; }
+struct pt_regs { int x; long di; };
+int f(struct pt_regs *r) { return r->x + (int)r->di; }
 C
 gcc -g -shared -fPIC -o libclash.so clash.c && $U gen btf libclash.so -o clash.btf --name libclash --version 1 >/dev/null &&
 	$U archive add C clash.btf --object seed && $U archive needs C seed A/needs/seed.txt && $U bundle create C -o clash.ucb ||
