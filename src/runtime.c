@@ -227,8 +227,9 @@ static const struct ucb_entry *by_rodata(const struct ucb_bundle *b, const struc
 	return hit;
 }
 
+/* how gets build-id, version, lua_ident, rodata or needed:LIB. */
 static const struct ucb_entry *select_entry(const struct ucb_bundle *b, const char *path,
-					    const char *version, const char **how)
+					    const char *version, char *how, size_t how_sz)
 {
 	const struct ucb_entry *e = NULL;
 	struct ucb_target t, dep;
@@ -242,13 +243,13 @@ static const struct ucb_entry *select_entry(const struct ucb_bundle *b, const ch
 	}
 	for (i = 0; t.build_id[0] && i < b->idx.cnt && !e; i++)
 		if (ucb_list_has(b->idx.e[i].build_ids, t.build_id))
-			e = &b->idx.e[i], *how = "build-id";
+			e = &b->idx.e[i], snprintf(how, how_sz, "build-id");
 	if (!e && version && version[0])
-		e = by_version(b, &t, version, &ambiguous), *how = "version";
+		e = by_version(b, &t, version, &ambiguous), snprintf(how, how_sz, "version");
 	if (!e && !ambiguous && t.lua_version[0])
-		e = by_version(b, &t, t.lua_version, &ambiguous), *how = "lua_ident";
+		e = by_version(b, &t, t.lua_version, &ambiguous), snprintf(how, how_sz, "lua_ident");
 	if (!e && !ambiguous && !(version && version[0]))
-		e = by_rodata(b, &t, &t, &ambiguous), *how = "rodata";
+		e = by_rodata(b, &t, &t, &ambiguous), snprintf(how, how_sz, "rodata");
 	/* libssl 3 has no version string of its own; its libcrypto does. */
 	for (i = 0; !e && !ambiguous && !(version && version[0]) && i < t.needed_cnt; i++) {
 		if (strncmp(t.needed[i], "lib", 3) || !strncmp(t.needed[i], "libc.", 5) ||
@@ -256,7 +257,7 @@ static const struct ucb_entry *select_entry(const struct ucb_bundle *b, const ch
 		    ucb_target_read(dep_path, &dep, err, sizeof(err)))
 			continue;
 		e = by_rodata(b, &t, &dep, &ambiguous);
-		*how = "needed";
+		snprintf(how, how_sz, "needed:%s", t.needed[i]);
 		ucb_target_free(&dep);
 	}
 	if (!e || ambiguous) {
@@ -630,7 +631,7 @@ UCOREBTF_API struct ucorebtf_btf *
 ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targets,
 			 size_t target_cnt, const struct ucorebtf_prepare_opts *opts)
 {
-	const char *obj_path, *obj_name, *kpath, *const *versions, *how = "";
+	const char *obj_path, *obj_name, *kpath, *const *versions;
 	const struct ucb_entry **sel = NULL, **sel_apps = NULL;
 	struct ucorebtf_btf *r = NULL;
 	struct btf **apps = NULL, *out = NULL, *obj = NULL;
@@ -639,7 +640,7 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 	const char **roots = NULL;
 	int *root_kinds = NULL, ret = 0;
 	size_t i, j, napps = 0, nkn = 0, nroots = 0, nfb = 0, dlen = 0;
-	char name[256], err[512] = "", **fb = NULL;
+	char name[256], err[512] = "", how[300], **fb = NULL;
 	const struct ucb_bundle *b;
 	const void *raw;
 	__u32 raw_sz;
@@ -664,12 +665,12 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 	}
 	r->fd = -1;
 	for (i = 0; i < target_cnt; i++) {
-		sel[i] = select_entry(b, targets[i], versions ? versions[i] : NULL, &how);
+		sel[i] = select_entry(b, targets[i], versions ? versions[i] : NULL, how, sizeof(how));
 		if (!sel[i]) {
 			ret = -ENOENT;
 			goto out;
 		}
-		char *d = realloc(r->describe, dlen + strlen(targets[i]) + 300);
+		char *d = realloc(r->describe, dlen + strlen(targets[i]) + strlen(how) + 300);
 
 		if (!d) {
 			ret = -ENOMEM;
