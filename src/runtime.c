@@ -592,13 +592,26 @@ static int publish(struct ucorebtf_btf *r, bool no_memfd)
 
 	if (!no_memfd)
 		fd = memfd_create("ucorebtf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd >= 0) {
+		/* libbpf opens the path: without /proc (some containers) a
+		 * memfd has none, so use the file below. */
+		snprintf(r->path, sizeof(r->path), "/proc/self/fd/%d", fd);
+		if (access(r->path, R_OK)) {
+			close(fd);
+			fd = -1;
+		}
+	}
 	if (fd < 0) {
 		/* A private directory: nobody else can place or swap files in it. */
 		const char *base = getenv("TMPDIR") && getenv("TMPDIR")[0] == '/' ? getenv("TMPDIR") : "/tmp";
 
 		snprintf(r->tmpdir, sizeof(r->tmpdir), "%s/ucorebtf.XXXXXX", base);
-		if (!mkdtemp(r->tmpdir))
-			return -errno;
+		if (!mkdtemp(r->tmpdir)) {
+			int err = -errno;
+
+			r->tmpdir[0] = 0;	/* close must not remove what is not ours */
+			return err;
+		}
 		snprintf(r->path, sizeof(r->path), "%s/target.btf", r->tmpdir);
 		fd = open(r->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -621,7 +634,6 @@ static int publish(struct ucorebtf_btf *r, bool no_memfd)
 	}
 	if (!r->tmpdir[0]) {
 		fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-		snprintf(r->path, sizeof(r->path), "/proc/self/fd/%d", fd);
 	}
 	r->fd = fd;
 	return 0;

@@ -38,6 +38,15 @@ out=$(make -s -C "$TESTS_DIR/.." OUTPUT=$B demo 2>&1)
 [ "$(grep -c '^\./app_v[12]: add_test read a=1 c=3: 1 + 3 = 4' <<<"$out")" = 2 ] && pass "make demo: embedded bundle reads 1 + 3 = 4 from both releases" ||
 	failt "make demo: $(tail -5 <<<"$out")"
 
+# memfd_create refused (seccomp): libucorebtf falls back to a private temp
+# file, which the loader's close removes even though libbpf 1.5 itself
+# needs memfd_create (a placeholder fd at open) and fails here.  The load
+# through the temp file: t_runtime_libbpf11.sh (libbpf 1.1 has no memfd).
+mkdir -p tmpd
+out=$(TMPDIR=$PWD/tmpd $B/tests/tools/no_memfd $L -j -B seed.ucb $OBJ $APPS/app_v1 2>&1)
+[ -z "$(ls -A tmpd)" ] && pass "without memfd: the temp-file btf_custom_path is removed when the loader gives up" ||
+	failt "without memfd: $out; left: $(ls -A tmpd)"
+
 # prepare on the command line (for cilium/ebpf and aya); memfd-free output.
 out=$($U prepare -j --bundle seed.ucb --obj $OBJ $APPS/app_v2 -o p2.btf)
 [ "$(jq -r '.targets[0].how + " " + .targets[0].version' <<<"$out")" = "build-id 2" ] &&
