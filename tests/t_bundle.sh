@@ -53,6 +53,11 @@ expect_err "archive show of an unknown library" "no entry nosuch" $U archive sho
 $U archive verify A >/dev/null && pass "archive verify on a good archive" || failt "archive verify"
 cp -r A Abad && f=$(ls Abad/blobs/* | head -1) && printf 'Z' | dd of=$f bs=1 seek=30 conv=notrunc 2>/dev/null
 expect_err "archive verify finds a damaged blob" "does not match its sha256" $U archive verify Abad
+# A blob whose name is its sha256 but whose content is not BTF: the re-parse finds it.
+cp -r A Aparse && f=$(ls Aparse/blobs/*.btf | head -1) && old=$(basename $f .btf) &&
+	{ head -c 24 $f; printf 'not a BTF type section'; } > g.btf && new=$(sha256sum < g.btf | cut -d' ' -f1) &&
+	mv g.btf Aparse/blobs/$new.btf && rm $f && sed -i "s/$old	[0-9]*/$new	$(stat -c %s Aparse/blobs/$new.btf)/" Aparse/index.tsv Aparse/*/*/*/entry.tsv
+expect_err "archive verify re-parses blobs (right sha256, not BTF)" "blob is not valid BTF" $U archive verify Aparse
 expect_err "archive add: bad version name" "bad library, version or arch" $U archive add A app1.btf --version ../x
 expect_err "archive add: blob that is not BTF" "not valid BTF" $U archive add A /bin/true --lib x --version 1
 printf 'struct\n' > bad.needs
