@@ -8,6 +8,9 @@ PKGS="clang llvm python3 libelf-dev zlib1g-dev liblzma-dev libdw-dev libdebuginf
 PKGS="$PKGS jq chromium"
 # Debian's own libbpf (1.1): libucorebtf must link with an application's libbpf.
 PKGS="$PKGS libbpf-dev"
+# A real OpenSSL 3 layout (libssl.so.3 -> DT_NEEDED libcrypto.so.3) for
+# version selection in tests/t_runtime.sh.
+PKGS="$PKGS libssl3"
 SRC_LIST=/etc/apt/sources.list.d/ucorebtf-src.sources
 
 missing=""

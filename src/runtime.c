@@ -227,8 +227,9 @@ static const struct ucb_entry *by_rodata(const struct ucb_bundle *b, const struc
 	return hit;
 }
 
+/* how gets build-id, version, lua_ident, rodata or needed:LIB. */
 static const struct ucb_entry *select_entry(const struct ucb_bundle *b, const char *path,
-					    const char *version, const char **how)
+					    const char *version, char *how, size_t how_sz)
 {
 	const struct ucb_entry *e = NULL;
 	struct ucb_target t, dep;
@@ -242,13 +243,13 @@ static const struct ucb_entry *select_entry(const struct ucb_bundle *b, const ch
 	}
 	for (i = 0; t.build_id[0] && i < b->idx.cnt && !e; i++)
 		if (ucb_list_has(b->idx.e[i].build_ids, t.build_id))
-			e = &b->idx.e[i], *how = "build-id";
+			e = &b->idx.e[i], snprintf(how, how_sz, "build-id");
 	if (!e && version && version[0])
-		e = by_version(b, &t, version, &ambiguous), *how = "version";
+		e = by_version(b, &t, version, &ambiguous), snprintf(how, how_sz, "version");
 	if (!e && !ambiguous && t.lua_version[0])
-		e = by_version(b, &t, t.lua_version, &ambiguous), *how = "lua_ident";
+		e = by_version(b, &t, t.lua_version, &ambiguous), snprintf(how, how_sz, "lua_ident");
 	if (!e && !ambiguous && !(version && version[0]))
-		e = by_rodata(b, &t, &t, &ambiguous), *how = "rodata";
+		e = by_rodata(b, &t, &t, &ambiguous), snprintf(how, how_sz, "rodata");
 	/* libssl 3 has no version string of its own; its libcrypto does. */
 	for (i = 0; !e && !ambiguous && !(version && version[0]) && i < t.needed_cnt; i++) {
 		if (strncmp(t.needed[i], "lib", 3) || !strncmp(t.needed[i], "libc.", 5) ||
@@ -256,7 +257,7 @@ static const struct ucb_entry *select_entry(const struct ucb_bundle *b, const ch
 		    ucb_target_read(dep_path, &dep, err, sizeof(err)))
 			continue;
 		e = by_rodata(b, &t, &dep, &ambiguous);
-		*how = "needed";
+		snprintf(how, how_sz, "needed:%s", t.needed[i]);
 		ucb_target_free(&dep);
 	}
 	if (!e || ambiguous) {
@@ -326,6 +327,98 @@ static __u32 skip_local(struct btf *obj, __u32 id)
 		t = btf__type_by_id(obj, id);
 	}
 	return id;
+}
+
+/* Does type id (struct, union or enum) have a member or enumerator named
+ * name, looking through anonymous members as libbpf does? */
+static bool has_name(struct btf *btf, __u32 id, const char *name, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, skip_local(btf, id));
+	int i;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		const char *n;
+		__u32 mt = 0;
+
+		if (btf_is_enum(t))
+			n = btf__name_by_offset(btf, btf_enum(t)[i].name_off);
+		else if (btf_is_enum64(t))
+			n = btf__name_by_offset(btf, btf_enum64(t)[i].name_off);
+		else if (btf_is_composite(t))
+			n = btf__name_by_offset(btf, btf_members(t)[i].name_off), mt = btf_members(t)[i].type;
+		else
+			return false;
+		if (n && n[0] && !strcmp(n, name))
+			return true;
+		if ((!n || !n[0]) && mt && depth < 16 && has_name(btf, mt, name, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* Does any member or enumerator name of kernel type kid also name one of
+ * app type aid?  Only then can a field or enumerator relocation match both. */
+static bool share_name(struct btf *k, __u32 kid, struct btf *app, __u32 aid, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(k, skip_local(k, kid));
+	int i;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		const char *n = NULL;
+		__u32 mt = 0;
+
+		if (btf_is_enum(t))
+			n = btf__name_by_offset(k, btf_enum(t)[i].name_off);
+		else if (btf_is_enum64(t))
+			n = btf__name_by_offset(k, btf_enum64(t)[i].name_off);
+		else if (btf_is_composite(t))
+			n = btf__name_by_offset(k, btf_members(t)[i].name_off), mt = btf_members(t)[i].type;
+		if (n && n[0] && has_name(app, aid, n, 0))
+			return true;
+		if ((!n || !n[0]) && mt && depth < 16 && share_name(k, mt, app, aid, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* gen min --kernel-type NAME leaves a library type named like a kernel
+ * type the object also relocates (tests/t_genmin_collide.sh).  The pruned
+ * kernel root holds only the members on the needs' paths, so libbpf can
+ * match a field relocation against both only if the two share a member
+ * name.  Type-based relocations (a need for the whole type, "-") would
+ * see both and are refused, as are typedefs. */
+static bool shadow_is_disjoint(struct btf *out, const char *name, int kind, struct btf **apps,
+			       size_t napps, const struct ucb_kneed *kn, size_t nkn)
+{
+	size_t len = ess_len(name), a, i;
+	int cls = kind == BTF_KIND_UNION ? BTF_KIND_STRUCT : kind;
+	__s32 kid;
+	__u32 id;
+
+	if (kind == BTF_KIND_TYPEDEF)
+		return false;
+	for (i = 0; i < nkn; i++)
+		if (!strcmp(kn[i].name, name) && !strcmp(kn[i].path, "-"))
+			return false;
+	kid = btf__find_by_name_kind(out, name, kind);
+	if (kid <= 0)
+		return false;
+	for (a = 0; a < napps; a++)
+		for (id = 1; id < btf__type_cnt(apps[a]); id++) {
+			const struct btf_type *t = btf__type_by_id(apps[a], id);
+			const char *tn = btf__name_by_offset(apps[a], t->name_off);
+			int k = btf_kind(t);
+
+			if (k == BTF_KIND_ENUM64)
+				k = BTF_KIND_ENUM;
+			if (k == BTF_KIND_UNION || k == BTF_KIND_FWD)
+				k = BTF_KIND_STRUCT;
+			if (k != cls || !tn || ess_len(tn) != len || strncmp(tn, name, len))
+				continue;
+			if (btf_is_fwd(t) || share_name(out, kid, apps[a], id, 0))
+				return false;
+		}
+	return true;
 }
 
 /* Append a need (kind, name, member) for every named member of local type
@@ -499,13 +592,26 @@ static int publish(struct ucorebtf_btf *r, bool no_memfd)
 
 	if (!no_memfd)
 		fd = memfd_create("ucorebtf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd >= 0) {
+		/* libbpf opens the path: without /proc (some containers) a
+		 * memfd has none, so use the file below. */
+		snprintf(r->path, sizeof(r->path), "/proc/self/fd/%d", fd);
+		if (access(r->path, R_OK)) {
+			close(fd);
+			fd = -1;
+		}
+	}
 	if (fd < 0) {
 		/* A private directory: nobody else can place or swap files in it. */
 		const char *base = getenv("TMPDIR") && getenv("TMPDIR")[0] == '/' ? getenv("TMPDIR") : "/tmp";
 
 		snprintf(r->tmpdir, sizeof(r->tmpdir), "%s/ucorebtf.XXXXXX", base);
-		if (!mkdtemp(r->tmpdir))
-			return -errno;
+		if (!mkdtemp(r->tmpdir)) {
+			int err = -errno;
+
+			r->tmpdir[0] = 0;	/* close must not remove what is not ours */
+			return err;
+		}
 		snprintf(r->path, sizeof(r->path), "%s/target.btf", r->tmpdir);
 		fd = open(r->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -528,7 +634,6 @@ static int publish(struct ucorebtf_btf *r, bool no_memfd)
 	}
 	if (!r->tmpdir[0]) {
 		fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-		snprintf(r->path, sizeof(r->path), "/proc/self/fd/%d", fd);
 	}
 	r->fd = fd;
 	return 0;
@@ -538,7 +643,7 @@ UCOREBTF_API struct ucorebtf_btf *
 ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targets,
 			 size_t target_cnt, const struct ucorebtf_prepare_opts *opts)
 {
-	const char *obj_path, *obj_name, *kpath, *const *versions, *how = "";
+	const char *obj_path, *obj_name, *kpath, *const *versions;
 	const struct ucb_entry **sel = NULL, **sel_apps = NULL;
 	struct ucorebtf_btf *r = NULL;
 	struct btf **apps = NULL, *out = NULL, *obj = NULL;
@@ -547,7 +652,7 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 	const char **roots = NULL;
 	int *root_kinds = NULL, ret = 0;
 	size_t i, j, napps = 0, nkn = 0, nroots = 0, nfb = 0, dlen = 0;
-	char name[256], err[512] = "", **fb = NULL;
+	char name[256], err[512] = "", how[300], **fb = NULL;
 	const struct ucb_bundle *b;
 	const void *raw;
 	__u32 raw_sz;
@@ -572,12 +677,12 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 	}
 	r->fd = -1;
 	for (i = 0; i < target_cnt; i++) {
-		sel[i] = select_entry(b, targets[i], versions ? versions[i] : NULL, &how);
+		sel[i] = select_entry(b, targets[i], versions ? versions[i] : NULL, how, sizeof(how));
 		if (!sel[i]) {
 			ret = -ENOENT;
 			goto out;
 		}
-		char *d = realloc(r->describe, dlen + strlen(targets[i]) + 300);
+		char *d = realloc(r->describe, dlen + strlen(targets[i]) + strlen(how) + 300);
 
 		if (!d) {
 			ret = -ENOMEM;
@@ -659,12 +764,13 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 			goto out;
 		}
 	}
-	/* A kernel root named like an app type would give libbpf two
-	 * candidates for one relocation: refuse rather than guess. */
+	/* A kernel root named like an app type gives libbpf two candidates
+	 * for relocations on that name.  That is safe only if no relocation
+	 * can match both: refuse unless they share no member name. */
 	for (i = 0; i < nroots; i++) {
 		int a = app_defines(apps, napps, roots[i], ess_len(roots[i]), root_kinds[i]);
 
-		if (a >= 0) {
+		if (a >= 0 && !shadow_is_disjoint(out, roots[i], root_kinds[i], apps, napps, kn, nkn)) {
 			set_err("name collision: kernel %s %s (needed by %s) is also defined by the library BTF %s",
 				kind_str(root_kinds[i]), roots[i], obj_name ?: "the object", sel_apps[a]->lib);
 			ret = -EEXIST;

@@ -53,6 +53,11 @@ expect_err "archive show of an unknown library" "no entry nosuch" $U archive sho
 $U archive verify A >/dev/null && pass "archive verify on a good archive" || failt "archive verify"
 cp -r A Abad && f=$(ls Abad/blobs/* | head -1) && printf 'Z' | dd of=$f bs=1 seek=30 conv=notrunc 2>/dev/null
 expect_err "archive verify finds a damaged blob" "does not match its sha256" $U archive verify Abad
+# A blob whose name is its sha256 but whose content is not BTF: the re-parse finds it.
+cp -r A Aparse && f=$(ls Aparse/blobs/*.btf | head -1) && old=$(basename $f .btf) &&
+	{ head -c 24 $f; printf 'not a BTF type section'; } > g.btf && new=$(sha256sum < g.btf | cut -d' ' -f1) &&
+	mv g.btf Aparse/blobs/$new.btf && rm $f && sed -i "s/$old	[0-9]*/$new	$(stat -c %s Aparse/blobs/$new.btf)/" Aparse/index.tsv Aparse/*/*/*/entry.tsv
+expect_err "archive verify re-parses blobs (right sha256, not BTF)" "blob is not valid BTF" $U archive verify Aparse
 expect_err "archive add: bad version name" "bad library, version or arch" $U archive add A app1.btf --version ../x
 expect_err "archive add: blob that is not BTF" "not valid BTF" $U archive add A /bin/true --lib x --version 1
 printf 'struct\n' > bad.needs
@@ -126,6 +131,17 @@ cc -DFROM_ELF -I$ROOT/include embed.c bundle.o -L$B -lucorebtf -Wl,-rpath,$B $LI
 	out=$(./embed_elf $B/bpf/seed.bpf.o $APPS/app_v1 tmpfile) && grep -q "app_v1	seed-app	1" <<<"$out" &&
 	grep -q "path /tmp/ucorebtf\.[A-Za-z0-9]*/target.btf readable 1" <<<"$out" && grep -q "after close readable 0" <<<"$out" &&
 	pass "--emit elf object + libucorebtf.so: private temp file, removed on close" || failt "emit elf: $(cat cc2.err) $out"
+# The fallbacks when a memfd is asked for but cannot serve: memfd_create
+# refused (a seccomp filter, as in sandboxes), and no /proc to name it.
+mkdir -p tmpd
+out=$(TMPDIR=$PWD/tmpd $B/tests/tools/no_memfd ./embed_c $B/bpf/seed.bpf.o $APPS/app_v2 2>&1)
+grep -q "path $PWD/tmpd/ucorebtf\.[A-Za-z0-9]\{6\}/target.btf readable 1" <<<"$out" && grep -q "after close readable 0" <<<"$out" &&
+	[ -z "$(ls -A tmpd)" ] && pass "memfd_create refused: private temp file under \$TMPDIR, removed on close" ||
+	failt "memfd refused: $out; left: $(ls -A tmpd)"
+out=$(TMPDIR=$PWD/tmpd unshare -m --propagation private sh -c 'umount -l /proc && exec "$@"' sh \
+	./embed_c $B/bpf/seed.bpf.o $APPS/app_v2 2>&1)
+grep -q "path $PWD/tmpd/ucorebtf\.[A-Za-z0-9]\{6\}/target.btf readable 1" <<<"$out" && [ -z "$(ls -A tmpd)" ] &&
+	pass "no /proc: memfd has no path, private temp file instead" || failt "no /proc: $out"
 pc() { PKG_CONFIG_PATH=$B pkg-config "$@" libucorebtf; }
 flags="$(pc --cflags) $(pc --libs) $B/libbpf/libbpf.a $(pc --libs --static)"
 cc -I. embed.c $flags -o embed_pc 2>cc3.err && LD_LIBRARY_PATH=$B ./embed_pc $B/bpf/seed.bpf.o $APPS/app_v1 >/dev/null &&

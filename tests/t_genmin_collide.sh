@@ -40,3 +40,22 @@ out=$($L -j -b good.btf $OBJ ./collide_app 2>&1)
 if [ "$(jf "$out" a)" = 5 ] && [ "$(jf "$out" c)" = 2 ] && [ "$(jf "$out" sum)" = 7 ] && [ "$(jf "$out" hits)" = 1 ]; then
 	pass "collide: kernel + blob loads; uprobe reads the library's fd=5 refs=2"
 else failt "collide: uprobe on kernel + blob: $out"; fi
+
+# The same case through the archive, a bundle and libucorebtf: the prepared
+# BTF holds the pruned kernel struct file (f_flags only) next to the
+# library's struct file (fd, refs); they share no member name, so each
+# relocation has one matching candidate, as gen min verified.
+if $UCOREBTF gen min $OBJ libcollide-1.0.btf --kernel-type file -o A --archive >/dev/null 2>&1 &&
+   grep -qx "struct file f_flags" A/needs/collide.txt && $UCOREBTF bundle create A -o collide.ucb; then
+	out=$($L -j -B collide.ucb $OBJ ./collide_app 2>&1)
+	ref=$($L -j -b good.btf $OBJ ./collide_app 2>&1)
+	if [ "$(jf "$out" a)" = 5 ] && [ "$(jf "$out" c)" = 2 ] && [ "$(jf "$out" sum)" = 7 ] &&
+	   [ "$(head -1 <<<"$out")" = "$(head -1 <<<"$ref")" ]; then
+		pass "collide: through the bundle and libucorebtf the uprobe reads fd=5 refs=2, as with kernel + blob"
+	else failt "collide: bundle: $out (kernel + blob: $ref)"; fi
+	$UCOREBTF prepare --bundle collide.ucb --obj $OBJ ./collide_app -o p.btf >/dev/null 2>&1
+	d=$(bpftool btf dump file p.btf 2>&1)
+	[ "$(grep -c "STRUCT 'file'" <<<"$d")" = 2 ] && grep -q "'f_flags'" <<<"$d" &&
+		pass "collide: prepared BTF holds both struct file (kernel: f_flags; library: fd, refs)" ||
+		failt "collide: prepared BTF: $d"
+else failt "collide: gen min -o ARCHIVE --kernel-type file / bundle create"; fi

@@ -38,6 +38,15 @@ out=$(make -s -C "$TESTS_DIR/.." OUTPUT=$B demo 2>&1)
 [ "$(grep -c '^\./app_v[12]: add_test read a=1 c=3: 1 + 3 = 4' <<<"$out")" = 2 ] && pass "make demo: embedded bundle reads 1 + 3 = 4 from both releases" ||
 	failt "make demo: $(tail -5 <<<"$out")"
 
+# memfd_create refused (seccomp): libucorebtf falls back to a private temp
+# file, which the loader's close removes even though libbpf 1.5 itself
+# needs memfd_create (a placeholder fd at open) and fails here.  The load
+# through the temp file: t_runtime_libbpf11.sh (libbpf 1.1 has no memfd).
+mkdir -p tmpd
+out=$(TMPDIR=$PWD/tmpd $B/tests/tools/no_memfd $L -j -B seed.ucb $OBJ $APPS/app_v1 2>&1)
+[ -z "$(ls -A tmpd)" ] && pass "without memfd: the temp-file btf_custom_path is removed when the loader gives up" ||
+	failt "without memfd: $out; left: $(ls -A tmpd)"
+
 # prepare on the command line (for cilium/ebpf and aya); memfd-free output.
 out=$($U prepare -j --bundle seed.ucb --obj $OBJ $APPS/app_v2 -o p2.btf)
 [ "$(jq -r '.targets[0].how + " " + .targets[0].version' <<<"$out")" = "build-id 2" ] &&
@@ -98,8 +107,37 @@ pick() { $U prepare -j --bundle S.ucb "$1" -o pick.btf 2>&1 | jq -r '.targets[0]
 	failt "lua_ident: $(pick ./liblua5.4.so.0)"
 [ "$(pick ./libfoo.so.1)" = "libfoo 1.2.3 rodata" ] && pass "version string in .rodata: 1.2.3 (not 1.2.30)" ||
 	failt "rodata: $(pick ./libfoo.so.1)"
-[ "$(pick ./libbarssl.so.3)" = "libbarssl 3.0.17 needed" ] && pass "OpenSSL-style: libssl's version from its DT_NEEDED libcrypto" ||
+[ "$(pick ./libbarssl.so.3)" = "libbarssl 3.0.17 needed:libbarcrypto.so.3" ] && pass "OpenSSL-style: libssl's version from its DT_NEEDED libcrypto" ||
 	failt "DT_NEEDED: $(pick ./libbarssl.so.3)"
+
+# The real OpenSSL 3 layout of this system (Debian's libssl3): libssl.so.3
+# has no version string; its DT_NEEDED libcrypto.so.3 has "OpenSSL 3.0.N
+# DATE" in .rodata.  The bundle holds the installed release among others
+# (3.0.1 is a prefix of 3.0.1N and must not match); no build-id recorded.
+SSL=/usr/lib/x86_64-linux-gnu/libssl.so.3
+sslver=$(dpkg-query -W -f='${Version}' libssl3 2>/dev/null); sslver=${sslver%%-*}
+if [ -r $SSL ] && [ -n "$sslver" ] && readelf -d $SSL | grep -q 'NEEDED.*\[libcrypto\.so\.3\]'; then
+	for v in 3.0.1 3.0.2 "$sslver" 3.1.0; do $U archive add O conn.btf --lib libssl --version $v --soname libssl.so.3; done
+	$U bundle create O -o ossl.ucb
+	out=$($U prepare -j --bundle ossl.ucb $SSL -o ossl.btf 2>&1)
+	[ "$(jq -r '.targets[0] | "\(.library) \(.version) \(.how)"' <<<"$out" 2>&1)" = "libssl $sslver needed:libcrypto.so.3" ] &&
+		[ -s ossl.btf ] && pass "system $SSL: version $sslver read from DT_NEEDED libcrypto.so.3" ||
+		failt "system libssl: expected $sslver through libcrypto.so.3: $out"
+	# Only other releases in the bundle: refused, listing them.
+	for v in 3.0.1 3.0.2 3.1.0; do $U archive add O2 conn.btf --lib libssl --version $v --soname libssl.so.3; done
+	$U bundle create O2 -o ossl2.ucb
+	expect_err "system libssl whose release the bundle lacks: refused, listing the bundle" \
+		"$SSL: no bundle entry .*the bundle holds: libssl 3.0.1 x86_64, libssl 3.0.2 x86_64, libssl 3.1.0 x86_64" \
+		$U prepare --bundle ossl2.ucb $SSL -o x.btf
+	# Its build-id, when recorded, wins over every version.
+	$U archive add O3 conn.btf --lib libssl --version 3.0.2 --soname libssl.so.3 \
+		--build-id "$(readelf -n $SSL | sed -n 's/.*Build ID: //p')"
+	$U archive add O3 conn.btf --lib libssl --version "$sslver" --soname libssl.so.3 && $U bundle create O3 -o ossl3.ucb
+	[ "$($U prepare -j --bundle ossl3.ucb $SSL -o x3.btf | jq -r '.targets[0] | .version + " " + .how')" = "3.0.2 build-id" ] &&
+		pass "system libssl: a recorded build-id is used before the version" || failt "system libssl build-id"
+else
+	failt "Debian libssl3 ($SSL with DT_NEEDED libcrypto.so.3) not installed"
+fi
 mkdir -p amb && gcc -g -shared -fPIC -Wl,--build-id=none -DVSTR='"libfoo 1.2.3 or 1.2.30"' -Wl,-soname,libfoo.so.1 -o amb/libfoo.so.1 lib.c
 expect_err "two versions in .rodata: refused, not guessed" "several bundle entries match" $U prepare --bundle S.ucb amb/libfoo.so.1 -o x.btf
 
@@ -132,10 +170,12 @@ out=$($U prepare --bundle nofb.ucb --obj $OBJ $APPS/app_v2 -o fb.btf 2>&1) &&
 	[ "$(jf "$out" sum)" = 4 ] && pass "no recorded needs: kernel structs named in the object's BTF (fallback), 1 + 3 = 4" ||
 	failt "fallback: $out"
 
-# A kernel type needed by the object that a library also defines: refused.
+# A kernel type needed by the object that a library also defines with a
+# member of the same name (di): libbpf could match the kernel relocation
+# against either; refused.  (Disjoint members are fine: t_genmin_collide.sh.)
 cat > clash.c <<'C'
-struct pt_regs { int x; };
-int f(struct pt_regs *r) { return r->x; }
+struct pt_regs { int x; long di; };
+int f(struct pt_regs *r) { return r->x + (int)r->di; }
 C
 gcc -g -shared -fPIC -o libclash.so clash.c && $U gen btf libclash.so -o clash.btf --name libclash --version 1 >/dev/null &&
 	$U archive add C clash.btf --object seed && $U archive needs C seed A/needs/seed.txt && $U bundle create C -o clash.ucb ||

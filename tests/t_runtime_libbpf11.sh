@@ -24,3 +24,11 @@ for v in 1 2; do
 		pass "with libbpf $ver, release $v through the embedded bundle reads 1 + 3 = 4" ||
 		failt "libbpf $ver, release $v: $out"
 done
+
+# Where memfd_create is refused (a seccomp filter), libucorebtf hands libbpf
+# a private temp file instead; libbpf 1.1 needs no memfd of its own.
+mkdir -p tmpd
+out=$(TMPDIR=$PWD/tmpd "$B/tests/tools/no_memfd" ./loader_sys -j "$B/bpf/seed.bpf.o" "$B/examples/seed/app_v2" 2>&1)
+grep -q '"a":1,"c":3,"sum":4' <<<"$out" && [ -z "$(ls -A tmpd)" ] &&
+	pass "memfd_create refused: libbpf $ver loads through the temp file, reads 1 + 3 = 4, file removed" ||
+	failt "no memfd with libbpf $ver: $out; left: $(ls -A tmpd)"

@@ -80,9 +80,7 @@ int main(int argc, char **argv)
 		btf = ucorebtf_btf__path(prepared);
 	}
 	obj = probe_open(objpath, btf);
-	if (!obj)
-		return 1;
-	err = probe_load(obj, objpath);
+	err = obj ? probe_load(obj, objpath) : -1;
 	/* Relocated: the prepared BTF is not needed any more. */
 	ucorebtf_btf__close(prepared);
 	ucorebtf_bundle__close(bundle);
