@@ -54,7 +54,7 @@ $U archive verify A >/dev/null && pass "archive verify on a good archive" || fai
 cp -r A Abad && f=$(ls Abad/blobs/* | head -1) && printf 'Z' | dd of=$f bs=1 seek=30 conv=notrunc 2>/dev/null
 expect_err "archive verify finds a damaged blob" "does not match its sha256" $U archive verify Abad
 expect_err "archive add: bad version name" "bad library, version or arch" $U archive add A app1.btf --version ../x
-expect_err "archive add: blob that is not BTF" "not valid BTF" $U archive add A /bin/true --lib x --version 1
+expect_err "archive add: blob that is not BTF" "/bin/true: ELF file has no .BTF section" $U archive add A /bin/true --lib x --version 1
 printf 'struct\n' > bad.needs
 expect_err "archive needs: bad line" "line 1" $U archive needs A seed bad.needs
 out=$($U archive add A raw.btf 2>&1); [ $? = 1 ] && pass "archive add: missing blob fails" || failt "archive add missing blob: $out"
