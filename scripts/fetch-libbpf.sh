@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fetch libbpf's source from Debian's source package, pinned and checksummed.
 # usage: fetch-libbpf.sh DESTDIR   (DESTDIR/src/Makefile exists afterwards)
+# LIBBPF_TARBALL=FILE: use this libbpf_1.5.0.orig.tar.gz (offline builds),
+# checked against the same pin, instead of `apt-get source`.
 set -euo pipefail
 
 UPSTREAM=1.5.0
@@ -10,7 +12,10 @@ dl="$dest.dl"
 tarball="$dl/libbpf_$UPSTREAM.orig.tar.gz"
 
 mkdir -p "$dl"
-if [ ! -f "$tarball" ] || ! echo "$SHA256  $tarball" | sha256sum -c --quiet - 2>/dev/null; then
+if [ -n "${LIBBPF_TARBALL:-}" ]; then
+	tarball=$LIBBPF_TARBALL
+	[ -f "$tarball" ] || { echo "Error: $tarball: No such file (LIBBPF_TARBALL)" >&2; exit 1; }
+elif [ ! -f "$tarball" ] || ! echo "$SHA256  $tarball" | sha256sum -c --quiet - 2>/dev/null; then
 	rm -f "$tarball"
 	ver=$(apt-cache showsrc libbpf 2>/dev/null | sed -n "s/^Version: \(1:\)\{0,1\}\($UPSTREAM-.*\)/\2/p" | head -n1)
 	if [ -z "$ver" ]; then
@@ -24,7 +29,7 @@ if [ ! -f "$tarball" ] || ! echo "$SHA256  $tarball" | sha256sum -c --quiet - 2>
 		exit 1
 	fi
 fi
-if ! echo "$SHA256  $tarball" | sha256sum -c --quiet - ; then
+if ! echo "$SHA256  $tarball" | sha256sum -c --quiet - >/dev/null 2>&1; then
 	echo "Error: $tarball: sha256 mismatch (expected $SHA256)" >&2
 	exit 1
 fi

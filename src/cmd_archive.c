@@ -192,6 +192,7 @@ static int do_add(int argc, char **argv)
 	struct utsname un;
 	void *data;
 	size_t sz;
+	struct btf *blob;
 	int opt, err;
 
 	optind = 1;
@@ -220,6 +221,12 @@ static int do_add(int argc, char **argv)
 	argv += optind - 1;
 	if (argc != 2)
 		return usage_err("archive add: expected ARCHIVE_DIR BLOB");
+	/* A bad blob is named for what is wrong with it before any question
+	 * about missing metadata (btf_load() prints the Error line). */
+	blob = btf_load(argv[1], NULL);
+	if (!blob)
+		return EXIT_FAIL;
+	btf__free(blob);
 	err = read_file(argv[1], &data, &sz);
 	if (err) {
 		p_err("%s: %s", argv[1], strerror(-err));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ucorebtf.h"
+#include "btf_io.h"
 #include "common.h"
 #include "cmds.h"
 
@@ -63,6 +64,18 @@ int do_prepare(int argc, char **argv)
 	if (err) {
 		p_err("%s: cannot write output: %s", out, strerror(-err));
 		return EXIT_FAIL;
+	}
+	/* The runtime reads --obj only when the bundle lacks its needs; a bad
+	 * one is an error either way, and said plainly here. */
+	if (po.object_path) {
+		enum btf_file_kind kind;
+
+		if (btf_file_kind(po.object_path, &kind))
+			return EXIT_FAIL;
+		if (kind != BTF_FILE_BPF_OBJ) {
+			p_err("%s: not a BPF object (no .BTF.ext section)", po.object_path);
+			return EXIT_FAIL;
+		}
 	}
 	if (version) {
 		versions = calloc(argc, sizeof(*versions));

@@ -14,7 +14,7 @@ static int do_help(int argc, char **argv)
 		"       %s OBJECT help\n"
 		"\n"
 		"  gen btf ELF [-o OUT] [--version V] [--debug-file F]\n"
-		"                           BTF of a userspace ELF from its DWARF (pahole)\n"
+		"                           BTF of a userspace ELF from its DWARF (own encoder; --via pahole)\n"
 		"  gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
 		"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
 		"          [--kernel-type NAME]... [--no-verify]\n"

@@ -758,7 +758,7 @@ static int emit(struct report *r, int fmt, const char *out)
 		fclose(f);
 		err = write_file_atomic(out, buf, len);
 		if (err)
-			p_err("%s: %s", out, strerror(-err));
+			p_err("%s: cannot write output: %s", out, strerror(-err));
 		free(buf);
 	}
 	return err;
@@ -848,8 +848,15 @@ int do_report(int argc, char **argv)
 		enum btf_file_kind kind;
 
 		if (stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			int before = r.nrel;
+
 			if (add_dir(&r, inputs[i], arch))
 				goto out;
+			if (r.nrel == before) {
+				p_err("%s: no release BTF in this directory (no index.tsv, entry.tsv or *.btf for %s)",
+				      inputs[i], arch ?: "this arch");
+				goto out;
+			}
 			continue;
 		}
 		if (btf_file_kind(inputs[i], &kind))
@@ -868,8 +875,10 @@ int do_report(int argc, char **argv)
 		rc = usage_err("report: -k and --no-kernel exclude each other");
 		goto out;
 	}
-	if (out && check_output_path(out))
+	if (out && (err = check_output_path(out))) {
+		p_err("%s: cannot write output: %s", out, strerror(-err));
 		goto out;
+	}
 	qsort(r.rels, r.nrel, sizeof(*r.rels), rel_cmp);
 	for (i = 1; i < r.nrel; i++)
 		if (!strcmp(r.rels[i].label, r.rels[i - 1].label)) {

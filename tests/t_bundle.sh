@@ -59,7 +59,7 @@ cp -r A Aparse && f=$(ls Aparse/blobs/*.btf | head -1) && old=$(basename $f .btf
 	mv g.btf Aparse/blobs/$new.btf && rm $f && sed -i "s/$old	[0-9]*/$new	$(stat -c %s Aparse/blobs/$new.btf)/" Aparse/index.tsv Aparse/*/*/*/entry.tsv
 expect_err "archive verify re-parses blobs (right sha256, not BTF)" "blob is not valid BTF" $U archive verify Aparse
 expect_err "archive add: bad version name" "bad library, version or arch" $U archive add A app1.btf --version ../x
-expect_err "archive add: blob that is not BTF" "not valid BTF" $U archive add A /bin/true --lib x --version 1
+expect_err "archive add: blob that is not BTF" "/bin/true: ELF file has no .BTF section" $U archive add A /bin/true --lib x --version 1
 printf 'struct\n' > bad.needs
 expect_err "archive needs: bad line" "line 1" $U archive needs A seed bad.needs
 out=$($U archive add A raw.btf 2>&1); [ $? = 1 ] && pass "archive add: missing blob fails" || failt "archive add missing blob: $out"

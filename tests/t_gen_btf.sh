@@ -69,3 +69,12 @@ else failt "cannot mknod (not root?)"; fi
 mkfifo fifo && { cat fifo > fromfifo & } && $UCOREBTF gen btf $APP -o fifo >/dev/null 2>&1; wait
 [ -p fifo ] && bpftool btf dump file fromfifo 2>/dev/null | grep -q "STRUCT 'data'" &&
 	pass "gen btf -o a FIFO streams the BTF file through it" || failt "gen btf -o fifo"
+
+# Validation: DWARF without any struct or union is refused (both encoders).
+printf 'int main(void) { int x = 1; return x - 1; }\n' > nostruct.c && gcc -g -O0 nostruct.c -o nostruct
+for via in ucorebtf pahole; do
+	out=$($UCOREBTF gen btf --via $via nostruct -o ns.btf 2>&1); rc=$?
+	[ $rc = 1 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "^Error: nostruct: DWARF gave no struct or union" <<<"$out" &&
+		[ ! -e ns.btf ] && pass "gen btf --via $via: no struct or union in the DWARF: exit 1, one line, no output" ||
+		failt "gen btf --via $via no struct: rc=$rc $out"
+done

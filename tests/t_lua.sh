@@ -22,6 +22,20 @@ fi
 VERS=$(bash "$ROOT/scripts/lua-build.sh" -l)
 lib_of() { echo "$CACHE/$1"/liblua5.?.so.$1; }
 
+# Issue 6's cross-check on real releases: ucorebtf's encoder and pahole
+# (scripts/btf-compare.sh) agree on every struct, member offset and size of
+# each Lua shared library.  The one allowed difference is pahole 1.24
+# flattening global_State.strcache[N][M] (5.3+) into one array: same offset
+# and size, ucorebtf keeps the source's two dimensions.
+libs=$(for v in $VERS; do lib_of $v; done)
+cmp_out=$(unset DEBUGINFOD_URLS; bash "$ROOT/scripts/btf-compare.sh" $libs 2>&1); rc=$?
+good=$(sed -nE 's/.*: [0-9]+ structs, ([0-9]+) members: ([0-9]+) identical; pahole-void 0, pahole-flat ([01]), pahole-dup 0, ucorebtf-skip 0, type 0; unexplained 0$/\1 \2 \3/p' <<<"$cmp_out" |
+	awk '$2 + $3 == $1 { n++ } END { print n + 0 }')
+flat_other=$(grep '^  pahole-flat' <<<"$cmp_out" | grep -v 'global_State.strcache: TString\*\[[0-9]*\]\[2\] vs pahole TString\*\[[0-9]*\]')
+[ $rc = 0 ] && [ "$good" = "$(wc -w <<<"$VERS")" ] && [ -z "$flat_other" ] &&
+	pass "lua: encoder and pahole agree on every struct member of all $good releases (pahole flattens strcache[N][2])" ||
+	failt "lua: encoder vs pahole: rc=$rc good=$good $(grep -v ' unexplained 0$' <<<"$cmp_out" | head -c 600)"
+
 # The BTF handed to libbpf for release $1 — the one place that decides where
 # a release's types come from: one bundle made from the committed archive,
 # and `ucorebtf prepare` (what libucorebtf does at load time) picking the
