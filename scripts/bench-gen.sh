@@ -54,7 +54,7 @@ t1=$(now)
 t2=$(now)
 opeak=$(peak "$T/time.txt")
 # Ours, one version: the fixed cost (kernel BTF parse + index).
-t3=$(now); "$U" gen min "$OBJ" "$T/lib/libbench-1.1.btf" -o "$T/base" >/dev/null; t4=$(now)
+t3=$(now); "$U" gen min "$OBJ" "$T/lib/libbench-1.1.btf" -o "$T/one" >/dev/null; t4=$(now)
 
 python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$N" "$bpeak" "$opeak" "$T" <<'PY'
 import sys, os, glob

@@ -306,6 +306,10 @@ void btf_meta_from_name(const char *path, struct btf_meta *meta)
 	dot = strrchr(name, '.');
 	if (dot && !strcmp(dot, ".btf"))
 		*dot = 0;
+	/* gen min's blobs: libssl-3.0.17.min.btf is libssl 3.0.17 too. */
+	dot = strrchr(name, '.');
+	if (dot && !strcmp(dot, ".min"))
+		*dot = 0;
 	/* The version starts at the first '-' followed by a digit. */
 	for (i = 0, dash = NULL; name[i]; i++)
 		if (name[i] == '-' && name[i + 1] >= '0' && name[i + 1] <= '9') {

@@ -16,6 +16,10 @@
 #include "btf_io.h"
 #include "minimize.h"
 
+/* Blobs are named <lib>-<version>.min.btf: `gen min app.bpf.o libssl-*.btf`
+ * run where the inputs live must not replace libssl-3.0.17.btf. */
+#define MIN_SUFFIX ".min.btf"
+
 #define DEFAULT_KERNEL "/sys/kernel/btf/vmlinux"
 #define EM_BPF_MACHINE 247
 
@@ -176,8 +180,14 @@ static int classify(struct opts *o, int argc, char **argv)
 		}
 	for (i = 1; i < o->nlib; i++)
 		if (!strcmp(o->libs[i].label, o->libs[i - 1].label)) {
-			p_err("%s: same library and version (%s) as %s", o->libs[i].path,
-			      o->libs[i].label, o->libs[i - 1].path);
+			const char *a = o->libs[i - 1].path, *b = o->libs[i].path;
+			size_t la = strlen(a), lb = strlen(b), ls = strlen(MIN_SUFFIX);
+			/* A glob like libssl-*.btf also picks up an earlier run's blobs. */
+			bool blob = (la > ls && !strcmp(a + la - ls, MIN_SUFFIX)) ||
+				    (lb > ls && !strcmp(b + lb - ls, MIN_SUFFIX));
+
+			p_err("%s: same library and version (%s) as %s%s", b, o->libs[i].label, a,
+			      blob ? " (a blob of an earlier gen min? leave it out, or use -o DIR)" : "");
 			return -EINVAL;
 		}
 	for (i = 0; i < o->nlib; i++) {
@@ -727,7 +737,7 @@ static int check_no_overwrite(struct opts *o)
 
 	for (k = 0; k < n; k++) {
 		if (k < o->nlib)
-			snprintf(path, sizeof(path), "%s/%s.btf", dir, o->libs[k].label);
+			snprintf(path, sizeof(path), "%s/%s" MIN_SUFFIX, dir, o->libs[k].label);
 		else
 			snprintf(path, sizeof(path), "%s/gen-min.json", dir);
 		for (i = 0; i < o->nlib + o->nobj; i++) {
@@ -788,7 +798,7 @@ int do_gen_min(int argc, char **argv)
 		int err;
 
 		lib_blob(&o, i);
-		if (asprintf(&l->out, "%s/%s.btf", o.outdir ? o.outdir : ".", l->label) < 0)
+		if (asprintf(&l->out, "%s/%s" MIN_SUFFIX, o.outdir ? o.outdir : ".", l->label) < 0)
 			goto out;
 		err = write_file_atomic(l->out, l->data, l->size);
 		if (err) {

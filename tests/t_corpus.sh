@@ -59,7 +59,7 @@ fi
 decisions() { $UCOREBTF check -j "$OBJ" "$1" 2>/dev/null | tee "$2" | python3 "$TOOLS/corpus_decisions.py"; }
 
 for v in $VERS; do
-	blob=min/libcorpus-$v.0.btf full=full/libcorpus-$v.0.btf
+	blob=min/libcorpus-$v.0.min.btf full=full/libcorpus-$v.0.btf
 	if [ ! -s $blob ]; then
 		failt "corpus v$v: no blob $blob (gen min wrote: $(ls min | tr '\n' ' '))"
 		continue
@@ -74,7 +74,7 @@ for v in $VERS; do
 		failt "corpus v$v: blob not much smaller: $bs/$fs types, $bb/$fb bytes"
 	k=$(grep -E -c "'(pt_regs|task_struct|list_head)'" blob$v.txt)
 	[ "$k" = 0 ] && pass "corpus v$v: blob holds no kernel types" || failt "corpus v$v: $k kernel types in blob"
-	grep -q "libcorpus-$v.0.btf: .*verified" genmin.out && pass "corpus v$v: gen min reports the blob verified" ||
+	grep -q "libcorpus-$v.0.min.btf: .*verified" genmin.out && pass "corpus v$v: gen min reports the blob verified" ||
 		failt "corpus v$v: gen min did not report verify: $(grep "libcorpus-$v.0" genmin.out | head -c 200)"
 	grep -q "STRUCT 'corpus_state'" blob$v.txt && pass "corpus v$v: blob holds corpus_state" ||
 		failt "corpus v$v: corpus_state missing from blob"
@@ -169,7 +169,7 @@ for v in $VERS; do
 		failt "corpus v$v uprobe on kernel + full BTF: $(cat mergef$v.err loadf$v.err | head -c 400)"
 	fi
 
-	blob=min/libcorpus-$v.0.btf
+	blob=min/libcorpus-$v.0.min.btf
 	[ -s $blob ] || { failt "corpus v$v uprobe on kernel + blob: no blob"; continue; }
 	if ! $UCOREBTF merge $blob -o M$v.btf >merge$v.err 2>&1; then
 		failt "corpus v$v: merge kernel + blob: $(head -c 300 merge$v.err)"
@@ -210,7 +210,7 @@ else
 	failt "corpus so: gen min (rc $?): $(head -c 400 genminso.err)"
 fi
 for v in $VERS; do
-	blob=minso/libcorpus-$v.0.btf
+	blob=minso/libcorpus-$v.0.min.btf
 	[ -s $blob ] || { failt "corpus so v$v: no blob"; continue; }
 	decisions $blob check_so$v.json > dec_so$v.txt
 	[ -s dec_so$v.txt ] && cmp -s dec_so$v.txt dec_full$v.txt &&

@@ -28,7 +28,7 @@ bad "output dir's parent missing" 1 "nodir/sub: cannot create output directory" 
 [ ! -e nodir ] && pass "genmin bad: nothing created for a missing parent" || failt "genmin bad: nodir created"
 bad "output dir not created on failure" 1 "trunc-1.btf" $UCOREBTF gen min $OBJ trunc-1.btf -o newdir
 [ ! -e newdir ] && pass "genmin bad: output dir not created when inputs are bad" || failt "genmin bad: newdir created"
-check "genmin: a missing output dir is created" bash -c "$UCOREBTF gen min $OBJ app-1.btf -o made >/dev/null 2>&1 && [ -s made/app-1.btf ]"
+check "genmin: a missing output dir is created" bash -c "$UCOREBTF gen min $OBJ app-1.btf -o made >/dev/null 2>&1 && [ -s made/app-1.min.btf ]"
 bad "bad kernel BTF" 1 "trunc-1.btf: .*pars" $UCOREBTF gen min $OBJ app-1.btf -k trunc-1.btf -o out
 bad "no arguments" 2 "no input" $UCOREBTF gen min
 bad "unknown option" 2 "unknown option" $UCOREBTF gen min --frobnicate $OBJ app-1.btf -o out

@@ -12,27 +12,32 @@ pahole --btf_encode_detached=in/libssl-3.0.18.btf $APPS/app_v2 || { failt "genmi
 
 # The user's own words, from another directory: blobs and summary land in '.'.
 mkdir run && cd run
-if out=$($U gen min ../in/app.bpf.o ../in/libssl-*.btf 2>&1) && [ -s libssl-3.0.17.btf ] && [ -s libssl-3.0.18.btf ] &&
-   jq -e '[.versions[].output]==["./libssl-3.0.17.btf","./libssl-3.0.18.btf"]' gen-min.json >/dev/null; then
-	pass "genmin cli: 'gen min app.bpf.o libssl-*.btf' writes ./libssl-<version>.btf and ./gen-min.json"
+if out=$($U gen min ../in/app.bpf.o ../in/libssl-*.btf 2>&1) && [ -s libssl-3.0.17.min.btf ] && [ -s libssl-3.0.18.min.btf ] &&
+   jq -e '[.versions[].output]==["./libssl-3.0.17.min.btf","./libssl-3.0.18.min.btf"]' gen-min.json >/dev/null; then
+	pass "genmin cli: 'gen min app.bpf.o libssl-*.btf' writes ./libssl-<version>.min.btf and ./gen-min.json"
 else failt "genmin cli: no -o: $out $(ls)"; fi
 cd ..
 
-# In the directory of the inputs the blobs would replace them: refused.
+# The same words where the inputs live: blobs beside them, inputs untouched.
 cd in
-before=$(sha256sum * | sha256sum)
-out=$($U gen min app.bpf.o libssl-*.btf 2>&1); rc=$?
-if [ $rc = 1 ] && [ "$(grep -c '^Error: ' <<<"$out")" = 1 ] &&
-   grep -q "^Error: libssl-3.0.17.btf: gen min would overwrite this input with ./libssl-3.0.17.btf.*-o DIR" <<<"$out" &&
-   [ "$(sha256sum * | sha256sum)" = "$before" ] && [ ! -e gen-min.json ]; then
-	pass "genmin cli: refuses to overwrite its inputs in the current directory, nothing written"
-else failt "genmin cli: overwrite guard: rc=$rc $out $(ls -l)"; fi
-out=$($U gen min app.bpf.o libssl-*.btf -o . 2>&1); rc=$?
-[ $rc = 1 ] && grep -q "would overwrite" <<<"$out" && [ "$(sha256sum * | sha256sum)" = "$before" ] &&
-	pass "genmin cli: same with -o ." || failt "genmin cli: overwrite guard with -o .: rc=$rc $out"
-$U gen min app.bpf.o libssl-*.btf -o min >/dev/null 2>&1 && [ -s min/libssl-3.0.17.btf ] &&
+before=$(sha256sum app.bpf.o libssl-3.0.17.btf libssl-3.0.18.btf)
+if out=$($U gen min app.bpf.o libssl-*.btf 2>&1) && [ -s libssl-3.0.17.min.btf ] && [ -s libssl-3.0.18.min.btf ] &&
+   [ "$(sha256sum app.bpf.o libssl-3.0.17.btf libssl-3.0.18.btf)" = "$before" ]; then
+	pass "genmin cli: run in the inputs' directory, blobs go beside them and the inputs are untouched"
+else failt "genmin cli: in the inputs' directory: $out $(ls -l)"; fi
+$U gen min app.bpf.o libssl-3.0.17.btf -o min >/dev/null 2>&1 && [ -s min/libssl-3.0.17.min.btf ] &&
 	pass "genmin cli: with -o DIR the same call works" || failt "genmin cli: -o min"
 cd ..
+
+# A blob fed back as a library input would be overwritten by its own output: refused.
+mkdir back && cp in/libssl-3.0.17.min.btf back/
+before=$(sha256sum back/*)
+out=$($U gen min in/app.bpf.o back/libssl-3.0.17.min.btf -o back 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$(grep -c '^Error: ' <<<"$out")" = 1 ] &&
+   grep -q "^Error: back/libssl-3.0.17.min.btf: gen min would overwrite this input with back/libssl-3.0.17.min.btf.*-o DIR" <<<"$out" &&
+   [ "$(sha256sum back/*)" = "$before" ] && [ ! -e back/gen-min.json ]; then
+	pass "genmin cli: refuses to overwrite an input with its own output, nothing written"
+else failt "genmin cli: overwrite guard: rc=$rc $out $(ls -l back)"; fi
 
 # By content, not by name or position: an object called .btf, a library called .o.
 cp in/app.bpf.o probe.btf
@@ -40,7 +45,7 @@ cp in/libssl-3.0.17.btf whatever.o
 if out=$($U gen min whatever.o probe.btf -o c -j 2>&1) &&
    jq -e '.objects[0].path=="probe.btf" and .versions[0].input=="whatever.o" and .versions[0].library=="libssl"
 	and .versions[0].version=="3.0.17" and .versions[0].relocations.resolved==2' <<<"$out" >/dev/null &&
-   [ -s c/libssl-3.0.17.btf ]; then
+   [ -s c/libssl-3.0.17.min.btf ]; then
 	pass "genmin cli: inputs told apart by content; name and version from .ucorebtf.meta, not the file name"
 else failt "genmin cli: by content: $out"; fi
 
@@ -49,7 +54,7 @@ gcc -g -O0 -o collide_app "$TESTS_DIR/apps/collide_app.c" &&
 $U gen btf collide_app --name libcollide --version 1.0 -o libcollide-1.0.btf >/dev/null
 mkdir nv
 if out=$($U gen min $B/bpf/collide.bpf.o libcollide-1.0.btf -o nv --no-verify -j 2>&1) &&
-   jq -e '.versions[0].verified==false' <<<"$out" >/dev/null && [ -s nv/libcollide-1.0.btf ] &&
+   jq -e '.versions[0].verified==false' <<<"$out" >/dev/null && [ -s nv/libcollide-1.0.min.btf ] &&
    ! $U gen min $B/bpf/collide.bpf.o libcollide-1.0.btf -o nv2 >/dev/null 2>&1; then
 	pass "genmin cli: --no-verify skips the check that fails by default, summary says verified:false"
 else failt "genmin cli: --no-verify: $out"; fi

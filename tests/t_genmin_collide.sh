@@ -29,13 +29,13 @@ if out=$($UCOREBTF gen min $OBJ libcollide-1.0.btf --kernel-type file -o o2 -j 2
 	.versions[0].relocations.kernel==2 and (.objects[0].kernel_types|map(select(.name=="file"))[0].members)==["f_flags"]' <<<"$out" >/dev/null; then
 	pass "collide: --kernel-type file: shadowed name reported, kernel needs struct file.f_flags"
 else failt "collide: gen min --kernel-type: $out"; fi
-dump=$(bpftool btf dump file o2/libcollide-1.0.btf 2>&1)
+dump=$(bpftool btf dump file o2/libcollide-1.0.min.btf 2>&1)
 if grep -q "STRUCT 'file' size=24 vlen=2" <<<"$dump" && grep -q "'fd'" <<<"$dump" && grep -q "'refs'" <<<"$dump" &&
    ! grep -q "f_flags" <<<"$dump"; then
 	pass "collide: blob keeps the library's struct file with fd and refs only"
 else failt "collide: blob: $dump"; fi
 
-$UCOREBTF merge o2/libcollide-1.0.btf -o good.btf
+$UCOREBTF merge o2/libcollide-1.0.min.btf -o good.btf
 out=$($L -j -b good.btf $OBJ ./collide_app 2>&1)
 if [ "$(jf "$out" a)" = 5 ] && [ "$(jf "$out" c)" = 2 ] && [ "$(jf "$out" sum)" = 7 ] && [ "$(jf "$out" hits)" = 1 ]; then
 	pass "collide: kernel + blob loads; uprobe reads the library's fd=5 refs=2"

@@ -15,7 +15,7 @@ if $UCOREBTF gen min $OBJ app-1.btf app-2.btf -o out -j >out.json 2>err.txt; the
 	pass "genmin seed: gen min over two versions"
 else failt "genmin seed: gen min: $(head -c 300 err.txt)"; fi
 for v in 1 2; do
-	dump=$(bpftool btf dump file out/app-$v.btf 2>&1)
+	dump=$(bpftool btf dump file out/app-$v.min.btf 2>&1)
 	names=$(grep -o "^\[[0-9]*\] [A-Z]* '[^']*'" <<<"$dump" | awk '{print $2, $3}' | sort | tr '\n' ' ')
 	if [ "$names" = "INT 'int' STRUCT 'data' " ] && ! grep -q pt_regs <<<"$dump" &&
 	   grep -q "'a' type_id" <<<"$dump" && grep -q "'c' type_id" <<<"$dump" && ! grep -q "'d' type_id" <<<"$dump"; then
@@ -29,7 +29,7 @@ if jq -e '(.versions|length)==2 and all(.versions[]; .relocations.app==2 and .re
 	pass "genmin seed: JSON summary (counts, kernel needs pt_regs.di, same as out/gen-min.json)"
 else failt "genmin seed: JSON: $(head -c 600 out.json)"; fi
 c=$(jq -r '.versions[1].bytes' out.json)
-[ "$c" = "$(stat -c %s out/app-2.btf)" ] && pass "genmin seed: JSON bytes match the blob ($c)" ||
+[ "$c" = "$(stat -c %s out/app-2.min.btf)" ] && pass "genmin seed: JSON bytes match the blob ($c)" ||
 	failt "genmin seed: JSON bytes $c"
 
 # Deterministic: other input order, same bytes; a copy under another
@@ -37,7 +37,7 @@ c=$(jq -r '.versions[1].bytes' out.json)
 cp app-1.btf app-1.5.btf
 mkdir out2
 $UCOREBTF gen min app-2.btf app-1.5.btf app-1.btf $OBJ -o out2 -j >out2.json 2>err2.txt
-if cmp -s out/app-1.btf out2/app-1.btf && cmp -s out/app-2.btf out2/app-2.btf; then
+if cmp -s out/app-1.min.btf out2/app-1.min.btf && cmp -s out/app-2.min.btf out2/app-2.min.btf; then
 	pass "genmin seed: same inputs in another order give byte-identical blobs"
 else failt "genmin seed: order changes blobs: $(cat err2.txt)"; fi
 if jq -e '.versions[]|select(.version=="1.5")|.identical_to==["app-1"]' out2.json >/dev/null &&
@@ -47,7 +47,7 @@ else failt "genmin seed: identical_to: $(jq -c '[.versions[]|{version,identical_
 
 # Real uprobes: kernel + blob.
 for v in 1 2; do
-	$UCOREBTF merge out/app-$v.btf -o merged$v.btf 2>m.err || failt "genmin seed: merge v$v: $(cat m.err)"
+	$UCOREBTF merge out/app-$v.min.btf -o merged$v.btf 2>m.err || failt "genmin seed: merge v$v: $(cat m.err)"
 	out=$($B/examples/seed/loader -j -b merged$v.btf $OBJ $APPS/app_v$v 2>&1)
 	if [ "$(jf "$out" a)" = 1 ] && [ "$(jf "$out" c)" = 3 ] && [ "$(jf "$out" sum)" = 4 ]; then
 		pass "genmin seed v$v: uprobe with kernel + blob reads a=1 c=3 sum=4"
@@ -76,7 +76,7 @@ if out=$($UCOREBTF gen min $OBJ libfwd-1.0.btf libdef-1.0.btf --group-by-version
 	pass "genmin seed: --group-by-version resolves a forward declaration to the other library's definition"
 else failt "genmin seed: group by version: $out"; fi
 $UCOREBTF gen min $OBJ libfwd-1.0.btf libdef-1.0.btf --release libfwd-1.0.btf,libdef-1.0.btf -o g2 >/dev/null 2>&1
-cmp -s g1/libdef-1.0.btf g2/libdef-1.0.btf && cmp -s g1/libfwd-1.0.btf g2/libfwd-1.0.btf &&
+cmp -s g1/libdef-1.0.min.btf g2/libdef-1.0.min.btf && cmp -s g1/libfwd-1.0.min.btf g2/libfwd-1.0.min.btf &&
 	pass "genmin seed: --release gives the same blobs" || failt "genmin seed: --release blobs differ"
 if out=$($UCOREBTF gen min $OBJ libfwd-1.0.btf -o g3 -j 2>&1) &&
    jq -e '.versions[0].relocations.failed==2' <<<"$out" >/dev/null; then
@@ -87,7 +87,7 @@ else failt "genmin seed: fwd alone: $out"; fi
 $MK dup libdup-1.0.btf && $MK diff libdiff-1.0.btf
 mkdir d1 d2
 if $UCOREBTF gen min $OBJ libdup-1.0.btf -o d1 >/dev/null 2>err.txt &&
-   [ "$(bpftool btf dump file d1/libdup-1.0.btf | grep -c "STRUCT 'data'")" = 1 ]; then
+   [ "$(bpftool btf dump file d1/libdup-1.0.min.btf | grep -c "STRUCT 'data'")" = 1 ]; then
 	pass "genmin seed: identical duplicate struct copies accepted, one kept"
 else failt "genmin seed: duplicates: $(cat err.txt)"; fi
 out=$($UCOREBTF gen min $OBJ libdiff-1.0.btf -o d2 2>&1); rc=$?

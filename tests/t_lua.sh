@@ -60,7 +60,7 @@ n=0
 for v in $VERS; do
 	sha=$(awk -F'\t' -v v="$v" '$1 == "lua" && $2 == v { print $4 }' "$ROOT/archive/index.tsv")
 	btf_for $v >/dev/null
-	[ -n "$sha" ] && cmp -s "$ROOT/archive/blobs/$sha.btf" "min/lua-$v.btf" &&
+	[ -n "$sha" ] && cmp -s "$ROOT/archive/blobs/$sha.btf" "min/lua-$v.min.btf" &&
 		[ "$(jq -r '.targets[0] | .version + " " + .how' "prepare-$v.json")" = "$v build-id" ] &&
 		n=$((n + 1))
 done

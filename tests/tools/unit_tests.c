@@ -26,6 +26,8 @@ static void test_meta_from_name(void)
 	EXPECT("name liblua5.4-5.4.6.btf", !strcmp(m.library, "liblua5.4") && !strcmp(m.version, "5.4.6"));
 	btf_meta_from_name("lib-foo-bar-2.btf", &m);
 	EXPECT("name lib-foo-bar-2.btf", !strcmp(m.library, "lib-foo-bar") && !strcmp(m.version, "2"));
+	btf_meta_from_name("libssl-3.0.17.min.btf", &m);
+	EXPECT("name libssl-3.0.17.min.btf", !strcmp(m.library, "libssl") && !strcmp(m.version, "3.0.17"));
 	btf_meta_from_name("plain.btf", &m);
 	EXPECT("name plain.btf", !strcmp(m.library, "plain") && !m.version[0]);
 }
