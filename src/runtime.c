@@ -293,6 +293,17 @@ static size_t ess_len(const char *name)
 	return p ? (size_t)(p - name) : strlen(name);
 }
 
+/* CO-RE candidates match by kind class: enum64 with enum, union and
+ * forward declarations with struct. */
+static int kind_class(int k)
+{
+	if (k == BTF_KIND_ENUM64)
+		return BTF_KIND_ENUM;
+	if (k == BTF_KIND_UNION || k == BTF_KIND_FWD)
+		return BTF_KIND_STRUCT;
+	return k;
+}
+
 /* Does any app BTF define a type of this essential name and kind class? */
 static int app_defines(struct btf **apps, size_t n, const char *name, size_t len, int kind)
 {
@@ -303,12 +314,8 @@ static int app_defines(struct btf **apps, size_t n, const char *name, size_t len
 		for (id = 1; id < btf__type_cnt(apps[a]); id++) {
 			const struct btf_type *t = btf__type_by_id(apps[a], id);
 			const char *tn = btf__name_by_offset(apps[a], t->name_off);
-			int k = btf_kind(t);
+			int k = kind_class(btf_kind(t));
 
-			if (k == BTF_KIND_ENUM64)
-				k = BTF_KIND_ENUM;
-			if (k == BTF_KIND_UNION || k == BTF_KIND_FWD)
-				k = BTF_KIND_STRUCT;
 			if (kind == BTF_KIND_UNION)
 				kind = BTF_KIND_STRUCT;
 			if (k == kind && tn && ess_len(tn) == len && !strncmp(tn, name, len))
@@ -407,12 +414,8 @@ static bool shadow_is_disjoint(struct btf *out, const char *name, int kind, stru
 		for (id = 1; id < btf__type_cnt(apps[a]); id++) {
 			const struct btf_type *t = btf__type_by_id(apps[a], id);
 			const char *tn = btf__name_by_offset(apps[a], t->name_off);
-			int k = btf_kind(t);
+			int k = kind_class(btf_kind(t));
 
-			if (k == BTF_KIND_ENUM64)
-				k = BTF_KIND_ENUM;
-			if (k == BTF_KIND_UNION || k == BTF_KIND_FWD)
-				k = BTF_KIND_STRUCT;
 			if (k != cls || !tn || ess_len(tn) != len || strncmp(tn, name, len))
 				continue;
 			if (btf_is_fwd(t) || share_name(out, kid, apps[a], id, 0))
