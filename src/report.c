@@ -868,8 +868,10 @@ int do_report(int argc, char **argv)
 		rc = usage_err("report: -k and --no-kernel exclude each other");
 		goto out;
 	}
-	if (out && check_output_path(out))
+	if (out && (err = check_output_path(out))) {
+		p_err("%s: %s", out, strerror(-err));
 		goto out;
+	}
 	qsort(r.rels, r.nrel, sizeof(*r.rels), rel_cmp);
 	for (i = 1; i < r.nrel; i++)
 		if (!strcmp(r.rels[i].label, r.rels[i - 1].label)) {

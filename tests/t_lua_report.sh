@@ -115,6 +115,7 @@ $UCOREBTF report "$OBJ" "$ROOT/archive" -f md -o r.md && [ "$(grep -c '^| `lua_g
 	pass "report: Markdown, one line per row" || failt "report: md"
 expect_err "report: unknown format" "unknown format" $UCOREBTF report "$OBJ" "$ROOT/archive" -f pdf
 expect_err "report: missing input" "nonexistent.btf" $UCOREBTF report "$OBJ" nonexistent.btf
+expect_err "report: unwritable -o" "nodir/r.html: No such file" $UCOREBTF report "$OBJ" "$ROOT/archive" -f html -o nodir/r.html
 
 # HTML: self-contained, and it renders.
 $UCOREBTF report "$OBJ" "$ROOT/archive" -f html -o r.html
