@@ -91,7 +91,7 @@ fi
 wrong() { # wrong V_TARGET V_BTF
 	local d=$CACHE/$1 got
 	got=$($LOADER -j -b "$(btf_for $2)" "$OBJ" "$(lib_of $1)" "$d/lua" "$SCRIPT" 2>&1)
-	if [ -n "$got" ] && [ "$got" != "$(cat truth-$1.json)" ]; then
+	if jq -e . <<<"$got" >/dev/null 2>&1 && [ "$got" != "$(cat truth-$1.json)" ]; then
 		pass "lua $1 with $2's BTF reads wrong values: $got"
 	else
 		failt "lua $1 with $2's BTF: $got"
