@@ -117,6 +117,35 @@ expect_err "report: unknown format" "unknown format" $UCOREBTF report "$OBJ" "$R
 expect_err "report: missing input" "nonexistent.btf" $UCOREBTF report "$OBJ" nonexistent.btf
 expect_err "report: unwritable -o" "nodir/r.html: No such file" $UCOREBTF report "$OBJ" "$ROOT/archive" -f html -o nodir/r.html
 
+# A real release this probe was not written for, added the documented way
+# (one line; docs/lua.md): Lua 5.5.1 from Debian sid renamed
+# global_State.mainthread.  It still builds (ground_truth.c cannot: a
+# warning), regeneration stops on the required failure without a bundle,
+# and the report flags that one relocation on that one release.  Own cache
+# (the listed releases linked in, so nothing is rebuilt).
+NEXT="lua5.5 5.5.1 1c4b4068d67061f2a2231ad2b5422e77acea1487ea9890f6320af614f4373dce"
+X=$B/lua-next
+mkdir -p next "$X" && cp -r "$ROOT/scripts" next/ && ln -sfn "$B" next/build && ln -sfn "$ROOT/examples" next/examples
+for v in $(bash "$ROOT/scripts/lua-build.sh" -l); do ln -sfn "$CACHE/$v" "$X/$v"; done
+echo "$NEXT" >> next/scripts/lua-versions.txt
+OUTPUT=$B UCOREBTF=$UCOREBTF bash next/scripts/regen.sh -c "$X" -a nx -b nx.ucb >next.out 2>next.err; rc=$?
+$UCOREBTF report "$OBJ" nx/lua -j > nx.json 2>>next.err
+got=$(jq -c '[.releases[] | .version + ":" + (.required_failures | tostring)],
+	[.rows[] | select(.cells[-1].required) | .path]' nx.json 2>/dev/null | tr '\n' ' ')
+if [ $rc = 1 ] && grep -q "^Error: .*a release fails a required relocation" next.err && [ ! -e nx.ucb ] &&
+   [ "$got" = '["5.1.5:0","5.2.4:0","5.3.3:0","5.3.6:0","5.4.2:0","5.4.4:0","5.4.7:0","5.4.9:0","5.5.1:1"] ["global_State.mainthread"] ' ]; then
+	pass "report: Lua 5.5.1 added as one line: regen stops, no bundle; report flags global_State.mainthread on 5.5.1 only"
+else
+	failt "report: Lua 5.5.1: regen rc=$rc, report $got; $(grep -v '^ ' next.err | tail -c 300)"
+fi
+# (The warning is printed when 5.5.1 is built, not when it comes from the cache.)
+if [ -f "$X/5.5.1/liblua5.5.so.5.5.1" ] && [ -f "$X/5.5.1/lua-5.5.1.btf" ] && [ ! -e "$X/5.5.1/lua-gt" ] &&
+   { grep -q "^Warning: lua 5.5.1: examples/lua/ground_truth.c does not build" next.err || ! grep -q "LUA *5.5.1" next.err; }; then
+	pass "report: 5.5.1 built (library, BTF) though ground_truth.c does not know it (no lua-gt)"
+else
+	failt "report: 5.5.1 build: $(ls "$X/5.5.1" 2>&1 | tr '\n' ' ')"
+fi
+
 # HTML: self-contained, and it renders.
 $UCOREBTF report "$OBJ" "$ROOT/archive" -f html -o r.html
 if grep -qE '(src|href)="(https?:)?//' r.html; then failt "report: HTML references external assets"
