@@ -4,8 +4,9 @@
 set -euo pipefail
 
 PKGS="clang llvm python3 libelf-dev zlib1g-dev liblzma-dev libdw-dev libdebuginfod-dev debuginfod elfutils dwarves bpftool pkg-config dpkg-dev make gcc xz-utils time g++ dwz libpython3.11-dbg"
-# jq for test helpers; chromium renders the report HTML in tests/t_lua_report.sh.
-PKGS="$PKGS jq chromium"
+# jq for test helpers; chromium renders the report HTML in tests/t_lua_report.sh;
+# python3-yaml parses .github/workflows/regen.yml in tests/t_lua_workflow.sh.
+PKGS="$PKGS jq chromium python3-yaml"
 # Debian's own libbpf (1.1): libucorebtf must link with an application's libbpf.
 PKGS="$PKGS libbpf-dev"
 # A real OpenSSL 3 layout (libssl.so.3 -> DT_NEEDED libcrypto.so.3) for

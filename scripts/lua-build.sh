@@ -99,12 +99,19 @@ build() {
 	ln -s "$so" "$out.tmp/liblua$mm.so.0"
 	gcc -g -o "$out.tmp/lua" "$src/src/lua.o" "$out.tmp/$so" \
 		-Wl,-rpath,'$ORIGIN' -Wl,-E -lm -ldl
-	gcc -g -O2 -fPIC -I"$src/src" -c "$root/examples/lua/ground_truth.c" -o "$out.tmp/ground_truth.o"
-	gcc -g -o "$out.tmp/lua-gt" "$src/src/lua.o" "$out.tmp/ground_truth.o" "$src/src/liblua.a" \
-		-Wl,--wrap=lua_gc -Wl,-E -lm -ldl
+	# The ground truth is the tests' concern: a release whose internals it
+	# does not know (a new major) still gets its library and BTF, so the
+	# archive and the report can say which relocations it breaks.
+	if ! gcc -g -O2 -fPIC -I"$src/src" -c "$root/examples/lua/ground_truth.c" \
+		-o "$out.tmp/ground_truth.o" 2>"$out.tmp/gt.log" ||
+	   ! gcc -g -o "$out.tmp/lua-gt" "$src/src/lua.o" "$out.tmp/ground_truth.o" "$src/src/liblua.a" \
+		-Wl,--wrap=lua_gc -Wl,-E -lm -ldl 2>>"$out.tmp/gt.log"; then
+		echo "Warning: lua $ver: examples/lua/ground_truth.c does not build against its lstate.h; no lua-gt" >&2
+		head -n 5 "$out.tmp/gt.log" >&2
+	fi
 	mkdir -p "$out.tmp/include"
 	cp "$src/src/"{lua.h,luaconf.h,lualib.h,lauxlib.h,lstate.h} "$out.tmp/include/"
-	rm -rf "$src" "$out.tmp/ground_truth.o" "$out.tmp/make.log"
+	rm -rf "$src" "$out.tmp/ground_truth.o" "$out.tmp/make.log" "$out.tmp/gt.log"
 	echo "$stamp" > "$out.tmp/.stamp"
 	mv "$out.tmp" "$out"
 	echo "  LUA      $ver -> ${out#$root/}" >&2

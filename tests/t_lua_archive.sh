@@ -61,6 +61,22 @@ else
 	failt "lua archive: merged parts differ: $(head -c 300 merge.err)"
 fi
 
+# Adding a release is one line: a checkout whose list lacks 5.4.4 regenerates
+# one entry fewer; appending that line (at the end: order does not matter)
+# and regenerating gives the committed archive and the same bundle.
+mkdir -p oneline && cp -r "$ROOT/scripts" oneline/ && ln -sfn "$B" oneline/build &&
+	ln -sfn "$ROOT/examples" oneline/examples
+line=$(grep '^lua5.4 5.4.4 ' oneline/scripts/lua-versions.txt)
+sed -i '/^lua5.4 5.4.4 /d' oneline/scripts/lua-versions.txt
+ol_regen() { OUTPUT=$B UCOREBTF=$UCOREBTF bash oneline/scripts/regen.sh -c "$CACHE" -a ol -b ol.ucb 2>>ol.err; }
+if [ -n "$line" ] && ol_regen && [ "$(grep -cP '^lua\t' ol/index.tsv)" = $((n - 1)) ] &&
+   ! grep -qP '^lua\t5.4.4\t' ol/index.tsv && echo "$line" >> oneline/scripts/lua-versions.txt &&
+   ol_regen && lua_part ol > ol.txt && cmp -s regen.txt ol.txt && cmp -s full.ucb ol.ucb; then
+	pass "lua archive: adding a release is one line in lua-versions.txt (5.4.4 out, then appended: committed archive, same bundle)"
+else
+	failt "lua archive: one-line add of 5.4.4: $(tail -c 300 ol.err)"
+fi
+
 # Every blob is tiny next to the library's full BTF.
 v=5.4.9 sha=$(grep -P "^lua\t5.4.9\t" "$A/index.tsv" | cut -f4)
 big=$(stat -c %s "$CACHE/$v/lua-$v.btf"); small=$(stat -c %s "$A/blobs/$sha.btf")
