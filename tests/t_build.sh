@@ -3,10 +3,11 @@
 # removes everything built; the pinned libbpf tarball's sha256 is enforced.
 . "$TESTS_DIR/lib.sh"
 ROOT=$TESTS_DIR/..
-M=(make -C "$ROOT" --no-print-directory)
+# A make of its own, not a sub-make of `make test` (whose -s or -j would leak in).
+M=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory)
 
 out=$("${M[@]}" OUTPUT="$OUTPUT" 2>&1); rc=$?
-[ $rc = 0 ] && grep -qx "make: Nothing to be done for 'all'." <<<"$out" &&
+[ $rc = 0 ] && grep -qxE "make(\[[0-9]+\])?: Nothing to be done for 'all'." <<<"$out" &&
 	pass "build: a second make does nothing" || failt "build: second make: rc=$rc $(head -c 400 <<<"$out")"
 "${M[@]}" -q OUTPUT="$OUTPUT" all && pass "build: make -q says everything is up to date" || failt "build: make -q: out of date"
 
@@ -18,7 +19,7 @@ if "${M[@]}" -j"$(nproc)" OUTPUT="$O2" LIBBPF_SRC="$OUTPUT/libbpf-src" >b2.log 2
 		pass "build: LIBBPF_SRC=dir builds a working ucorebtf into another OUTPUT, no fetch" ||
 		failt "build: LIBBPF_SRC build incomplete: $(ls "$O2")"
 	out=$("${M[@]}" OUTPUT="$O2" LIBBPF_SRC="$OUTPUT/libbpf-src" 2>&1)
-	grep -qx "make: Nothing to be done for 'all'." <<<"$out" && pass "build: second make with LIBBPF_SRC does nothing" ||
+	grep -qxE "make(\[[0-9]+\])?: Nothing to be done for 'all'." <<<"$out" && pass "build: second make with LIBBPF_SRC does nothing" ||
 		failt "build: second LIBBPF_SRC make: $(head -c 400 <<<"$out")"
 	"${M[@]}" OUTPUT="$O2" LIBBPF_SRC="$OUTPUT/libbpf-src" clean >/dev/null 2>&1
 	[ ! -e "$O2" ] && pass "build: make clean removes the whole OUTPUT" || failt "build: after clean: $(find "$O2" | head)"
