@@ -125,12 +125,27 @@ static int parse_line(char *line, struct ucb_entry *e, const char **why)
 	return 0;
 }
 
+/* Room for one more element in a doubling array of *cap elements. */
+static int grow(void **arr, size_t *cap, size_t cnt, size_t elem)
+{
+	size_t n = *cap ? *cap * 2 : 16;
+	void *tmp;
+
+	if (cnt < *cap)
+		return 0;
+	tmp = realloc(*arr, n * elem);
+	if (!tmp)
+		return -ENOMEM;
+	*arr = tmp;
+	*cap = n;
+	return 0;
+}
+
 int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx, char *err, size_t err_sz)
 {
 	char *line, *next;
 	const char *why = NULL;
 	size_t lines = 0, cap = 0, lineno = 0;
-	struct ucb_entry *tmp;
 	int ret = 0;
 
 	memset(idx, 0, sizeof(*idx));
@@ -159,15 +174,9 @@ int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx, char *e
 			ret = -E2BIG;
 			goto out;
 		}
-		if (idx->cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			tmp = realloc(idx->e, cap * sizeof(*tmp));
-			if (!tmp) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			idx->e = tmp;
-		}
+		ret = grow((void **)&idx->e, &cap, idx->cnt, sizeof(*idx->e));
+		if (ret)
+			goto out;
 		ret = parse_line(line, &idx->e[idx->cnt], &why);
 		if (ret) {
 			snprintf(err, err_sz, "index line %zu: %s", lineno, why);
@@ -261,7 +270,6 @@ int ucb_needs_parse(const char *text, size_t len, struct ucb_needs *nd, char *er
 {
 	char *line, *next, *f[4], *p;
 	size_t cap = 0, lineno = 0;
-	struct ucb_need *tmp;
 	int n, ret = 0;
 
 	memset(nd, 0, sizeof(*nd));
@@ -298,15 +306,9 @@ int ucb_needs_parse(const char *text, size_t len, struct ucb_needs *nd, char *er
 			ret = -E2BIG;
 			goto out;
 		}
-		if (nd->cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			tmp = realloc(nd->n, cap * sizeof(*tmp));
-			if (!tmp) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			nd->n = tmp;
-		}
+		ret = grow((void **)&nd->n, &cap, nd->cnt, sizeof(*nd->n));
+		if (ret)
+			goto out;
 		nd->n[nd->cnt++] = (struct ucb_need){ f[0], f[1], f[2], f[3] };
 	}
 out:
