@@ -45,18 +45,28 @@ CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -s
 INCLUDES := -I$(LIBBPF_INC) -Iinclude -Isrc -Ibpftool-ext
 # Only bpftool-ext/ sees libbpf's internal headers.
 EXT_INCLUDES := -I$(LIBBPF_TREE)/src -I$(LIBBPF_TREE)/include -I$(LIBBPF_TREE)/include/uapi
+# Every object lists the headers it includes (-MMD -MP): touching a header
+# rebuilds exactly its users.
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
-CLI_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+# The layers (docs/layers.md): src/lib is libucorebtf (public libbpf API
+# only, never prints), src/tool the build-time libraries, src/cli the
+# command line, bpftool-ext the minimiser (libbpf internals).
+LIB_SRCS := $(wildcard src/lib/*.c)
+TOOL_SRCS := $(wildcard src/tool/*.c)
+CLI_SRCS := $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
 EXT_SRCS := $(wildcard bpftool-ext/*.c)
-CLI_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/src/%.o,$(CLI_SRCS))
+LIB_OBJS := $(patsubst src/lib/%.c,$(OUTPUT)/obj/lib/%.o,$(LIB_SRCS))
+TOOL_OBJS := $(patsubst src/tool/%.c,$(OUTPUT)/obj/tool/%.o,$(TOOL_SRCS))
+CLI_OBJS := $(patsubst src/cli/%.c,$(OUTPUT)/obj/cli/%.o,$(CLI_SRCS))
+MAIN_OBJ := $(OUTPUT)/obj/cli/main.o
 EXT_OBJS := $(patsubst bpftool-ext/%.c,$(OUTPUT)/obj/ext/%.o,$(EXT_SRCS))
+ALL_OBJS := $(LIB_OBJS) $(TOOL_OBJS) $(CLI_OBJS) $(MAIN_OBJ) $(EXT_OBJS)
 CORE_LIB := $(OUTPUT)/libucorebtf-core.a
 UCOREBTF := $(OUTPUT)/ucorebtf
 
-# The public runtime library: libbpf's public API only (no EXT_INCLUDES),
-# nothing from bpftool-ext/.  The application brings its own libbpf >= 1.0.
-RT_SRCS := src/runtime.c src/bundle.c src/index.c src/kbtf.c src/target.c src/sha256.c
-RT_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/rt/%.o,$(RT_SRCS))
+# The public runtime library: src/lib only, built without libbpf's
+# internal headers.  The application brings its own libbpf >= 1.0.
 RT_LIB_A := $(OUTPUT)/libucorebtf.a
 RT_LIB_SO := $(OUTPUT)/libucorebtf.so
 RT_PC := $(OUTPUT)/libucorebtf.pc
@@ -75,8 +85,8 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS)) \
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -I$(LIBBPF_INC) -Ibpf -Wall -Wno-unused-function
 
 # Userspace programs that tests and examples build against the core library.
-TOOL_SRCS := $(wildcard tests/tools/*.c) $(wildcard examples/*/loader*.c)
-TOOLS := $(patsubst %.c,$(OUTPUT)/%,$(TOOL_SRCS))
+TEST_TOOL_SRCS := $(wildcard tests/tools/*.c tests/unit/*.c) $(wildcard examples/*/loader*.c)
+TOOLS := $(patsubst %.c,$(OUTPUT)/%,$(TEST_TOOL_SRCS))
 
 # Example "applications": built with DWARF, no optimisation that would fold the probed call.
 APP_SRCS := $(wildcard examples/*/app_*.c)
@@ -111,31 +121,39 @@ $(VMLINUX_H): | $(DEPS_STAMP)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/obj/src/%.o: src/%.c $(wildcard src/*.h include/*.h) $(LIBBPF_OBJ)
+# Objects wait for libbpf's headers (order-only: libbpf.a is not a source).
+$(OUTPUT)/obj/lib/%.o: src/lib/%.c | $(LIBBPF_OBJ)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -I$(LIBBPF_INC) -Iinclude -Isrc -c $< -o $@
 
-$(OUTPUT)/obj/ext/%.o: bpftool-ext/%.c $(wildcard bpftool-ext/*.h) $(LIBBPF_OBJ)
+$(OUTPUT)/obj/tool/%.o: src/tool/%.c | $(LIBBPF_OBJ)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(EXT_INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
-$(CORE_LIB): $(CLI_OBJS) $(EXT_OBJS)
+$(OUTPUT)/obj/cli/%.o: src/cli/%.c | $(LIBBPF_OBJ)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/obj/ext/%.o: bpftool-ext/%.c | $(LIBBPF_OBJ)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) $(EXT_INCLUDES) -c $< -o $@
+
+-include $(ALL_OBJS:.o=.d)
+
+$(CORE_LIB): $(LIB_OBJS) $(TOOL_OBJS) $(CLI_OBJS) $(EXT_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/obj/rt/%.o: src/%.c $(wildcard src/*.h include/*.h) $(LIBBPF_OBJ)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -I$(LIBBPF_INC) -Iinclude -Isrc -c $< -o $@
-
-$(RT_LIB_A): $(RT_OBJS)
+$(RT_LIB_A): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # libbpf's symbols stay undefined: they come from the application's libbpf.
-$(RT_LIB_SO): $(RT_OBJS)
+$(RT_LIB_SO): $(LIB_OBJS)
 	$(call msg,LIB,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libucorebtf.so.0 $^ $(RT_LIBS) -o $@
 	$(Q)ln -sf libucorebtf.so $@.0
@@ -164,9 +182,9 @@ $(SEED_EMBED): examples/seed/loader.c $(wildcard examples/common/*.h) $(SEED_BUN
 	$(Q)$(CC) $(CFLAGS) -DSEED_EMBED_BUNDLE -I$(LIBBPF_INC) -Iinclude -I$(SEED_DIR) $< \
 		$(RT_LIB_A) $(LIBBPF_OBJ) $(RT_LIBS) -o $@
 
-$(UCOREBTF): src/main.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h)
+$(UCOREBTF): $(MAIN_OBJ) $(CORE_LIB) $(LIBBPF_OBJ)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LDFLAGS) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LDFLAGS) $(LIBS) -o $@
 
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H) $(LIBBPF_OBJ)
 	$(call msg,BPF,$@)
@@ -181,10 +199,12 @@ $(OUTPUT)/bpf/seed_nocore.bpf.o: bpf/seed.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DSEED_NO_CORE -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
-$(OUTPUT)/%: %.c $(CORE_LIB) $(LIBBPF_OBJ) $(wildcard src/*.h include/*.h bpf/*.h examples/common/*.h)
+$(OUTPUT)/%: %.c $(CORE_LIB) $(LIBBPF_OBJ)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LDFLAGS) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -MF $@.d $(INCLUDES) $< $(CORE_LIB) $(LIBBPF_OBJ) $(LDFLAGS) $(LIBS) -o $@
+
+-include $(TOOLS:=.d)
 
 $(APPS): $(OUTPUT)/%: %.c
 	$(call msg,APP,$@)

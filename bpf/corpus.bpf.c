@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Corpus probe: a uprobe on corpus_probe(struct corpus_state *) of the
- * tests/corpus "library releases" that exercises every CO-RE relocation kind
+ * tests/fixtures/corpus "library releases" that exercises every CO-RE relocation kind
  * on userspace memory:
  *
  *   field byte offset / byte size / exists / signed / lshift / rshift,

@@ -2,7 +2,7 @@
 /* Shared between bpf/corpus.bpf.c and tests/tools/corpus_loader.c: what the
  * corpus uprobe read from corpus_probe(struct corpus_state *), one entry per
  * tgid.  Keep CORPUS_FIELDS in sync with the JSON printed by the corpus
- * library releases (tests/corpus/common_main.h). */
+ * library releases (tests/fixtures/corpus/common_main.h). */
 #ifndef CORPUS_H
 #define CORPUS_H
 

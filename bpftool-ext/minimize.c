@@ -14,8 +14,8 @@
 #include "libbpf_internal.h"
 #include "relo_core.h"
 #include "btf.h"
-#include "btf_io.h"
-#include "common.h"
+#include "tool/btf_io.h"
+#include "cli/common.h"
 #include "minimize.h"
 
 /* ---- name index: essential name -> type ids, built once per BTF ---- */

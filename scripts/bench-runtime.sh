@@ -18,7 +18,7 @@ trap 'rm -rf "$T"' EXIT
 [ -x "$BENCH" ] || { echo "run make first" >&2; exit 1; }
 
 # Corpus release 2 through gen min -> archive -> bundle.
-gcc -g -O0 -o "$T/libcorpus" tests/corpus/lib_v2.c
+gcc -g -O0 -o "$T/libcorpus" tests/fixtures/corpus/lib_v2.c
 $U gen btf "$T/libcorpus" --name libcorpus --version 2.0 -o "$T/libcorpus-2.0.btf" >/dev/null
 mkdir -p "$T/min"
 (cd "$T" && $U gen min "$B/bpf/corpus.bpf.o" libcorpus-2.0.btf -o A --archive >/dev/null &&

@@ -13,7 +13,7 @@
 #                   type (`gen btf -d` names it), e.g. _Complex
 #   LAYOUT          different offset or size: unexplained
 #   ONLY-ucorebtf / ONLY-pahole   a struct or member one side lacks
-# With --truth FILE (tests/encoder/layout.c output: "S.m off=.. bits=.."),
+# With --truth FILE (tests/fixtures/encoder/layout.c output: "S.m off=.. bits=.."),
 # each LAYOUT difference says which encoder agrees with the compiler.
 # Prints one summary line per ELF; exits 1 if any LAYOUT/ONLY difference
 # is not explained by a known pahole bug.  OUTPUT=build dir (default build).

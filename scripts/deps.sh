@@ -4,13 +4,13 @@
 set -euo pipefail
 
 PKGS="clang llvm python3 libelf-dev zlib1g-dev liblzma-dev libdw-dev libdebuginfod-dev debuginfod elfutils dwarves bpftool pkg-config dpkg-dev make gcc xz-utils time g++ dwz libpython3.11-dbg"
-# jq for test helpers; chromium renders the report HTML in tests/t_lua_report.sh;
-# python3-yaml parses .github/workflows/regen.yml in tests/t_lua_workflow.sh.
+# jq for test helpers; chromium renders the report HTML in tests/cli/t_lua_report.sh;
+# python3-yaml parses .github/workflows/regen.yml in tests/cli/t_lua_workflow.sh.
 PKGS="$PKGS jq chromium python3-yaml"
 # Debian's own libbpf (1.1): libucorebtf must link with an application's libbpf.
 PKGS="$PKGS libbpf-dev"
 # A real OpenSSL 3 layout (libssl.so.3 -> DT_NEEDED libcrypto.so.3) for
-# version selection in tests/t_runtime.sh.
+# version selection in tests/e2e/t_runtime.sh.
 PKGS="$PKGS libssl3"
 SRC_LIST=/etc/apt/sources.list.d/ucorebtf-src.sources
 

@@ -9,7 +9,7 @@ export UCOREBTF=$OUTPUT/ucorebtf
 export TESTS_DIR=$PWD/tests
 pass=0 fail=0 skip=0
 filter=${1:-}
-for t in tests/t_*.sh; do
+for t in tests/unit/t_*.sh tests/cli/t_*.sh tests/e2e/t_*.sh tests/build/t_*.sh; do
 	[ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
 	echo "== $t"
 	work=$(mktemp -d /tmp/ucorebtf-test.XXXXXX)

@@ -1,7 +1,7 @@
 /* btf_layout FILE: prints what a BTF file says about each named struct/union
  * (members flattened through anonymous members: absolute bit offset, size in
  * bits, type), enum, typedef, FWD and FUNC, one fact a line, for tests that
- * compare encoders with each other and with the compiler (tests/encoder).
+ * compare encoders with each other and with the compiler (tests/fixtures/encoder).
  * btf_layout -k FILE loads the BTF into the kernel (exit 1 if rejected). */
 #include <stdio.h>
 #include <stdlib.h>

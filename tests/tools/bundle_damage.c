@@ -1,6 +1,6 @@
 /* Damaged and hostile bundles through ucorebtf_bundle__open_mem(): every
  * truncation, every byte flipped, payload damage behind a valid checksum,
- * decompression bombs.  tests/t_bundle_damage.sh builds this with
+ * decompression bombs.  tests/cli/t_bundle_damage.sh builds this with
  * -fsanitize=address,undefined so that any out-of-bounds access aborts.
  *
  * usage: bundle_damage truncate|flip FILE | resign FILE [TARGET]
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ucorebtf.h"
-#include "bundle.h"
-#include "common.h"
-#include "sha256.h"
+#include "lib/bundle.h"
+#include "cli/common.h"
+#include "lib/sha256.h"
 
 static const char *prep_target;	/* resign: prepare with what opened */
 
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 		prep_target = argv[3];	/* and prepare: damaged needs, index */
 	else if (argc != 3)
 		argc = 0;
-	if (argc < 3 || read_file(argv[2], &data, &sz)) {
+	if (argc < 3 || ucb_read_file(argv[2], &data, &sz)) {
 		fprintf(stderr, "usage: %s truncate|flip|resign FILE | bomb-size|bomb-lie|bomb-dict\n", argv[0]);
 		return 2;
 	}

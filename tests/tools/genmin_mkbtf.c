@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/btf.h>
-#include "common.h"
+#include "cli/common.h"
 
 static int add_data(struct btf *b, int i32, int with_b)
 {
@@ -46,5 +46,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	raw = btf__raw_data(b, &sz);
-	return write_file_atomic(argv[2], raw, sz) ? 1 : 0;
+	return ucb_write_file_atomic(argv[2], raw, sz) ? 1 : 0;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* no_memfd PROGRAM [ARG]...: run PROGRAM with memfd_create(2) failing with
  * ENOSYS, as under a seccomp profile or a kernel without memfd, so that
- * libucorebtf's private temporary file path runs (tests/t_bundle.sh,
- * tests/t_runtime.sh).  The filter is a real seccomp filter, inherited
+ * libucorebtf's private temporary file path runs (tests/cli/t_bundle.sh,
+ * tests/e2e/t_runtime.sh).  The filter is a real seccomp filter, inherited
  * across exec. */
 #include <errno.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Damaged-input runs for tests/t_robust.sh.
+"""Damaged-input runs for tests/cli/t_robust.sh.
 
 Builds deterministic damaged variants of real inputs (truncations, byte and
 bit flips, targeted .BTF.ext CO-RE record and .BTF type corruption), runs the

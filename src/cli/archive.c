@@ -1,0 +1,298 @@
+/* `ucorebtf archive list|show|verify|add|needs`: the versioned library archive. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "lib/names.h"
+#include "tool/archive.h"
+#include "tool/btf_io.h"
+#include "cli/common.h"
+#include "cli/cmds.h"
+#include "lib/sha256.h"
+
+static int archive_help(int argc, char **argv)
+{
+	fprintf(stderr,
+		"Usage: %s archive list ARCHIVE_DIR\n"
+		"       %s archive show ARCHIVE_DIR LIB [VERSION [ARCH]]\n"
+		"       %s archive verify ARCHIVE_DIR\n"
+		"       %s archive add ARCHIVE_DIR BLOB [--lib L] [--version V] [--arch A]\n"
+		"                      [--build-id ID]... [--soname S] [--object NAME]...\n"
+		"                      [--meta-from GEN_BTF_FILE]\n"
+		"       %s archive needs ARCHIVE_DIR OBJECT FILE\n"
+		"\n"
+		"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
+		"the defaults of --lib/--version/--arch/--build-id/--soname; --meta-from\n"
+		"takes them from another file, e.g. the gen btf input of a gen min blob).\n"
+		"FILE holds\n"
+		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n",
+		bin_name, bin_name, bin_name, bin_name, bin_name);
+	return EXIT_OK;
+}
+
+static int load(const char *dir, struct ucb_index *idx)
+{
+	char err[512];
+
+	if (archive__load_index(dir, idx, err, sizeof(err))) {
+		p_err("%s", err);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static void print_entry_json(const struct ucb_entry *e)
+{
+	printf("{\"library\":");
+	json_str(stdout, e->lib);
+	printf(",\"version\":");
+	json_str(stdout, e->version);
+	printf(",\"arch\":");
+	json_str(stdout, e->arch);
+	printf(",\"sha256\":\"%s\",\"size\":%llu,\"soname\":", e->digest, (unsigned long long)e->size);
+	json_str(stdout, strcmp(e->soname, "-") ? e->soname : "");
+	printf(",\"build_ids\":");
+	json_str(stdout, strcmp(e->build_ids, "-") ? e->build_ids : "");
+	printf(",\"objects\":");
+	json_str(stdout, strcmp(e->objects, "-") ? e->objects : "");
+	printf("}");
+}
+
+void index_print(const struct ucb_index *idx, bool detail)
+{
+	size_t i;
+
+	if (json_output) {
+		printf("[");
+		for (i = 0; i < idx->cnt; i++) {
+			printf(i ? "," : "");
+			print_entry_json(&idx->e[i]);
+		}
+		printf("]\n");
+		return;
+	}
+	for (i = 0; i < idx->cnt; i++) {
+		const struct ucb_entry *e = &idx->e[i];
+
+		if (!detail) {
+			printf("%-20s %-16s %-8s %8llu  %.16s\n", e->lib, e->version, e->arch,
+			       (unsigned long long)e->size, e->digest);
+			continue;
+		}
+		printf("%s %s %s\n  sha256    %s\n  size      %llu\n  soname    %s\n"
+		       "  build-ids %s\n  objects   %s\n", e->lib, e->version, e->arch, e->digest,
+		       (unsigned long long)e->size, e->soname, e->build_ids, e->objects);
+	}
+}
+
+static int do_list(int argc, char **argv)
+{
+	struct ucb_index idx;
+
+	if (argc != 1)
+		return usage_err("archive list: expected ARCHIVE_DIR");
+	if (load(argv[0], &idx))
+		return EXIT_FAIL;
+	index_print(&idx, false);
+	ucb_index_free(&idx);
+	return EXIT_OK;
+}
+
+static int do_show(int argc, char **argv)
+{
+	struct ucb_index idx, sub = {};
+	size_t i;
+
+	if (argc < 2 || argc > 4)
+		return usage_err("archive show: expected ARCHIVE_DIR LIB [VERSION [ARCH]]");
+	if (load(argv[0], &idx))
+		return EXIT_FAIL;
+	sub.e = calloc(idx.cnt + 1, sizeof(*sub.e));
+	for (i = 0; sub.e && i < idx.cnt; i++)
+		if (!strcmp(idx.e[i].lib, argv[1]) && (argc < 3 || !strcmp(idx.e[i].version, argv[2])) &&
+		    (argc < 4 || !strcmp(idx.e[i].arch, argv[3])))
+			sub.e[sub.cnt++] = idx.e[i];
+	if (!sub.cnt) {
+		p_err("%s: no entry %s%s%s%s%s", argv[0], argv[1], argc > 2 ? " " : "",
+		      argc > 2 ? argv[2] : "", argc > 3 ? " " : "", argc > 3 ? argv[3] : "");
+		free(sub.e);
+		ucb_index_free(&idx);
+		return EXIT_FAIL;
+	}
+	index_print(&sub, true);
+	free(sub.e);
+	ucb_index_free(&idx);
+	return EXIT_OK;
+}
+
+static int do_verify(int argc, char **argv)
+{
+	char digest[SHA256_HEX_LEN + 1], err[512], *needs;
+	struct ucb_index idx;
+	size_t i, sz, nlen;
+	struct btf *btf;
+	int bad = 0;
+	void *data;
+
+	if (argc != 1)
+		return usage_err("archive verify: expected ARCHIVE_DIR");
+	if (load(argv[0], &idx))
+		return EXIT_FAIL;
+	for (i = 0; i < idx.cnt; i++) {
+		const struct ucb_entry *e = &idx.e[i];
+
+		if (archive__read_blob(argv[0], e->digest, &data, &sz)) {
+			p_err("%s: %s %s %s: blob %s missing", argv[0], e->lib, e->version, e->arch, e->digest);
+			bad++;
+			continue;
+		}
+		ucb_sha256_hex(data, sz, digest);
+		btf = strcmp(digest, e->digest) ? NULL : btf__new(data, sz);
+		if (strcmp(digest, e->digest))
+			p_err("%s: %s %s %s: blob content does not match its sha256", argv[0], e->lib,
+			      e->version, e->arch), bad++;
+		else if (!btf)
+			p_err("%s: %s %s %s: blob is not valid BTF", argv[0], e->lib, e->version, e->arch), bad++;
+		else if (sz != e->size)
+			p_err("%s: %s %s %s: blob size differs from the index", argv[0], e->lib,
+			      e->version, e->arch), bad++;
+		btf__free(btf);
+		free(data);
+	}
+	if (archive__needs_text(argv[0], &needs, &nlen, err, sizeof(err))) {
+		p_err("%s", err);
+		bad++;
+	} else {
+		free(needs);
+	}
+	if (json_output)
+		printf("{\"entries\":%zu,\"errors\":%d}\n", idx.cnt, bad);
+	else if (!bad)
+		printf("%s: %zu entries, all blobs match their digests and parse as BTF\n", argv[0], idx.cnt);
+	ucb_index_free(&idx);
+	return bad ? EXIT_FAIL : EXIT_OK;
+}
+
+static int do_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lib", required_argument, NULL, 'l' },
+		{ "version", required_argument, NULL, 'v' },
+		{ "arch", required_argument, NULL, 'a' },
+		{ "build-id", required_argument, NULL, 'b' },
+		{ "soname", required_argument, NULL, 's' },
+		{ "object", required_argument, NULL, 'o' },
+		{ "meta-from", required_argument, NULL, 'm' },
+		{ 0 }
+	};
+	const char *bids[64], *objs[64], *why, *meta_from = NULL;
+	struct archive_entry e = { .build_ids = bids, .objects = objs };
+	struct btf_meta meta = {};
+	void *data;
+	size_t sz;
+	struct btf *blob;
+	int opt, err;
+
+	optind = 1;
+	while ((opt = getopt_long(argc + 1, argv - 1, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'l': e.lib = optarg; break;
+		case 'v': e.version = optarg; break;
+		case 'a': e.arch = optarg; break;
+		case 's': e.soname = optarg; break;
+		case 'm': meta_from = optarg; break;
+		case 'b':
+			if (e.build_id_cnt == 64)
+				return usage_err("archive add: too many --build-id");
+			bids[e.build_id_cnt++] = optarg;
+			break;
+		case 'o':
+			if (e.object_cnt == 64)
+				return usage_err("archive add: too many --object");
+			objs[e.object_cnt++] = optarg;
+			break;
+		default:
+			return usage_err("archive add: bad option (see '%s archive help')", bin_name);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc != 2)
+		return usage_err("archive add: expected ARCHIVE_DIR BLOB");
+	/* A bad blob is named for what is wrong with it before any question
+	 * about missing metadata (btf_load() prints the Error line). */
+	blob = btf_load(argv[1], NULL);
+	if (!blob)
+		return EXIT_FAIL;
+	btf__free(blob);
+	err = ucb_read_file(argv[1], &data, &sz);
+	if (err) {
+		p_err("%s: %s", argv[1], strerror(-err));
+		return EXIT_FAIL;
+	}
+	/* gen btf wrappers carry their metadata; flags override it. */
+	if (meta_from && btf_meta_read(meta_from, &meta)) {
+		free(data);
+		p_err("%s: no %s metadata (expected gen btf output)", meta_from, BTF_META_SEC);
+		return EXIT_FAIL;
+	}
+	if (!meta_from)
+		btf_meta_read(argv[1], &meta);
+	e.lib = e.lib ?: meta.library[0] ? meta.library : NULL;
+	e.version = e.version ?: meta.version[0] ? meta.version : NULL;
+	e.arch = e.arch ?: meta.arch[0] ? meta.arch : ucb_host_arch();
+	e.soname = e.soname ?: meta.soname;
+	if (!e.build_id_cnt && meta.build_id[0])
+		bids[e.build_id_cnt++] = meta.build_id;
+	if (!e.lib || !e.version) {
+		free(data);
+		return usage_err("archive add: %s: --lib and --version needed (no metadata in the blob)", argv[1]);
+	}
+	err = archive__add(argv[0], &e, data, sz, &why);
+	free(data);
+	if (err) {
+		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], why ?: "failed", strerror(-err));
+		return EXIT_FAIL;
+	}
+	if (json_output)
+		printf("{\"library\":\"%s\",\"version\":\"%s\",\"arch\":\"%s\"}\n", e.lib, e.version, e.arch);
+	return EXIT_OK;
+}
+
+static int do_needs(int argc, char **argv)
+{
+	char err[512];
+	void *data;
+	size_t sz;
+	int ret;
+
+	if (argc != 3)
+		return usage_err("archive needs: expected ARCHIVE_DIR OBJECT FILE");
+	ret = ucb_read_file(argv[2], &data, &sz);
+	if (ret) {
+		p_err("%s: %s", argv[2], strerror(-ret));
+		return EXIT_FAIL;
+	}
+	ret = archive__set_needs(argv[0], argv[1], data, sz, err, sizeof(err));
+	free(data);
+	if (ret) {
+		p_err("%s: %s", argv[2], err);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static const struct cmd archive_cmds[] = {
+	{ "list", do_list },
+	{ "show", do_show },
+	{ "verify", do_verify },
+	{ "add", do_add },
+	{ "needs", do_needs },
+	{ 0 }
+};
+
+int do_archive(int argc, char **argv)
+{
+	return cmd_select(archive_cmds, argc, argv, archive_help);
+}

@@ -1,0 +1,40 @@
+/* Shared helpers of the ucorebtf command line: messages, files, libbpf log. */
+#ifndef UCOREBTF_COMMON_H
+#define UCOREBTF_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "lib/errmsg.h"
+#include "lib/fileio.h"
+
+/* Exit codes, as bpftool: ok / failed / usage. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+extern bool json_output;	/* -j/--json given anywhere on the line */
+extern bool verbose;		/* -d/--debug: pass libbpf's log through */
+extern const char *bin_name;
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+};
+
+/* Run the handler whose name is argv[0] ("help" and no argument included). */
+int cmd_select(const struct cmd *cmds, int argc, char **argv,
+	       int (*help)(int argc, char **argv));
+
+void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* libbpf's log is captured; this returns its most telling line, or "". */
+const char *libbpf_last_error(void);
+void libbpf_log_reset(void);
+void libbpf_log_init(void);
+
+
+/* Minimal JSON string escaping onto f. */
+void json_str(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,121 @@
+/* `ucorebtf merge [BASE] APP.btf... -o OUT`: kernel BTF and application BTF
+ * in one file, usable as libbpf's btf_custom_path. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "lib/names.h"
+#include "tool/btf_io.h"
+#include "cli/common.h"
+#include "cli/cmds.h"
+
+
+static int merge_help(void)
+{
+	fprintf(stderr,
+		"Usage: %s merge [BASE] APP.btf... -o OUT [--base FILE | --no-base]\n"
+		"\n"
+		"Concatenate the kernel BTF (BASE, default %s) and one or more\n"
+		"application BTFs (raw BTF or ELF with .BTF) into one raw BTF file OUT.\n"
+		"A first argument is taken as BASE when it holds kernel types\n"
+		"(struct task_struct).  Types are appended as they are: a name defined in\n"
+		"both the kernel and an app makes CO-RE ambiguous; `gen min` avoids that.\n",
+		bin_name, UCB_KERNEL_BTF_DEFAULT);
+	return EXIT_OK;
+}
+
+static bool is_kernel_btf(const struct btf *btf)
+{
+	return btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) > 0;
+}
+
+int do_merge(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "base", required_argument, NULL, 'b' },
+		{ "no-base", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *out = NULL, *base_path = NULL;
+	struct btf *base = NULL, *merged = NULL, *app;
+	bool no_base = false, base_given;
+	int opt, i, first = 0, err, ret = EXIT_FAIL;
+
+	optind = 1;
+	while ((opt = getopt_long(argc + 1, argv - 1, "o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': out = optarg; break;
+		case 'b': base_path = optarg; break;
+		case 'n': no_base = true; break;
+		case 'h': return merge_help();
+		default: return usage_err("merge: bad option (see '%s merge help')", bin_name);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc == 1 && !strcmp(argv[0], "help"))
+		return merge_help();
+	if (!out)
+		return usage_err("merge: missing -o OUT");
+	if (argc < 1)
+		return usage_err("merge: no input BTF given");
+	err = ucb_check_output_path(out);
+	if (err) {
+		p_err("%s: cannot write output: %s", out, strerror(-err));
+		return EXIT_FAIL;
+	}
+
+	base_given = base_path || no_base;
+	if (!base_given && argc >= 2) {
+		/* merge BASE APP...: the first file is BASE if it is kernel BTF. */
+		app = btf_load(argv[0], NULL);
+		if (!app)
+			return EXIT_FAIL;
+		if (is_kernel_btf(app)) {
+			base = app;
+			first = 1;
+		} else {
+			btf__free(app);
+		}
+	}
+	if (!base && !no_base) {
+		base = btf_load(base_path ?: UCB_KERNEL_BTF_DEFAULT, NULL);
+		if (!base)
+			return EXIT_FAIL;
+	}
+
+	merged = btf__new_empty();
+	if (!merged || (base && btf__add_btf(merged, base) < 0)) {
+		p_err("%s: cannot copy base BTF: %s", base_path ?: UCB_KERNEL_BTF_DEFAULT, strerror(errno));
+		goto out;
+	}
+	for (i = first; i < argc; i++) {
+		app = btf_load(argv[i], NULL);
+		if (!app)
+			goto out;
+		err = btf__add_btf(merged, app);
+		btf__free(app);
+		if (err < 0) {
+			p_err("%s: cannot append its types: %s", argv[i], strerror(-err));
+			goto out;
+		}
+	}
+	err = btf_write_raw(out, merged);
+	if (err) {
+		p_err("%s: cannot write output: %s", out, strerror(-err));
+		goto out;
+	}
+	if (json_output) {
+		printf("{\"output\":");
+		json_str(stdout, out);
+		printf(",\"types\":%u,\"inputs\":%d,\"base\":%s}\n", btf__type_cnt(merged) - 1,
+		       argc - first, base ? "true" : "false");
+	}
+	ret = EXIT_OK;
+out:
+	btf__free(merged);
+	btf__free(base);
+	return ret;
+}

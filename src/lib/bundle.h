@@ -1,0 +1,66 @@
+/* The bundle file format (docs/bundle.md): a 64-byte header, then the
+ * payload, compressed as a whole.  The payload is a list of records
+ * (4-byte tag, u32 length, data, zero padding to 4): INDX (index text),
+ * NEED (kernel needs text), BLOB (32-byte sha256 + raw BTF), ... */
+#ifndef UCOREBTF_BUNDLE_H
+#define UCOREBTF_BUNDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/index.h"
+#include "lib/sha256.h"
+
+#define UCB_MAGIC "UCOREBTF"
+#define UCB_FORMAT 1
+#define UCB_HDR_SZ 64
+#define UCB_DEFAULT_MAX_SIZE (64ull << 20)	/* uncompressed payload cap */
+#define UCB_DEFAULT_MEM_LIMIT (64ull << 20)	/* liblzma decoder memory cap */
+
+enum { UCB_COMP_NONE = 0, UCB_COMP_ZLIB = 1, UCB_COMP_XZ = 2 };
+
+struct ucb_blob {
+	char digest[SHA256_HEX_LEN + 1];
+	const uint8_t *data;		/* raw BTF, inside the payload */
+	uint32_t size;
+};
+
+struct ucb_bundle {
+	struct ucb_index idx;
+	struct ucb_needs needs;
+	struct ucb_blob *blobs;		/* sorted by digest */
+	size_t blob_cnt;
+	uint8_t *payload;		/* uncompressed */
+	size_t payload_sz;
+	size_t file_sz;
+	int compression;
+	char checksum[SHA256_HEX_LEN + 1];
+};
+
+struct ucb_limits {
+	uint64_t max_size;		/* 0: UCB_DEFAULT_MAX_SIZE */
+	uint64_t mem_limit;		/* 0: UCB_DEFAULT_MEM_LIMIT */
+};
+
+/* Validate and decode a bundle image: header, checksum, decompression
+ * within the limits, records, index, needs, blob digests, every blob parses
+ * as BTF, every index entry has its blob.  Returns 0 or -errno with a reason
+ * in err. */
+int ucb_bundle_parse(const void *data, size_t sz, const struct ucb_limits *lim,
+		     struct ucb_bundle *b, char *err, size_t err_sz);
+void ucb_bundle_free(struct ucb_bundle *b);
+const struct ucb_blob *ucb_bundle_blob(const struct ucb_bundle *b, const char *digest);
+const char *ucb_compression_name(int c);
+
+struct ucb_wblob {
+	char digest[SHA256_HEX_LEN + 1];
+	const void *data;
+	size_t size;
+};
+
+/* Build a bundle image (malloc'ed) from index text, needs text and the
+ * blobs (any order; written sorted by digest).  Returns 0 or -errno. */
+int ucb_bundle_build(const char *index, size_t index_len, const char *needs, size_t needs_len,
+		     struct ucb_wblob *blobs, size_t cnt, int compression,
+		     void **out, size_t *out_sz);
+
+#endif

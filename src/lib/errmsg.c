@@ -1,0 +1,47 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include "lib/errmsg.h"
+
+static __thread char msg[1024];
+
+static void vrecord(const char *fmt, va_list ap)
+{
+	char tmp[sizeof(msg)];
+
+	/* fmt may print the current message ("%s: %s", path, ucb_errmsg()). */
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	snprintf(msg, sizeof(msg), "%s", tmp);
+}
+
+int ucb_errf(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrecord(fmt, ap);
+	va_end(ap);
+	errno = err < 0 ? -err : err;
+	return err < 0 ? err : -err;
+}
+
+void *ucb_errp(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrecord(fmt, ap);
+	va_end(ap);
+	errno = err < 0 ? -err : err;
+	return NULL;
+}
+
+const char *ucb_errmsg(void)
+{
+	return msg;
+}
+
+void ucb_err_clear(void)
+{
+	msg[0] = 0;
+}

@@ -1,2 +1,0 @@
-# C unit tests of the core helpers.
-"$OUTPUT/tests/tools/unit_tests"

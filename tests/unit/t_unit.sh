@@ -1,0 +1,2 @@
+# C unit tests of the core helpers.
+"$OUTPUT/tests/unit/unit_tests"
