@@ -213,7 +213,6 @@ out:
 
 static int open_bundle(const char *path, struct ucb_bundle *b)
 {
-	char err[512];
 	void *data;
 	size_t sz;
 	int e;
@@ -223,10 +222,10 @@ static int open_bundle(const char *path, struct ucb_bundle *b)
 		p_err("%s: %s", path, strerror(-e));
 		return EXIT_FAIL;
 	}
-	e = ucb_bundle_parse(data, sz, NULL, b, err, sizeof(err));
+	e = ucb_bundle_parse(data, sz, NULL, b);
 	free(data);
 	if (e) {
-		p_err("%s: %s", path, err);
+		p_err("%s: %s", path, ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
