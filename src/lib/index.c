@@ -218,17 +218,23 @@ char *ucb_entry_line(const struct ucb_entry *e)
 	return s;
 }
 
-bool ucb_valid_ident(const char *s)
+/* The n bytes at s are a C identifier of at most 255 characters. */
+static bool valid_ident_n(const char *s, size_t n)
 {
-	size_t n = strlen(s);
+	size_t i;
 
 	if (!n || n > 255 || (*s >= '0' && *s <= '9'))
 		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
 			return false;
 	return true;
+}
+
+bool ucb_valid_ident(const char *s)
+{
+	return valid_ident_n(s, strlen(s));
 }
 
 bool ucb_valid_kind(const char *s)
@@ -237,19 +243,22 @@ bool ucb_valid_kind(const char *s)
 	       !strcmp(s, "typedef");
 }
 
+/* "-" or identifiers joined by single dots, at most 1023 characters. */
 bool ucb_valid_path(const char *s)
 {
-	char buf[1024], *p, *save;
+	size_t n;
 
 	if (!strcmp(s, "-"))
 		return true;
-	if (strlen(s) >= sizeof(buf) || !*s || s[0] == '.' || s[strlen(s) - 1] == '.' || strstr(s, ".."))
+	if (strlen(s) > 1023)
 		return false;
-	strcpy(buf, s);
-	for (p = strtok_r(buf, ".", &save); p; p = strtok_r(NULL, ".", &save))
-		if (!ucb_valid_ident(p))
+	for (;; s += n + 1) {
+		n = strcspn(s, ".");
+		if (!valid_ident_n(s, n))
 			return false;
-	return true;
+		if (!s[n])
+			return true;
+	}
 }
 
 int ucb_needs_parse(const char *text, size_t len, struct ucb_needs *nd)
