@@ -4,7 +4,7 @@
 #include <string.h>
 #include "lib/errmsg.h"
 
-static __thread char msg[1024];
+static __thread char msg[4096];	/* a path of PATH_MAX and then some */
 
 static void vrecord(const char *fmt, va_list ap)
 {
