@@ -153,9 +153,12 @@ $(RT_LIB_A): $(LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # libbpf's symbols stay undefined: they come from the application's libbpf.
-$(RT_LIB_SO): $(LIB_OBJS)
+# The version script exports ucorebtf_* only (tests/build/t_lib_abi.sh).
+RT_MAP := src/lib/libucorebtf.map
+$(RT_LIB_SO): $(LIB_OBJS) $(RT_MAP)
 	$(call msg,LIB,$@)
-	$(Q)$(CC) -shared -Wl,-soname,libucorebtf.so.0 $^ $(RT_LIBS) -o $@
+	$(Q)$(CC) -shared -Wl,-soname,libucorebtf.so.0 -Wl,--version-script=$(RT_MAP) $(LIB_OBJS) \
+		$(RT_LIBS) -o $@
 	$(Q)ln -sf libucorebtf.so $@.0
 
 $(RT_PC): Makefile

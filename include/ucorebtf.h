@@ -31,7 +31,10 @@ extern "C" {
 #define UCOREBTF_API __attribute__((visibility("default")))
 
 /* Declare and zero-initialise an options struct, setting sz, as
- * LIBBPF_OPTS does. */
+ * LIBBPF_OPTS does.  As in libbpf, a struct only grows at its end: a
+ * smaller sz (an older header) leaves the later fields at their defaults;
+ * a larger one (a newer header) is refused with -EINVAL unless every byte
+ * past the fields this library knows is zero. */
 #define UCOREBTF_OPTS(TYPE, NAME, ...)					\
 	struct TYPE NAME = ({						\
 		memset(&NAME, 0, sizeof(struct TYPE));			\
@@ -61,7 +64,9 @@ UCOREBTF_API void ucorebtf_bundle__close(struct ucorebtf_bundle *b);
 
 /* Entries the bundle holds, in index order. */
 UCOREBTF_API size_t ucorebtf_bundle__entry_cnt(const struct ucorebtf_bundle *b);
-/* Library, version, arch of entry i; NULL fields if i is out of range. */
+/* Library, version, arch of entry i (valid until the bundle is closed).
+ * Out of range: the fields are set to NULL and -ENOENT is returned
+ * (-EINVAL without a bundle).  NULL field pointers are skipped. */
 UCOREBTF_API int ucorebtf_bundle__entry(const struct ucorebtf_bundle *b, size_t i,
 					const char **lib, const char **version, const char **arch);
 
@@ -100,8 +105,19 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *b, const char *const *targets, 
 UCOREBTF_API const char *ucorebtf_btf__path(const struct ucorebtf_btf *t);
 /* The prepared raw BTF. */
 UCOREBTF_API const void *ucorebtf_btf__raw_data(const struct ucorebtf_btf *t, size_t *size);
-/* One line per target: "TARGET\tLIB\tVERSION\tARCH\tHOW" (HOW is build-id,
- * version, lua_ident, rodata or needed:LIB). */
+/* The targets, in the order given, and the entry chosen for each. */
+UCOREBTF_API size_t ucorebtf_btf__target_cnt(const struct ucorebtf_btf *t);
+/* Target i: its path as given, the library, version and arch of its
+ * entry, and how the entry was chosen: "build-id", "version" (the
+ * caller's), "lua_ident", "rodata" or "needed:LIB" (a version found in
+ * the DT_NEEDED library LIB).  Valid until ucorebtf_btf__close(), also
+ * after the bundle is closed.  Out of range: the fields are set to NULL
+ * and -ENOENT is returned (-EINVAL without t).  NULL field pointers are
+ * skipped. */
+UCOREBTF_API int ucorebtf_btf__target(const struct ucorebtf_btf *t, size_t i, const char **path,
+				      const char **lib, const char **version, const char **arch,
+				      const char **how);
+/* The same as text, one line per target: "TARGET\tLIB\tVERSION\tARCH\tHOW". */
 UCOREBTF_API const char *ucorebtf_btf__describe(const struct ucorebtf_btf *t);
 UCOREBTF_API void ucorebtf_btf__close(struct ucorebtf_btf *t);
 

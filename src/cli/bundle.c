@@ -168,10 +168,16 @@ static int do_create(int argc, char **argv)
 	index = strdup(UCB_INDEX_HEADER);
 	blobs = calloc(idx.cnt + 1, sizeof(*blobs));
 	for (i = 0; index && blobs && i < idx.cnt; i++) {
-		char *line = ucb_entry_line(&idx.e[i]);
+		char *line = ucb_entry_line(&idx.e[i]), *grown;
 		size_t sz;
 
-		index = realloc(index, ilen + strlen(line) + 1);
+		grown = line ? realloc(index, ilen + strlen(line) + 1) : NULL;
+		if (!grown) {
+			free(line);
+			p_err("out of memory");
+			goto out;
+		}
+		index = grown;
 		strcpy(index + ilen, line);
 		ilen += strlen(line);
 		free(line);
@@ -185,9 +191,13 @@ static int do_create(int argc, char **argv)
 		blobs[i].data = data;
 		blobs[i].size = sz;
 	}
+	if (!index || !blobs) {
+		p_err("out of memory");
+		goto out;
+	}
 	e = ucb_bundle_build(index, ilen, needs, nlen, blobs, idx.cnt, c, &img, &img_sz);
 	if (e) {
-		p_err("%s: cannot build the bundle: %s", out, strerror(-e));
+		p_err("%s: cannot build the bundle: %s", out, ucb_errmsg());
 		goto out;
 	}
 	e = !strcmp(emit, "c") ? emit_c(out, img, img_sz) :
@@ -213,7 +223,6 @@ out:
 
 static int open_bundle(const char *path, struct ucb_bundle *b)
 {
-	char err[512];
 	void *data;
 	size_t sz;
 	int e;
@@ -223,10 +232,10 @@ static int open_bundle(const char *path, struct ucb_bundle *b)
 		p_err("%s: %s", path, strerror(-e));
 		return EXIT_FAIL;
 	}
-	e = ucb_bundle_parse(data, sz, NULL, b, err, sizeof(err));
+	e = ucb_bundle_parse(data, sz, NULL, b);
 	free(data);
 	if (e) {
-		p_err("%s: %s", path, err);
+		p_err("%s: %s", path, ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

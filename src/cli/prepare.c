@@ -79,7 +79,11 @@ int do_prepare(int argc, char **argv)
 	}
 	if (version) {
 		versions = calloc(argc, sizeof(*versions));
-		for (i = 0; versions && i < argc; i++)
+		if (!versions) {
+			p_err("out of memory");
+			return EXIT_FAIL;
+		}
+		for (i = 0; i < argc; i++)
 			versions[i] = version;
 		po.versions = versions;
 	}
@@ -101,15 +105,12 @@ int do_prepare(int argc, char **argv)
 	if (err)
 		p_err("%s: cannot write output: %s", out, strerror(-err));
 	else if (json_output) {
-		char *d = strdup(ucorebtf_btf__describe(t)), *line, *save, *f[5];
+		const char *f[5];
 
 		printf("{\"output\":");
 		json_str(stdout, out);
 		printf(",\"size\":%zu,\"targets\":[", sz);
-		for (i = 0, line = strtok_r(d, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
-			f[0] = strtok(line, "\t");
-			for (int k = 1; k < 5; k++)
-				f[k] = strtok(NULL, "\t");
+		for (i = 0; !ucorebtf_btf__target(t, i, &f[0], &f[1], &f[2], &f[3], &f[4]); i++) {
 			printf("%s{\"target\":", i ? "," : "");
 			json_str(stdout, f[0]);
 			printf(",\"library\":");
@@ -123,7 +124,6 @@ int do_prepare(int argc, char **argv)
 			printf("}");
 		}
 		printf("]}\n");
-		free(d);
 	} else {
 		fputs(ucorebtf_btf__describe(t), stderr);
 	}

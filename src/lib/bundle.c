@@ -10,6 +10,7 @@
 #include <zlib.h>
 #include <bpf/btf.h>
 #include "lib/bundle.h"
+#include "lib/errmsg.h"
 
 #define TAG_INDX 0x58444e49u	/* "INDX" little-endian */
 #define TAG_NEED 0x4445454eu	/* "NEED" */
@@ -27,10 +28,8 @@ const char *ucb_compression_name(int c)
 	return c == UCB_COMP_XZ ? "xz" : c == UCB_COMP_ZLIB ? "zlib" : c == UCB_COMP_NONE ? "none" : "?";
 }
 
-#define ERR(code, ...) do { snprintf(err, err_sz, __VA_ARGS__); return code; } while (0)
-
 static int decompress(int comp, const uint8_t *in, size_t in_sz, uint8_t *out, size_t out_sz,
-		      uint64_t mem_limit, char *err, size_t err_sz)
+		      uint64_t mem_limit)
 {
 	lzma_stream xs = LZMA_STREAM_INIT;
 	z_stream zs = {};
@@ -40,12 +39,12 @@ static int decompress(int comp, const uint8_t *in, size_t in_sz, uint8_t *out, s
 	switch (comp) {
 	case UCB_COMP_NONE:
 		if (in_sz != out_sz)
-			ERR(-EINVAL, "stored size %zu differs from payload size %zu", in_sz, out_sz);
+			return ucb_errf(-EINVAL, "stored size %zu differs from payload size %zu", in_sz, out_sz);
 		memcpy(out, in, in_sz);
 		return 0;
 	case UCB_COMP_ZLIB:
 		if (inflateInit(&zs) != Z_OK)
-			ERR(-ENOMEM, "zlib: cannot initialise");
+			return ucb_errf(-ENOMEM, "zlib: cannot initialise");
 		zs.next_in = (Bytef *)in;
 		zs.avail_in = in_sz;
 		zs.next_out = out;
@@ -53,14 +52,14 @@ static int decompress(int comp, const uint8_t *in, size_t in_sz, uint8_t *out, s
 		zr = inflate(&zs, Z_FINISH);
 		inflateEnd(&zs);
 		if (zr != Z_STREAM_END && !zs.avail_out)
-			ERR(-EFBIG, "zlib: payload larger than the %zu bytes the header declares", out_sz);
+			return ucb_errf(-EFBIG, "zlib: payload larger than the %zu bytes the header declares", out_sz);
 		if (zr != Z_STREAM_END || zs.avail_in || zs.avail_out)
-			ERR(-EINVAL, "zlib: corrupt compressed payload");
+			return ucb_errf(-EINVAL, "zlib: corrupt compressed payload");
 		return 0;
 	case UCB_COMP_XZ:
 		lr = lzma_stream_decoder(&xs, mem_limit, 0);
 		if (lr != LZMA_OK)
-			ERR(-ENOMEM, "xz: cannot initialise decoder");
+			return ucb_errf(-ENOMEM, "xz: cannot initialise decoder");
 		xs.next_in = in;
 		xs.avail_in = in_sz;
 		xs.next_out = out;
@@ -68,15 +67,15 @@ static int decompress(int comp, const uint8_t *in, size_t in_sz, uint8_t *out, s
 		lr = lzma_code(&xs, LZMA_FINISH);
 		lzma_end(&xs);
 		if (lr == LZMA_MEMLIMIT_ERROR)
-			ERR(-E2BIG, "xz: decoder needs more than the %llu-byte memory limit",
+			return ucb_errf(-E2BIG, "xz: decoder needs more than the %llu-byte memory limit",
 			    (unsigned long long)mem_limit);
 		if (lr != LZMA_STREAM_END && lr != LZMA_MEMLIMIT_ERROR && !xs.avail_out)
-			ERR(-EFBIG, "xz: payload larger than the %zu bytes the header declares", out_sz);
+			return ucb_errf(-EFBIG, "xz: payload larger than the %zu bytes the header declares", out_sz);
 		if (lr != LZMA_STREAM_END || xs.avail_in || xs.avail_out)
-			ERR(-EINVAL, "xz: corrupt compressed payload");
+			return ucb_errf(-EINVAL, "xz: corrupt compressed payload");
 		return 0;
 	}
-	ERR(-EINVAL, "unknown compression %d", comp);
+	return ucb_errf(-EINVAL, "unknown compression %d", comp);
 }
 
 static int cmp_blob(const void *a, const void *b)
@@ -94,7 +93,7 @@ const struct ucb_blob *ucb_bundle_blob(const struct ucb_bundle *b, const char *d
 	return bsearch(&key, b->blobs, b->blob_cnt, sizeof(key), cmp_blob);
 }
 
-static int parse_records(struct ucb_bundle *b, char *err, size_t err_sz)
+static int parse_records(struct ucb_bundle *b)
 {
 	const uint8_t *p = b->payload, *end = b->payload + b->payload_sz;
 	const uint8_t *indx = NULL, *need = NULL;
@@ -107,32 +106,32 @@ static int parse_records(struct ucb_bundle *b, char *err, size_t err_sz)
 
 	while (p < end) {
 		if (end - p < 8)
-			ERR(-EINVAL, "record header truncated at payload offset %zu", (size_t)(p - b->payload));
+			return ucb_errf(-EINVAL, "record header truncated at payload offset %zu", (size_t)(p - b->payload));
 		tag = get32(p);
 		len = get32(p + 4);
 		p += 8;
 		pad = (4 - len % 4) % 4;
 		if ((uint64_t)len + pad > (uint64_t)(end - p))
-			ERR(-EINVAL, "record of %u bytes runs past the payload", len);
+			return ucb_errf(-EINVAL, "record of %u bytes runs past the payload", len);
 		for (i = 0; i < pad; i++)
 			if (p[len + i])
-				ERR(-EINVAL, "non-zero record padding");
+				return ucb_errf(-EINVAL, "non-zero record padding");
 		switch (tag) {
 		case TAG_INDX:
 		case TAG_NEED:
 			if (tag == TAG_INDX ? indx != NULL : need != NULL)
-				ERR(-EINVAL, "duplicate %s record", tag == TAG_INDX ? "INDX" : "NEED");
+				return ucb_errf(-EINVAL, "duplicate %s record", tag == TAG_INDX ? "INDX" : "NEED");
 			*(tag == TAG_INDX ? &indx : &need) = p;
 			*(tag == TAG_INDX ? &indx_len : &need_len) = len;
 			break;
 		case TAG_BLOB:
 			if (len <= SHA256_LEN)
-				ERR(-EINVAL, "empty BLOB record");
+				return ucb_errf(-EINVAL, "empty BLOB record");
 			if (b->blob_cnt >= UCB_MAX_ENTRIES)
-				ERR(-E2BIG, "too many blobs");
+				return ucb_errf(-E2BIG, "too many blobs");
 			bl = realloc(b->blobs, (b->blob_cnt + 1) * sizeof(*bl));
 			if (!bl)
-				ERR(-ENOMEM, "out of memory");
+				return ucb_errf(-ENOMEM, "out of memory");
 			b->blobs = bl;
 			bl = &b->blobs[b->blob_cnt++];
 			ucb_hex(p, SHA256_LEN, bl->digest);
@@ -140,50 +139,50 @@ static int parse_records(struct ucb_bundle *b, char *err, size_t err_sz)
 			bl->size = len - SHA256_LEN;
 			ucb_sha256(bl->data, bl->size, sum);
 			if (memcmp(sum, p, SHA256_LEN))
-				ERR(-EINVAL, "blob %.16s...: content does not match its sha256", bl->digest);
+				return ucb_errf(-EINVAL, "blob %.16s...: content does not match its sha256", bl->digest);
 			break;
 		default:
-			ERR(-EINVAL, "unknown record tag 0x%08x", tag);
+			return ucb_errf(-EINVAL, "unknown record tag 0x%08x", tag);
 		}
 		p += len + pad;
 	}
 	if (!indx)
-		ERR(-EINVAL, "no INDX record");
-	ret = ucb_index_parse((const char *)indx, indx_len, &b->idx, err, err_sz);
+		return ucb_errf(-EINVAL, "no INDX record");
+	ret = ucb_index_parse((const char *)indx, indx_len, &b->idx);
 	if (ret)
 		return ret;
-	ret = ucb_needs_parse(need ? (const char *)need : "", need_len, &b->needs, err, err_sz);
+	ret = ucb_needs_parse(need ? (const char *)need : "", need_len, &b->needs);
 	if (ret)
 		return ret;
 	if (b->blob_cnt)
 		qsort(b->blobs, b->blob_cnt, sizeof(*b->blobs), cmp_blob);
 	for (i = 1; i < b->blob_cnt; i++)
 		if (!strcmp(b->blobs[i].digest, b->blobs[i - 1].digest))
-			ERR(-EINVAL, "blob %.16s... stored twice", b->blobs[i].digest);
+			return ucb_errf(-EINVAL, "blob %.16s... stored twice", b->blobs[i].digest);
 	for (i = 0; i < b->idx.cnt; i++) {
 		const struct ucb_entry *e = &b->idx.e[i];
 		const struct ucb_blob *blob = ucb_bundle_blob(b, e->digest);
 
 		if (!blob)
-			ERR(-EINVAL, "entry %s %s %s: blob %.16s... missing", e->lib, e->version,
+			return ucb_errf(-EINVAL, "entry %s %s %s: blob %.16s... missing", e->lib, e->version,
 			    e->arch, e->digest);
 		if (blob->size != e->size)
-			ERR(-EINVAL, "entry %s %s %s: blob size differs from the index", e->lib,
+			return ucb_errf(-EINVAL, "entry %s %s %s: blob size differs from the index", e->lib,
 			    e->version, e->arch);
 		if (i && !ucb_entry_cmp(&b->idx.e[i - 1], e))
-			ERR(-EINVAL, "entry %s %s %s listed twice", e->lib, e->version, e->arch);
+			return ucb_errf(-EINVAL, "entry %s %s %s listed twice", e->lib, e->version, e->arch);
 	}
 	for (i = 0; i < b->blob_cnt; i++) {
 		btf = btf__new(b->blobs[i].data, b->blobs[i].size);
 		if (!btf)
-			ERR(-EINVAL, "blob %.16s...: not valid BTF", b->blobs[i].digest);
+			return ucb_errf(-EINVAL, "blob %.16s...: not valid BTF", b->blobs[i].digest);
 		btf__free(btf);
 	}
 	return 0;
 }
 
 int ucb_bundle_parse(const void *data, size_t sz, const struct ucb_limits *lim,
-		     struct ucb_bundle *b, char *err, size_t err_sz)
+		     struct ucb_bundle *b)
 {
 	const uint8_t *h = data;
 	uint64_t max_size = lim && lim->max_size ? lim->max_size : UCB_DEFAULT_MAX_SIZE;
@@ -195,39 +194,39 @@ int ucb_bundle_parse(const void *data, size_t sz, const struct ucb_limits *lim,
 
 	memset(b, 0, sizeof(*b));
 	if (!data || sz < UCB_HDR_SZ)
-		ERR(-EINVAL, "truncated: %zu bytes, shorter than the %d-byte header", sz, UCB_HDR_SZ);
+		return ucb_errf(-EINVAL, "truncated: %zu bytes, shorter than the %d-byte header", sz, UCB_HDR_SZ);
 	if (memcmp(h, UCB_MAGIC, 8))
-		ERR(-EINVAL, "not a ucorebtf bundle (bad magic)");
+		return ucb_errf(-EINVAL, "not a ucorebtf bundle (bad magic)");
 	if (get16(h + 8) != UCB_FORMAT)
-		ERR(-EPROTONOSUPPORT, "format version %u not supported (this reader: %d)",
+		return ucb_errf(-EPROTONOSUPPORT, "format version %u not supported (this reader: %d)",
 		    get16(h + 8), UCB_FORMAT);
 	b->compression = get16(h + 10);
 	if (b->compression > UCB_COMP_XZ || get32(h + 12))
-		ERR(-EINVAL, "unknown compression %u or flags 0x%x", b->compression, get32(h + 12));
+		return ucb_errf(-EINVAL, "unknown compression %u or flags 0x%x", b->compression, get32(h + 12));
 	stored = get64(h + 16);
 	raw = get64(h + 24);
 	if (stored != sz - UCB_HDR_SZ)
-		ERR(-EINVAL, "%s: header says %llu payload bytes, file has %zu",
+		return ucb_errf(-EINVAL, "%s: header says %llu payload bytes, file has %zu",
 		    sz - UCB_HDR_SZ < stored ? "truncated" : "trailing data",
 		    (unsigned long long)stored, sz - UCB_HDR_SZ);
 	if (raw > max_size)
-		ERR(-EFBIG, "payload of %llu bytes exceeds the %llu-byte limit",
+		return ucb_errf(-EFBIG, "payload of %llu bytes exceeds the %llu-byte limit",
 		    (unsigned long long)raw, (unsigned long long)max_size);
 	ucb_sha256_init(&c);
 	ucb_sha256_update(&c, h, 32);
 	ucb_sha256_update(&c, h + UCB_HDR_SZ, stored);
 	ucb_sha256_final(&c, sum);
 	if (memcmp(sum, h + 32, SHA256_LEN))
-		ERR(-EBADMSG, "checksum mismatch (damaged bundle)");
+		return ucb_errf(-EBADMSG, "checksum mismatch (damaged bundle)");
 	ucb_hex(sum, SHA256_LEN, b->checksum);
 	b->file_sz = sz;
 	b->payload_sz = raw;
 	b->payload = malloc(raw ? raw : 1);
 	if (!b->payload)
-		ERR(-ENOMEM, "out of memory for %llu bytes", (unsigned long long)raw);
-	ret = decompress(b->compression, h + UCB_HDR_SZ, stored, b->payload, raw, mem_limit, err, err_sz);
+		return ucb_errf(-ENOMEM, "out of memory for %llu bytes", (unsigned long long)raw);
+	ret = decompress(b->compression, h + UCB_HDR_SZ, stored, b->payload, raw, mem_limit);
 	if (!ret)
-		ret = parse_records(b, err, err_sz);
+		ret = parse_records(b);
 	if (ret)
 		ucb_bundle_free(b);
 	return ret;
@@ -271,7 +270,7 @@ static int payload_compress(int comp, const uint8_t *in, size_t in_sz, uint8_t *
 	case UCB_COMP_NONE:
 		*out = malloc(in_sz ? in_sz : 1);
 		if (!*out)
-			return -ENOMEM;
+			return ucb_errf(-ENOMEM, "out of memory");
 		memcpy(*out, in, in_sz);
 		*out_sz = in_sz;
 		return 0;
@@ -279,10 +278,10 @@ static int payload_compress(int comp, const uint8_t *in, size_t in_sz, uint8_t *
 		zlen = compressBound(in_sz);
 		*out = malloc(zlen);
 		if (!*out)
-			return -ENOMEM;
+			return ucb_errf(-ENOMEM, "out of memory");
 		if (compress2(*out, &zlen, in, in_sz, 9) != Z_OK) {
 			free(*out);
-			return -EIO;
+			return ucb_errf(-EIO, "zlib: cannot compress the payload");
 		}
 		*out_sz = zlen;
 		return 0;
@@ -290,7 +289,7 @@ static int payload_compress(int comp, const uint8_t *in, size_t in_sz, uint8_t *
 		/* A dictionary no larger than the payload keeps the reader's
 		 * decoder memory small. */
 		if (lzma_lzma_preset(&opt, 9 | LZMA_PRESET_EXTREME))
-			return -EINVAL;
+			return ucb_errf(-EINVAL, "xz: no preset 9e");
 		if (opt.dict_size > in_sz)
 			opt.dict_size = in_sz < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : in_sz;
 		filters[0] = (lzma_filter){ LZMA_FILTER_LZMA2, &opt };
@@ -298,15 +297,15 @@ static int payload_compress(int comp, const uint8_t *in, size_t in_sz, uint8_t *
 		cap = lzma_stream_buffer_bound(in_sz);
 		*out = malloc(cap);
 		if (!*out)
-			return -ENOMEM;
+			return ucb_errf(-ENOMEM, "out of memory");
 		if (lzma_stream_buffer_encode(filters, LZMA_CHECK_CRC32, NULL, in, in_sz, *out, &pos, cap)) {
 			free(*out);
-			return -EIO;
+			return ucb_errf(-EIO, "xz: cannot compress the payload");
 		}
 		*out_sz = pos;
 		return 0;
 	}
-	return -EINVAL;
+	return ucb_errf(-EINVAL, "unknown compression %d", comp);
 }
 
 int ucb_bundle_build(const char *index, size_t index_len, const char *needs, size_t needs_len,
@@ -322,7 +321,7 @@ int ucb_bundle_build(const char *index, size_t index_len, const char *needs, siz
 		cap += 12 + SHA256_LEN + blobs[i].size;
 	payload = p = malloc(cap);
 	if (!payload)
-		return -ENOMEM;
+		return ucb_errf(-ENOMEM, "out of memory for a %zu-byte payload", cap);
 	if (cnt)
 		qsort(blobs, cnt, sizeof(*blobs), cmp_wblob);
 	p = add_record(p, TAG_INDX, index, index_len, NULL, 0);
@@ -342,7 +341,7 @@ int ucb_bundle_build(const char *index, size_t index_len, const char *needs, siz
 	img = calloc(1, UCB_HDR_SZ + stored_sz);
 	if (!img) {
 		free(stored);
-		return -ENOMEM;
+		return ucb_errf(-ENOMEM, "out of memory");
 	}
 	memcpy(img, UCB_MAGIC, 8);
 	put16(img + 8, UCB_FORMAT);

@@ -43,10 +43,10 @@ struct ucb_limits {
 
 /* Validate and decode a bundle image: header, checksum, decompression
  * within the limits, records, index, needs, blob digests, every blob parses
- * as BTF, every index entry has its blob.  Returns 0 or -errno with a reason
- * in err. */
+ * as BTF, every index entry has its blob.  Returns 0 or -errno with the
+ * message set (it names no file: the caller knows where data came from). */
 int ucb_bundle_parse(const void *data, size_t sz, const struct ucb_limits *lim,
-		     struct ucb_bundle *b, char *err, size_t err_sz);
+		     struct ucb_bundle *b);
 void ucb_bundle_free(struct ucb_bundle *b);
 const struct ucb_blob *ucb_bundle_blob(const struct ucb_bundle *b, const char *digest);
 const char *ucb_compression_name(int c);
@@ -58,7 +58,8 @@ struct ucb_wblob {
 };
 
 /* Build a bundle image (malloc'ed) from index text, needs text and the
- * blobs (any order; written sorted by digest).  Returns 0 or -errno. */
+ * blobs (any order; written sorted by digest).  Returns 0 or -errno with
+ * the message set. */
 int ucb_bundle_build(const char *index, size_t index_len, const char *needs, size_t needs_len,
 		     struct ucb_wblob *blobs, size_t cnt, int compression,
 		     void **out, size_t *out_sz);

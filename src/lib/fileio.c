@@ -6,7 +6,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "lib/errmsg.h"
 #include "lib/fileio.h"
+
+/* path and what errno says about it: the message of every failure here. */
+static int fail(int err, const char *path)
+{
+	return ucb_errf(err, "%s: %s", path, strerror(-err));
+}
 
 int ucb_read_file(const char *path, void **data, size_t *size)
 {
@@ -18,20 +25,20 @@ int ucb_read_file(const char *path, void **data, size_t *size)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fail(-errno, path);
 	if (fstat(fd, &st)) {
 		err = -errno;
 		close(fd);
-		return err;
+		return fail(err, path);
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return -EISDIR;
+		return fail(-EISDIR, path);
 	}
 	buf = malloc(st.st_size + 1);
 	if (!buf) {
 		close(fd);
-		return -ENOMEM;
+		return fail(-ENOMEM, path);
 	}
 	while (off < (size_t)st.st_size) {
 		n = read(fd, buf + off, st.st_size - off);
@@ -41,7 +48,7 @@ int ucb_read_file(const char *path, void **data, size_t *size)
 			err = n < 0 ? -errno : -EIO;
 			free(buf);
 			close(fd);
-			return err;
+			return fail(err, path);
 		}
 		off += n;
 	}
@@ -59,10 +66,10 @@ int ucb_check_output_path(const char *path)
 	int err = 0;
 
 	if (!stat(path, &st) && S_ISDIR(st.st_mode))
-		return -EISDIR;
+		return fail(-EISDIR, path);
 	copy = strdup(path);
 	if (!copy)
-		return -ENOMEM;
+		return fail(-ENOMEM, path);
 	dir = dirname(copy);
 	if (stat(dir, &st))
 		err = -errno;
@@ -70,6 +77,8 @@ int ucb_check_output_path(const char *path)
 		err = -ENOTDIR;
 	else if (access(dir, W_OK))
 		err = -errno;
+	if (err)
+		ucb_errf(err, "%s: %s", dir, strerror(-err));
 	free(copy);
 	return err;
 }
@@ -84,7 +93,7 @@ int ucb_write_all(int fd, const void *data, size_t size)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
+			return ucb_errf(n < 0 ? -errno : -EIO, "write: %s", strerror(n < 0 ? errno : EIO));
 		off += n;
 	}
 	return 0;
@@ -104,21 +113,21 @@ int ucb_write_file_atomic(const char *path, const void *data, size_t size)
 	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
-			return -errno;
+			return fail(-errno, path);
 		err = ucb_write_all(fd, data, size);
 		if (close(fd) && !err)
 			err = -errno;
-		return err;
+		return err ? fail(err, path) : 0;
 	}
-	tmp = malloc(len + 16);
+	tmp = malloc(len + sizeof(".tmp.XXXXXX"));
 	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
+		return fail(-ENOMEM, path);
+	snprintf(tmp, len + sizeof(".tmp.XXXXXX"), "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		err = -errno;
 		free(tmp);
-		return err;
+		return fail(err, path);
 	}
 	err = ucb_write_all(fd, data, size);
 	/* mkstemp makes 0600; output files are ordinary artefacts. */
@@ -131,5 +140,5 @@ int ucb_write_file_atomic(const char *path, const void *data, size_t size)
 	if (err)
 		unlink(tmp);
 	free(tmp);
-	return err;
+	return err ? fail(err, path) : 0;
 }

@@ -1,4 +1,6 @@
-/* Whole-file reads and atomic writes, shared by every layer. */
+/* Whole-file reads and atomic writes, shared by every layer.  Each
+ * function returns 0 or -errno with the message (ucb_errmsg()) naming the
+ * file and saying what errno says. */
 #ifndef UCOREBTF_LIB_FILEIO_H
 #define UCOREBTF_LIB_FILEIO_H
 

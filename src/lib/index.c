@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/errmsg.h"
 #include "lib/index.h"
 
 bool ucb_valid_name(const char *s)
@@ -81,47 +82,42 @@ bool ucb_list_has(const char *list, const char *item)
 	return false;
 }
 
-static int parse_line(char *line, struct ucb_entry *e, const char **why)
+/* Line lineno of the index into e (pointing into line). */
+static int parse_line(char *line, size_t lineno, struct ucb_entry *e)
 {
+	const char *why = NULL;
 	char *f[8], *end;
 	int n = 0;
 
 	f[n++] = line;
-	for (; *line; line++)
+	for (; *line && n <= 8; line++)
 		if (*line == '\t') {
-			if (n == 8) {
-				*why = "more than 8 fields";
-				return -EINVAL;
-			}
 			*line = 0;
-			f[n++] = line + 1;
+			if (n < 8)
+				f[n] = line + 1;
+			n++;
 		}
-	if (n != 8) {
-		*why = "fewer than 8 tab-separated fields";
-		return -EINVAL;
-	}
+	if (n != 8)
+		return ucb_errf(-EINVAL, "index line %zu: %s", lineno,
+				n > 8 ? "more than 8 fields" : "fewer than 8 tab-separated fields");
 	e->lib = f[0]; e->version = f[1]; e->arch = f[2]; e->digest = f[3];
 	e->soname = f[5]; e->build_ids = f[6]; e->objects = f[7];
 	if (!ucb_valid_name(e->lib) || !ucb_valid_name(e->version) || !ucb_valid_name(e->arch))
-		*why = "bad library, version or arch name";
+		why = "bad library, version or arch name";
 	else if (!ucb_valid_hex(e->digest, 64, 64))
-		*why = "bad sha256";
+		why = "bad sha256";
 	else if (strcmp(e->soname, "-") && !ucb_valid_soname(e->soname))
-		*why = "bad soname";
+		why = "bad soname";
 	else if (!valid_list(e->build_ids, true))
-		*why = "bad build-id list";
+		why = "bad build-id list";
 	else if (!valid_list(e->objects, false))
-		*why = "bad object list";
-	else
-		*why = NULL;
-	if (*why)
-		return -EINVAL;
+		why = "bad object list";
+	if (why)
+		return ucb_errf(-EINVAL, "index line %zu: %s", lineno, why);
 	errno = 0;
 	e->size = strtoull(f[4], &end, 10);
-	if (errno || *end || end == f[4] || f[4][0] == '-' || e->size == 0 || e->size > (1u << 30)) {
-		*why = "bad size";
-		return -EINVAL;
-	}
+	if (errno || *end || end == f[4] || f[4][0] == '-' || e->size == 0 || e->size > (1u << 30))
+		return ucb_errf(-EINVAL, "index line %zu: bad size", lineno);
 	return 0;
 }
 
@@ -135,34 +131,28 @@ static int grow(void **arr, size_t *cap, size_t cnt, size_t elem)
 		return 0;
 	tmp = realloc(*arr, n * elem);
 	if (!tmp)
-		return -ENOMEM;
+		return ucb_errf(-ENOMEM, "out of memory");
 	*arr = tmp;
 	*cap = n;
 	return 0;
 }
 
-int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx, char *err, size_t err_sz)
+int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx)
 {
 	char *line, *next;
-	const char *why = NULL;
 	size_t lines = 0, cap = 0, lineno = 0;
 	int ret = 0;
 
 	memset(idx, 0, sizeof(*idx));
-	if (memchr(text, 0, len)) {
-		snprintf(err, err_sz, "index holds a NUL byte");
-		return -EINVAL;
-	}
+	if (memchr(text, 0, len))
+		return ucb_errf(-EINVAL, "index holds a NUL byte");
+	if (len && text[len - 1] != '\n')
+		return ucb_errf(-EINVAL, "index does not end with a newline");
 	idx->text = malloc(len + 1);
 	if (!idx->text)
-		return -ENOMEM;
+		return ucb_errf(-ENOMEM, "out of memory for a %zu-byte index", len);
 	memcpy(idx->text, text, len);
 	idx->text[len] = 0;
-	if (len && idx->text[len - 1] != '\n') {
-		snprintf(err, err_sz, "index does not end with a newline");
-		ret = -EINVAL;
-		goto out;
-	}
 	for (line = idx->text; *line; line = next) {
 		next = strchr(line, '\n');
 		*next++ = 0;
@@ -170,18 +160,14 @@ int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx, char *e
 		if (line[0] == '#')
 			continue;
 		if (++lines > UCB_MAX_ENTRIES) {
-			snprintf(err, err_sz, "more than %d entries", UCB_MAX_ENTRIES);
-			ret = -E2BIG;
+			ret = ucb_errf(-E2BIG, "more than %d entries", UCB_MAX_ENTRIES);
 			goto out;
 		}
 		ret = grow((void **)&idx->e, &cap, idx->cnt, sizeof(*idx->e));
+		if (!ret)
+			ret = parse_line(line, lineno, &idx->e[idx->cnt]);
 		if (ret)
 			goto out;
-		ret = parse_line(line, &idx->e[idx->cnt], &why);
-		if (ret) {
-			snprintf(err, err_sz, "index line %zu: %s", lineno, why);
-			goto out;
-		}
 		idx->cnt++;
 	}
 out:
@@ -228,21 +214,27 @@ char *ucb_entry_line(const struct ucb_entry *e)
 	if (asprintf(&s, "%s\t%s\t%s\t%s\t%llu\t%s\t%s\t%s\n", e->lib, e->version, e->arch,
 		     e->digest, (unsigned long long)e->size, e->soname[0] ? e->soname : "-",
 		     e->build_ids[0] ? e->build_ids : "-", e->objects[0] ? e->objects : "-") < 0)
-		return NULL;
+		return ucb_errp(-ENOMEM, "out of memory");
 	return s;
+}
+
+/* The n bytes at s are a C identifier of at most 255 characters. */
+static bool valid_ident_n(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > 255 || (*s >= '0' && *s <= '9'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
 }
 
 bool ucb_valid_ident(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (!n || n > 255 || (*s >= '0' && *s <= '9'))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
+	return valid_ident_n(s, strlen(s));
 }
 
 bool ucb_valid_kind(const char *s)
@@ -251,35 +243,36 @@ bool ucb_valid_kind(const char *s)
 	       !strcmp(s, "typedef");
 }
 
+/* "-" or identifiers joined by single dots, at most 1023 characters. */
 bool ucb_valid_path(const char *s)
 {
-	char buf[1024], *p, *save;
+	size_t n;
 
 	if (!strcmp(s, "-"))
 		return true;
-	if (strlen(s) >= sizeof(buf) || !*s || s[0] == '.' || s[strlen(s) - 1] == '.' || strstr(s, ".."))
+	if (strlen(s) > 1023)
 		return false;
-	strcpy(buf, s);
-	for (p = strtok_r(buf, ".", &save); p; p = strtok_r(NULL, ".", &save))
-		if (!ucb_valid_ident(p))
+	for (;; s += n + 1) {
+		n = strcspn(s, ".");
+		if (!valid_ident_n(s, n))
 			return false;
-	return true;
+		if (!s[n])
+			return true;
+	}
 }
 
-int ucb_needs_parse(const char *text, size_t len, struct ucb_needs *nd, char *err, size_t err_sz)
+int ucb_needs_parse(const char *text, size_t len, struct ucb_needs *nd)
 {
 	char *line, *next, *f[4], *p;
 	size_t cap = 0, lineno = 0;
 	int n, ret = 0;
 
 	memset(nd, 0, sizeof(*nd));
-	if (memchr(text, 0, len) || (len && text[len - 1] != '\n')) {
-		snprintf(err, err_sz, "needs: NUL byte or no final newline");
-		return -EINVAL;
-	}
+	if (memchr(text, 0, len) || (len && text[len - 1] != '\n'))
+		return ucb_errf(-EINVAL, "needs: NUL byte or no final newline");
 	nd->text = malloc(len + 1);
 	if (!nd->text)
-		return -ENOMEM;
+		return ucb_errf(-ENOMEM, "out of memory for %zu bytes of needs", len);
 	memcpy(nd->text, text, len);
 	nd->text[len] = 0;
 	for (line = nd->text; *line; line = next) {
@@ -297,13 +290,11 @@ int ucb_needs_parse(const char *text, size_t len, struct ucb_needs *nd, char *er
 			}
 		if (n != 4 || *p || !ucb_valid_name(f[0]) || !ucb_valid_kind(f[1]) ||
 		    !ucb_valid_ident(f[2]) || !ucb_valid_path(f[3])) {
-			snprintf(err, err_sz, "needs line %zu: expected object, kind, name, path", lineno);
-			ret = -EINVAL;
+			ret = ucb_errf(-EINVAL, "needs line %zu: expected object, kind, name, path", lineno);
 			goto out;
 		}
 		if (nd->cnt == UCB_MAX_NEEDS) {
-			snprintf(err, err_sz, "more than %d needs", UCB_MAX_NEEDS);
-			ret = -E2BIG;
+			ret = ucb_errf(-E2BIG, "more than %d needs", UCB_MAX_NEEDS);
 			goto out;
 		}
 		ret = grow((void **)&nd->n, &cap, nd->cnt, sizeof(*nd->n));

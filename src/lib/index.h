@@ -27,16 +27,18 @@ struct ucb_index {
 	char *text;		/* owns the strings the entries point into */
 };
 
-/* Parse index text (need not be NUL-terminated).  Returns 0 or -EINVAL with
- * a reason in err (line number and what is wrong). */
-int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx, char *err, size_t err_sz);
+/* Parse index text (need not be NUL-terminated).  Returns 0 or -errno
+ * (-EINVAL, -E2BIG, -ENOMEM) with the message set: line number and what is
+ * wrong. */
+int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx);
 void ucb_index_free(struct ucb_index *idx);
 
 /* Order entries deterministically: library, version (natural order), arch. */
 void ucb_index_sort(struct ucb_index *idx);
 int ucb_entry_cmp(const struct ucb_entry *a, const struct ucb_entry *b);
 
-/* One index line for e, with '\n'.  Returns a malloc'ed string or NULL. */
+/* One index line for e, with '\n'.  Returns a malloc'ed string, or NULL
+ * (ENOMEM, message set). */
 char *ucb_entry_line(const struct ucb_entry *e);
 
 /* Is item one of the comma-separated list ("-" is the empty list)? */
@@ -67,7 +69,8 @@ struct ucb_needs {
 
 #define UCB_MAX_NEEDS 65536
 
-int ucb_needs_parse(const char *text, size_t len, struct ucb_needs *needs, char *err, size_t err_sz);
+/* As ucb_index_parse, for needs text. */
+int ucb_needs_parse(const char *text, size_t len, struct ucb_needs *needs);
 void ucb_needs_free(struct ucb_needs *needs);
 bool ucb_valid_ident(const char *s);
 bool ucb_valid_kind(const char *s);

@@ -11,9 +11,8 @@
 #include <unistd.h>
 #include <linux/btf.h>
 #include <bpf/btf.h>
+#include "lib/errmsg.h"
 #include "lib/kbtf.h"
-
-#define ERR(code, ...) do { snprintf(err, err_sz, __VA_ARGS__); return code; } while (0)
 
 static int read_all(int fd, struct ucb_kbtf *k, size_t hint)
 {
@@ -125,8 +124,7 @@ static void match_wanted(struct ucb_kbtf *k, const uint8_t *first2, uint32_t id)
 			hit->id = id;
 }
 
-int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
-		  struct ucb_kbtf *k, char *err, size_t err_sz)
+int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt, struct ucb_kbtf *k)
 {
 	uint8_t first2[65536 / 8] = {};
 	struct wanted *w;
@@ -141,7 +139,7 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
 	memset(k, 0, sizeof(*k));
 	w = calloc(cnt + 1, sizeof(*w));
 	if (!w)
-		ERR(-ENOMEM, "out of memory");
+		return ucb_errf(-ENOMEM, "out of memory");
 	for (i = 0; i < cnt; i++) {
 		unsigned int f = (unsigned char)needs[i].name[0] << 8 |
 				 (unsigned char)(needs[i].name[0] ? needs[i].name[1] : 0);
@@ -156,12 +154,12 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
 	if (fd < 0) {
 		ret = -errno;
 		ucb_kbtf_close(k);
-		ERR(ret, "%s: %s", path, strerror(-ret));
+		return ucb_errf(ret, "%s: %s", path, strerror(-ret));
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		ucb_kbtf_close(k);
-		ERR(-EINVAL, "%s: not a regular file", path);
+		return ucb_errf(-EINVAL, "%s: not a regular file", path);
 	}
 	/* sysfs BTF is mmap-able on recent kernels; else read it. */
 	k->data = st.st_size >= (off_t)sizeof(*h) ?
@@ -177,7 +175,7 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
 	close(fd);
 	if (ret) {
 		ucb_kbtf_close(k);
-		ERR(ret, "%s: cannot read: %s", path, strerror(-ret));
+		return ucb_errf(ret, "%s: cannot read: %s", path, strerror(-ret));
 	}
 
 	h = (const struct btf_header *)k->data;
@@ -187,7 +185,7 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
 	    (uint64_t)h->str_off + h->str_len > k->size - h->hdr_len || h->type_off % 4 ||
 	    !h->str_len || k->data[h->hdr_len + h->str_off + h->str_len - 1]) {
 		ucb_kbtf_close(k);
-		ERR(-EINVAL, "%s: not raw BTF (bad header)", path);
+		return ucb_errf(-EINVAL, "%s: not raw BTF (bad header)", path);
 	}
 	k->strs = (const char *)k->data + h->hdr_len + h->str_off;
 	k->str_len = h->str_len;
@@ -196,7 +194,7 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
 	k->types = malloc(cap * sizeof(*k->types));
 	if (!k->types) {
 		ucb_kbtf_close(k);
-		ERR(-ENOMEM, "out of memory");
+		return ucb_errf(-ENOMEM, "%s: out of memory", path);
 	}
 	k->types[0] = NULL;
 	k->cnt = 1;
@@ -206,13 +204,13 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
 		if ((size_t)(end - p) < sizeof(*t) || !(sz = type_size(t)) || sz > (size_t)(end - p) ||
 		    t->name_off >= k->str_len) {
 			ucb_kbtf_close(k);
-			ERR(-EINVAL, "%s: corrupt BTF type %u", path, k->cnt);
+			return ucb_errf(-EINVAL, "%s: corrupt BTF type %u", path, k->cnt);
 		}
 		if (k->cnt == cap) {
 			tmp = realloc(k->types, (cap *= 2) * sizeof(*tmp));
 			if (!tmp) {
 				ucb_kbtf_close(k);
-				ERR(-ENOMEM, "out of memory");
+				return ucb_errf(-ENOMEM, "%s: out of memory", path);
 			}
 			k->types = tmp;
 		}
@@ -251,8 +249,6 @@ struct pruner {
 	struct keep *keeps;
 	size_t keep_cnt;
 	int void_ptr;
-	char *err;
-	size_t err_sz;
 };
 
 static const char *kname(const struct ucb_kbtf *k, uint32_t off)
@@ -381,15 +377,14 @@ static int mark_anon_all(struct pruner *p, uint32_t id, int depth)
 	return 0;
 }
 
+static int mark_need_path(struct pruner *p, uint32_t id, char *path);
+
 static int mark_need(struct pruner *p, uint32_t root, const char *path, bool named)
 {
-
-	char buf[1024], *comp, *save;
 	const struct btf_type *t;
 	struct keep *kp;
-	uint32_t id = root;
-	long r;
-	int i;
+	char *copy;
+	int i, ret;
 
 	kp = keep_get(p, root);
 	if (!kp)
@@ -416,8 +411,22 @@ static int mark_need(struct pruner *p, uint32_t root, const char *path, bool nam
 		}
 		return 0;
 	}
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (comp = strtok_r(buf, ".", &save); comp; comp = strtok_r(NULL, ".", &save)) {
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	ret = mark_need_path(p, root, copy);
+	free(copy);
+	return ret;
+}
+
+/* Keep the members along path ("a.b.c", modified in place) from id. */
+static int mark_need_path(struct pruner *p, uint32_t id, char *path)
+{
+	const struct btf_type *t;
+	char *comp, *save;
+	long r;
+
+	for (comp = strtok_r(path, ".", &save); comp; comp = strtok_r(NULL, ".", &save)) {
 		r = keep_member(p, id, comp, 0);
 		if (r < 0)
 			return r;
@@ -556,10 +565,9 @@ static int emit(struct pruner *p, uint32_t id)
 }
 
 int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size_t cnt,
-		   struct btf *out, const char ***roots, int **root_kinds, size_t *root_cnt,
-		   char *err, size_t err_sz)
+		   struct btf *out, const char ***roots, int **root_kinds, size_t *root_cnt)
 {
-	struct pruner p = { .k = k, .out = out, .err = err, .err_sz = err_sz };
+	struct pruner p = { .k = k, .out = out };
 	struct wanted *w, key, *hit;
 	size_t i, n;
 	int ret = 0;
@@ -571,7 +579,7 @@ int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size
 	n = k->nwant;
 	p.map = calloc(k->cnt, sizeof(*p.map));
 	if (!p.map) {
-		ret = -ENOMEM;
+		ret = ucb_errf(-ENOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < cnt && !ret; i++) {
@@ -614,9 +622,9 @@ int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size
 			ret = emit(&p, hit->id);
 		}
 		if (ret < 0) {
-			snprintf(err, err_sz, "cannot copy kernel %s %s: %s", needs[i].kind == BTF_KIND_TYPEDEF ?
+			ucb_errf(ret, "cannot copy kernel %s %s: %s", needs[i].kind == BTF_KIND_TYPEDEF ?
 				 "typedef" : "type", needs[i].name, strerror(-ret));
-			break;
+			goto out;
 		}
 		ret = 0;
 		if (needs[i].kind == BTF_KIND_TYPEDEF) {
@@ -640,8 +648,8 @@ int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size
 		(*root_kinds)[(*root_cnt)++] = btf_is_union(t) ? BTF_KIND_UNION : btf_is_composite(t) ?
 					       BTF_KIND_STRUCT : BTF_KIND_ENUM;
 	}
-	if (ret == -ENOMEM && !err[0])
-		snprintf(err, err_sz, "out of memory");
+	if (ret < 0)
+		ucb_errf(ret, "cannot copy the kernel types: %s", strerror(-ret));
 out:
 	for (i = 0; i < p.keep_cnt; i++)
 		free(p.keeps[i].bits);

@@ -28,9 +28,8 @@ struct ucb_kneed;
 
 /* Open raw BTF at path and index its types, checking every bound; in the
  * same pass, find the root type of each need (needs must outlive k).
- * Returns 0 or -errno with a reason in err. */
-int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt,
-		  struct ucb_kbtf *k, char *err, size_t err_sz);
+ * Returns 0 or -errno with the message set (naming path). */
+int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt, struct ucb_kbtf *k);
 void ucb_kbtf_close(struct ucb_kbtf *k);
 
 struct ucb_kneed {		/* one need, resolved against names */
@@ -46,9 +45,8 @@ struct ucb_kneed {		/* one need, resolved against names */
  * size, enums lose their values, typedefs and modifiers are skipped.
  * Root names are returned in *roots (malloc'ed array of pointers into k's
  * strings, *root_kinds parallel) for the caller's collision check.
- * Returns 0 or -errno with err set. */
+ * Returns 0 or -errno with the message set. */
 int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size_t cnt,
-		   struct btf *out, const char ***roots, int **root_kinds, size_t *root_cnt,
-		   char *err, size_t err_sz);
+		   struct btf *out, const char ***roots, int **root_kinds, size_t *root_cnt);
 
 #endif

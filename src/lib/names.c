@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include "lib/errmsg.h"
 #include "lib/names.h"
 
 #ifndef EM_LOONGARCH
@@ -58,10 +59,9 @@ char *ucb_object_name(const char *path, char *out, size_t out_sz)
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	size_t n = strcspn(base, ".");
 
-	if (n >= out_sz) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
+	if (n >= out_sz)
+		return ucb_errp(-ENAMETOOLONG, "%s: object name longer than %zu bytes", path,
+				out_sz ? out_sz - 1 : 0);
 	memcpy(out, base, n);
 	out[n] = 0;
 	return out;

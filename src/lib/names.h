@@ -19,7 +19,8 @@ const char *ucb_host_arch(void);
 
 /* Object name as libbpf names objects: the file name up to the first '.'
  * ("dir/probe.bpf.o" -> "probe").  Writes at most out_sz - 1 bytes;
- * returns out, or NULL with errno ENAMETOOLONG when it does not fit. */
+ * returns out, or NULL with errno ENAMETOOLONG (and the message set) when
+ * it does not fit. */
 char *ucb_object_name(const char *path, char *out, size_t out_sz);
 
 #endif

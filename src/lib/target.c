@@ -12,7 +12,7 @@
 #include "lib/errmsg.h"
 #include "lib/target.h"
 
-#define ERR(code, ...) do { snprintf(err, err_sz, __VA_ARGS__); ret = code; goto out; } while (0)
+#define ERR(code, ...) do { ret = ucb_errf(code, __VA_ARGS__); goto out; } while (0)
 
 static int add_needed(struct ucb_target *t, const char *name)
 {
@@ -87,7 +87,7 @@ static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct ucb_targe
 	}
 }
 
-int ucb_target_read(const char *path, struct ucb_target *t, char *err, size_t err_sz)
+int ucb_target_read(const char *path, struct ucb_target *t)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
@@ -101,19 +101,22 @@ int ucb_target_read(const char *path, struct ucb_target *t, char *err, size_t er
 	int fd, ret = 0;
 
 	memset(t, 0, sizeof(*t));
-	snprintf(t->path, sizeof(t->path), "%s", path);
+	t->path = strdup(path);
+	if (!t->path)
+		return ucb_errf(-ENOMEM, "%s: out of memory", path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, err_sz, "%s", strerror(errno));
-		return -errno;
+		ret = ucb_errf(-errno, "%s: %s", path, strerror(errno));
+		ucb_target_free(t);
+		return ret;
 	}
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
 	    elf_getshdrstrndx(elf, &shstrndx))
-		ERR(-EINVAL, "not an ELF file");
+		ERR(-EINVAL, "%s: not an ELF file", path);
 	if (ucb_elf_id_read(elf, &id))
-		ERR(-EINVAL, "%s", ucb_errmsg());
+		ERR(-EINVAL, "%s: %s", path, ucb_errmsg());
 	memcpy(t->build_id, id.build_id, sizeof(t->build_id));
 	memcpy(t->soname, id.soname, sizeof(t->soname));
 	memcpy(t->arch, id.arch, sizeof(t->arch));
@@ -129,7 +132,7 @@ int ucb_target_read(const char *path, struct ucb_target *t, char *err, size_t er
 				if (dyn.d_tag == DT_NEEDED)
 					name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
 				if (name && add_needed(t, name))
-					ERR(-ENOMEM, "out of memory");
+					ERR(-ENOMEM, "%s: out of memory", path);
 			}
 		} else if (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB) {
 			scan_symbols(elf, scn, &sh, t);
@@ -137,7 +140,7 @@ int ucb_target_read(const char *path, struct ucb_target *t, char *err, size_t er
 			   !t->rodata && (d = elf_getdata(scn, NULL)) && d->d_buf && d->d_size) {
 			t->rodata = malloc(d->d_size);
 			if (!t->rodata)
-				ERR(-ENOMEM, "out of memory");
+				ERR(-ENOMEM, "%s: out of memory for .rodata", path);
 			memcpy(t->rodata, d->d_buf, d->d_size);
 			t->rodata_sz = d->d_size;
 		}
@@ -158,6 +161,8 @@ void ucb_target_free(struct ucb_target *t)
 		free(t->needed[i]);
 	free(t->needed);
 	free(t->rodata);
+	free(t->path);
+	t->path = NULL;
 	t->needed = NULL;
 	t->needed_cnt = 0;
 	t->rodata = NULL;
@@ -190,7 +195,21 @@ int ucb_target_has_version(const struct ucb_target *t, const char *version)
 	return 0;
 }
 
-int ucb_target_find_needed(const struct ucb_target *t, const char *needed, char *out, size_t out_sz)
+/* *out = dir/name if readable, else NULL.  Returns 0 or -ENOMEM. */
+static int readable(const char *dir, int dir_len, const char *name, char **out)
+{
+	if (asprintf(out, "%.*s/%s", dir_len, dir, name) < 0) {
+		*out = NULL;
+		return ucb_errf(-ENOMEM, "out of memory");
+	}
+	if (!access(*out, R_OK))
+		return 0;
+	free(*out);
+	*out = NULL;
+	return 0;
+}
+
+int ucb_target_find_needed(const struct ucb_target *t, const char *needed, char **out)
 {
 	static const char *const dirs[] = {
 		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
@@ -198,19 +217,16 @@ int ucb_target_find_needed(const struct ucb_target *t, const char *needed, char 
 		"/usr/local/lib", NULL,
 	};
 	const char *slash = strrchr(t->path, '/');
-	int i;
+	int i, err = 0;
 
+	*out = NULL;
 	if (strchr(needed, '/'))
-		return -ENOENT;
-	if (slash) {
-		snprintf(out, out_sz, "%.*s/%s", (int)(slash - t->path), t->path, needed);
-		if (!access(out, R_OK))
-			return 0;
-	}
-	for (i = 0; dirs[i]; i++) {
-		snprintf(out, out_sz, "%s/%s", dirs[i], needed);
-		if (!access(out, R_OK))
-			return 0;
-	}
-	return -ENOENT;
+		return ucb_errf(-ENOENT, "%s: DT_NEEDED %s is a path", t->path, needed);
+	if (slash)
+		err = readable(t->path, (int)(slash - t->path), needed, out);
+	for (i = 0; dirs[i] && !err && !*out; i++)
+		err = readable(dirs[i], (int)strlen(dirs[i]), needed, out);
+	if (err || *out)
+		return err;
+	return ucb_errf(-ENOENT, "%s: DT_NEEDED %s not found", t->path, needed);
 }

@@ -10,7 +10,7 @@
 #include "lib/names.h"
 
 struct ucb_target {
-	char path[4096];
+	char *path;
 	char build_id[2 * UCB_BUILD_ID_MAX + 1];
 	char soname[128];
 	char arch[16];
@@ -21,7 +21,8 @@ struct ucb_target {
 	size_t rodata_sz;
 };
 
-int ucb_target_read(const char *path, struct ucb_target *t, char *err, size_t err_sz);
+/* Returns 0 or -errno with the message set (naming path). */
+int ucb_target_read(const char *path, struct ucb_target *t);
 void ucb_target_free(struct ucb_target *t);
 
 /* Does version occur in .rodata as a whole token (not inside a longer
@@ -29,7 +30,8 @@ void ucb_target_free(struct ucb_target *t);
 int ucb_target_has_version(const struct ucb_target *t, const char *version);
 
 /* Path of a DT_NEEDED library: next to the target, else the usual
- * library directories.  Returns 0 or -ENOENT. */
-int ucb_target_find_needed(const struct ucb_target *t, const char *needed, char *out, size_t out_sz);
+ * library directories.  Returns 0 with *out malloc'ed, or -ENOENT or
+ * -ENOMEM with the message set. */
+int ucb_target_find_needed(const struct ucb_target *t, const char *needed, char **out);
 
 #endif

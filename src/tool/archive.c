@@ -10,6 +10,7 @@
 #include <bpf/btf.h>
 #include "tool/archive.h"
 #include "cli/common.h"
+#include "lib/errmsg.h"
 #include "lib/sha256.h"
 
 static int mkdir_p(const char *path)
@@ -265,7 +266,7 @@ static int collect_entries(const char *dir, char **text, size_t *len)
 
 int archive__reindex(const char *dir)
 {
-	char err_msg[256], path[4096], **blobs;
+	char path[4096], **blobs;
 	struct ucb_index idx;
 	char *text = NULL, *out, *line;
 	size_t len = 0, i, olen, cap;
@@ -275,7 +276,7 @@ int archive__reindex(const char *dir)
 	err = collect_entries(dir, &text, &len);
 	if (err)
 		return err;
-	err = ucb_index_parse(text ?: "", len, &idx, err_msg, sizeof(err_msg));
+	err = ucb_index_parse(text ?: "", len, &idx);
 	free(text);
 	if (err)
 		return err;
@@ -337,7 +338,9 @@ int archive__load_index(const char *dir, struct ucb_index *idx, char *err, size_
 		snprintf(err, err_sz, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	ret = ucb_index_parse(data, sz, idx, err, err_sz);
+	ret = ucb_index_parse(data, sz, idx);
+	if (ret)
+		snprintf(err, err_sz, "%s", ucb_errmsg());
 	free(data);
 	if (!ret)
 		ucb_index_sort(idx);

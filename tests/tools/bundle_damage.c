@@ -14,7 +14,7 @@
 #include <string.h>
 #include "ucorebtf.h"
 #include "lib/bundle.h"
-#include "cli/common.h"
+#include "lib/fileio.h"
 #include "lib/sha256.h"
 
 static const char *prep_target;	/* resign: prepare with what opened */
