@@ -42,35 +42,41 @@ static int load(const char *dir, struct ucb_index *idx)
 	return EXIT_OK;
 }
 
-static void print_entry_json(const struct ucb_entry *e)
+/* "-" is the index's empty field; JSON says "". */
+static const char *field(const char *s)
 {
-	printf("{\"library\":");
-	json_str(stdout, e->lib);
-	printf(",\"version\":");
-	json_str(stdout, e->version);
-	printf(",\"arch\":");
-	json_str(stdout, e->arch);
-	printf(",\"sha256\":\"%s\",\"size\":%llu,\"soname\":", e->digest, (unsigned long long)e->size);
-	json_str(stdout, strcmp(e->soname, "-") ? e->soname : "");
-	printf(",\"build_ids\":");
-	json_str(stdout, strcmp(e->build_ids, "-") ? e->build_ids : "");
-	printf(",\"objects\":");
-	json_str(stdout, strcmp(e->objects, "-") ? e->objects : "");
-	printf("}");
+	return strcmp(s, "-") ? s : "";
 }
 
-void index_print(const struct ucb_index *idx, bool detail)
+static void print_entry_json(json_writer_t *w, const struct ucb_entry *e)
 {
+	jsonw_start_object(w);
+	jsonw_string_field(w, "library", e->lib);
+	jsonw_string_field(w, "version", e->version);
+	jsonw_string_field(w, "arch", e->arch);
+	jsonw_string_field(w, "sha256", e->digest);
+	jsonw_uint_field(w, "size", e->size);
+	jsonw_string_field(w, "soname", field(e->soname));
+	jsonw_string_field(w, "build_ids", field(e->build_ids));
+	jsonw_string_field(w, "objects", field(e->objects));
+	jsonw_end_object(w);
+}
+
+int index_print(const struct ucb_index *idx, bool detail)
+{
+	json_writer_t *w;
 	size_t i;
 
 	if (json_output) {
-		printf("[");
-		for (i = 0; i < idx->cnt; i++) {
-			printf(i ? "," : "");
-			print_entry_json(&idx->e[i]);
-		}
-		printf("]\n");
-		return;
+		w = json_new(stdout);
+		if (!w)
+			return EXIT_FAIL;
+		jsonw_start_array(w);
+		for (i = 0; i < idx->cnt; i++)
+			print_entry_json(w, &idx->e[i]);
+		jsonw_end_array(w);
+		jsonw_destroy(&w);
+		return EXIT_OK;
 	}
 	for (i = 0; i < idx->cnt; i++) {
 		const struct ucb_entry *e = &idx->e[i];
@@ -84,25 +90,28 @@ void index_print(const struct ucb_index *idx, bool detail)
 		       "  build-ids %s\n  objects   %s\n", e->lib, e->version, e->arch, e->digest,
 		       (unsigned long long)e->size, e->soname, e->build_ids, e->objects);
 	}
+	return EXIT_OK;
 }
 
 static int do_list(int argc, char **argv)
 {
 	struct ucb_index idx;
+	int rc;
 
 	if (argc != 1)
 		return usage_err("archive list: expected ARCHIVE_DIR");
 	if (load(argv[0], &idx))
 		return EXIT_FAIL;
-	index_print(&idx, false);
+	rc = index_print(&idx, false);
 	ucb_index_free(&idx);
-	return EXIT_OK;
+	return rc;
 }
 
 static int do_show(int argc, char **argv)
 {
 	struct ucb_index idx, sub = {};
 	size_t i;
+	int rc;
 
 	if (argc < 2 || argc > 4)
 		return usage_err("archive show: expected ARCHIVE_DIR LIB [VERSION [ARCH]]");
@@ -120,10 +129,10 @@ static int do_show(int argc, char **argv)
 		ucb_index_free(&idx);
 		return EXIT_FAIL;
 	}
-	index_print(&sub, true);
+	rc = index_print(&sub, true);
 	free(sub.e);
 	ucb_index_free(&idx);
-	return EXIT_OK;
+	return rc;
 }
 
 static int do_verify(int argc, char **argv)
@@ -166,9 +175,19 @@ static int do_verify(int argc, char **argv)
 	} else {
 		free(needs);
 	}
-	if (json_output)
-		printf("{\"entries\":%zu,\"errors\":%d}\n", idx.cnt, bad);
-	else if (!bad)
+	if (json_output) {
+		json_writer_t *w = json_new(stdout);
+
+		if (!w) {
+			ucb_index_free(&idx);
+			return EXIT_FAIL;
+		}
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "entries", idx.cnt);
+		jsonw_int_field(w, "errors", bad);
+		jsonw_end_object(w);
+		jsonw_destroy(&w);
+	} else if (!bad)
 		printf("%s: %zu entries, all blobs match their digests and parse as BTF\n", argv[0], idx.cnt);
 	ucb_index_free(&idx);
 	return bad ? EXIT_FAIL : EXIT_OK;
@@ -255,8 +274,18 @@ static int do_add(int argc, char **argv)
 		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], why ?: "failed", strerror(-err));
 		return EXIT_FAIL;
 	}
-	if (json_output)
-		printf("{\"library\":\"%s\",\"version\":\"%s\",\"arch\":\"%s\"}\n", e.lib, e.version, e.arch);
+	if (json_output) {
+		json_writer_t *w = json_new(stdout);
+
+		if (!w)
+			return EXIT_FAIL;
+		jsonw_start_object(w);
+		jsonw_string_field(w, "library", e.lib);
+		jsonw_string_field(w, "version", e.version);
+		jsonw_string_field(w, "arch", e.arch);
+		jsonw_end_object(w);
+		jsonw_destroy(&w);
+	}
 	return EXIT_OK;
 }
 

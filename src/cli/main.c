@@ -35,7 +35,8 @@ static int do_help(int argc, char **argv)
 		"  prepare --bundle FILE [--obj OBJ] TARGET... -o OUT.btf\n"
 		"                           btf_custom_path for TARGETs from a bundle (docs/runtime.md)\n"
 		"\n"
-		"OPTIONS: -j|--json  -d|--debug (libbpf log)  -V|--version  -h|--help\n",
+		"OPTIONS: -j|--json  -p|--pretty (indented JSON, implies -j)  -d|--debug (libbpf log)\n"
+		"         -V|--version  -h|--help\n",
 		bin_name, bin_name);
 	return EXIT_OK;
 }
@@ -65,10 +66,19 @@ static int do_gen(int argc, char **argv)
 
 static int do_version(int argc, char **argv)
 {
-	if (json_output)
-		printf("{\"version\":\"%s\"}\n", UCOREBTF_VERSION);
-	else
+	json_writer_t *w;
+
+	if (!json_output) {
 		printf("%s v%s\n", bin_name, UCOREBTF_VERSION);
+		return EXIT_OK;
+	}
+	w = json_new(stdout);
+	if (!w)
+		return EXIT_FAIL;
+	jsonw_start_object(w);
+	jsonw_string_field(w, "version", UCOREBTF_VERSION);
+	jsonw_end_object(w);
+	jsonw_destroy(&w);
 	return EXIT_OK;
 }
 
@@ -98,6 +108,8 @@ static int strip_global_opts(int argc, char **argv, int *want_version)
 		}
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			json_output = true;
+		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty"))
+			json_output = pretty_output = true;
 		else if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug"))
 			verbose = true;
 		else if (n == 1 && (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")))

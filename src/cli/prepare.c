@@ -102,31 +102,40 @@ int do_prepare(int argc, char **argv)
 		p_err("%s: cannot write output: %s", out, strerror(-err));
 	else if (json_output) {
 		char *d = strdup(ucorebtf_btf__describe(t)), *line, *save, *f[5];
+		json_writer_t *w = d ? json_new(stdout) : NULL;
 
-		printf("{\"output\":");
-		json_str(stdout, out);
-		printf(",\"size\":%zu,\"targets\":[", sz);
+		if (!w) {
+			if (!d)
+				p_err("out of memory");
+			err = -ENOMEM;
+			free(d);
+			goto done;
+		}
+		jsonw_start_object(w);
+		jsonw_string_field(w, "output", out);
+		jsonw_uint_field(w, "size", sz);
+		jsonw_name(w, "targets");
+		jsonw_start_array(w);
 		for (i = 0, line = strtok_r(d, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
 			f[0] = strtok(line, "\t");
 			for (int k = 1; k < 5; k++)
 				f[k] = strtok(NULL, "\t");
-			printf("%s{\"target\":", i ? "," : "");
-			json_str(stdout, f[0]);
-			printf(",\"library\":");
-			json_str(stdout, f[1]);
-			printf(",\"version\":");
-			json_str(stdout, f[2]);
-			printf(",\"arch\":");
-			json_str(stdout, f[3]);
-			printf(",\"how\":");
-			json_str(stdout, f[4]);
-			printf("}");
+			jsonw_start_object(w);
+			jsonw_string_field(w, "target", f[0] ?: "");
+			jsonw_string_field(w, "library", f[1] ?: "");
+			jsonw_string_field(w, "version", f[2] ?: "");
+			jsonw_string_field(w, "arch", f[3] ?: "");
+			jsonw_string_field(w, "how", f[4] ?: "");
+			jsonw_end_object(w);
 		}
-		printf("]}\n");
+		jsonw_end_array(w);
+		jsonw_end_object(w);
+		jsonw_destroy(&w);
 		free(d);
 	} else {
 		fputs(ucorebtf_btf__describe(t), stderr);
 	}
+done:
 	ucorebtf_btf__close(t);
 	ucorebtf_bundle__close(b);
 	return err ? EXIT_FAIL : EXIT_OK;
