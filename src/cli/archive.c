@@ -62,21 +62,16 @@ static void print_entry_json(json_writer_t *w, const struct ucb_entry *e)
 	jsonw_end_object(w);
 }
 
-int index_print(const struct ucb_index *idx, bool detail)
+void index_print(const struct ucb_index *idx, bool detail)
 {
-	json_writer_t *w;
 	size_t i;
 
 	if (json_output) {
-		w = json_new(stdout);
-		if (!w)
-			return EXIT_FAIL;
-		jsonw_start_array(w);
+		jsonw_start_array(json_wtr);
 		for (i = 0; i < idx->cnt; i++)
-			print_entry_json(w, &idx->e[i]);
-		jsonw_end_array(w);
-		jsonw_destroy(&w);
-		return EXIT_OK;
+			print_entry_json(json_wtr, &idx->e[i]);
+		jsonw_end_array(json_wtr);
+		return;
 	}
 	for (i = 0; i < idx->cnt; i++) {
 		const struct ucb_entry *e = &idx->e[i];
@@ -90,28 +85,25 @@ int index_print(const struct ucb_index *idx, bool detail)
 		       "  build-ids %s\n  objects   %s\n", e->lib, e->version, e->arch, e->digest,
 		       (unsigned long long)e->size, e->soname, e->build_ids, e->objects);
 	}
-	return EXIT_OK;
 }
 
 static int do_list(int argc, char **argv)
 {
 	struct ucb_index idx;
-	int rc;
 
 	if (argc != 1)
 		return usage_err("archive list: expected ARCHIVE_DIR");
 	if (load(argv[0], &idx))
 		return EXIT_FAIL;
-	rc = index_print(&idx, false);
+	index_print(&idx, false);
 	ucb_index_free(&idx);
-	return rc;
+	return EXIT_OK;
 }
 
 static int do_show(int argc, char **argv)
 {
 	struct ucb_index idx, sub = {};
 	size_t i;
-	int rc;
 
 	if (argc < 2 || argc > 4)
 		return usage_err("archive show: expected ARCHIVE_DIR LIB [VERSION [ARCH]]");
@@ -129,10 +121,10 @@ static int do_show(int argc, char **argv)
 		ucb_index_free(&idx);
 		return EXIT_FAIL;
 	}
-	rc = index_print(&sub, true);
+	index_print(&sub, true);
 	free(sub.e);
 	ucb_index_free(&idx);
-	return rc;
+	return EXIT_OK;
 }
 
 static int do_verify(int argc, char **argv)
@@ -176,17 +168,12 @@ static int do_verify(int argc, char **argv)
 		free(needs);
 	}
 	if (json_output) {
-		json_writer_t *w = json_new(stdout);
+		json_writer_t *w = json_wtr;
 
-		if (!w) {
-			ucb_index_free(&idx);
-			return EXIT_FAIL;
-		}
 		jsonw_start_object(w);
 		jsonw_uint_field(w, "entries", idx.cnt);
 		jsonw_int_field(w, "errors", bad);
 		jsonw_end_object(w);
-		jsonw_destroy(&w);
 	} else if (!bad)
 		printf("%s: %zu entries, all blobs match their digests and parse as BTF\n", argv[0], idx.cnt);
 	ucb_index_free(&idx);
@@ -275,16 +262,13 @@ static int do_add(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (json_output) {
-		json_writer_t *w = json_new(stdout);
+		json_writer_t *w = json_wtr;
 
-		if (!w)
-			return EXIT_FAIL;
 		jsonw_start_object(w);
 		jsonw_string_field(w, "library", e.lib);
 		jsonw_string_field(w, "version", e.version);
 		jsonw_string_field(w, "arch", e.arch);
 		jsonw_end_object(w);
-		jsonw_destroy(&w);
 	}
 	return EXIT_OK;
 }

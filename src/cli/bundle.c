@@ -196,17 +196,14 @@ static int do_create(int argc, char **argv)
 		goto out;
 	}
 	if (json_output) {
-		json_writer_t *w = json_new(stdout);
+		json_writer_t *w = json_wtr;
 
-		if (!w)
-			goto out;
 		jsonw_start_object(w);
 		jsonw_string_field(w, "output", out);
 		jsonw_uint_field(w, "entries", idx.cnt);
 		jsonw_uint_field(w, "size", img_sz);
 		jsonw_string_field(w, "compression", comp);
 		jsonw_end_object(w);
-		jsonw_destroy(&w);
 	}
 	ret = EXIT_OK;
 out:
@@ -244,15 +241,14 @@ static int open_bundle(const char *path, struct ucb_bundle *b)
 static int do_list(int argc, char **argv)
 {
 	struct ucb_bundle b;
-	int rc;
 
 	if (argc != 1)
 		return usage_err("bundle list: expected FILE");
 	if (open_bundle(argv[0], &b))
 		return EXIT_FAIL;
-	rc = index_print(&b.idx, false);
+	index_print(&b.idx, false);
 	ucb_bundle_free(&b);
-	return rc;
+	return EXIT_OK;
 }
 
 static int do_verify(int argc, char **argv)
@@ -264,12 +260,8 @@ static int do_verify(int argc, char **argv)
 	if (open_bundle(argv[0], &b))
 		return EXIT_FAIL;
 	if (json_output) {
-		json_writer_t *w = json_new(stdout);
+		json_writer_t *w = json_wtr;
 
-		if (!w) {
-			ucb_bundle_free(&b);
-			return EXIT_FAIL;
-		}
 		jsonw_start_object(w);
 		jsonw_string_field(w, "file", argv[0]);
 		jsonw_uint_field(w, "size", b.file_sz);
@@ -280,7 +272,6 @@ static int do_verify(int argc, char **argv)
 		jsonw_uint_field(w, "needs", b.needs.cnt);
 		jsonw_string_field(w, "sha256", b.checksum);
 		jsonw_end_object(w);
-		jsonw_destroy(&w);
 	} else
 		printf("%s: ok: %zu bytes (%s, %zu uncompressed), %zu entries, %zu blobs, %zu needs, "
 		       "sha256 %s\n", argv[0], b.file_sz, ucb_compression_name(b.compression),

@@ -24,13 +24,10 @@ static void decision_json(json_writer_t *w, const struct um_decision *d)
 	jsonw_end_object(w);
 }
 
-static int check_json(const struct session *s)
+static void check_json(const struct session *s, json_writer_t *w)
 {
-	json_writer_t *w = json_new(stdout);
 	int g, oi, i;
 
-	if (!w)
-		return EXIT_FAIL;
 	jsonw_start_object(w);
 	jsonw_name(w, "targets");
 	jsonw_start_array(w);
@@ -54,8 +51,6 @@ static int check_json(const struct session *s)
 		}
 	jsonw_end_array(w);
 	jsonw_end_object(w);
-	jsonw_destroy(&w);
-	return EXIT_OK;
 }
 
 /* A cell: the value, "-" for a kernel relocation with no kernel BTF, or
@@ -119,11 +114,10 @@ int do_check(int argc, char **argv)
 		p_errmsg();
 		goto out;
 	}
-	if (json_output) {
-		rc = check_json(&s);
-		goto out;
-	}
-	check_text(&s);
+	if (json_output)
+		check_json(&s, json_wtr);
+	else
+		check_text(&s);
 	rc = EXIT_OK;
 out:
 	session__free(&s);

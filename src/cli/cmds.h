@@ -17,7 +17,7 @@ int do_prepare(int argc, char **argv);		/* src/cli/prepare.c */
 
 struct ucb_index;
 /* archive list/show and bundle list: the entries, a table or JSON
- * (src/cli/archive.c).  Returns EXIT_OK or EXIT_FAIL. */
-int index_print(const struct ucb_index *idx, bool detail);
+ * (src/cli/archive.c). */
+void index_print(const struct ucb_index *idx, bool detail);
 
 #endif

@@ -52,21 +52,17 @@ const char *libbpf_last_error(void)
 	return libbpf_err;
 }
 
+json_writer_t *json_wtr;
+
 static void err_json(const char *fmt, va_list ap)
 {
-	json_writer_t *w = jsonw_new(stdout);
 	char *msg = NULL;
 
-	if (!w || vasprintf(&msg, fmt, ap) < 0) {
-		fputs("{\"error\":\"out of memory\"}\n", stdout);
-		free(w);
-		return;
-	}
-	jsonw_pretty(w, pretty_output);
-	jsonw_start_object(w);
-	jsonw_string_field(w, "error", msg);
-	jsonw_end_object(w);
-	jsonw_destroy(&w);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "error", msg ? msg : "out of memory");
+	jsonw_end_object(json_wtr);
 	free(msg);
 }
 
@@ -75,7 +71,7 @@ void p_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (json_output) {
+	if (json_wtr) {
 		err_json(fmt, ap);
 	} else {
 		fputs("Error: ", stderr);
@@ -102,7 +98,7 @@ int usage_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (json_output) {
+	if (json_wtr) {
 		err_json(fmt, ap);
 	} else {
 		fputs("Error: ", stderr);

@@ -417,12 +417,8 @@ int do_gen_btf(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (json_output) {
-		json_writer_t *w = json_new(stdout);
+		json_writer_t *w = json_wtr;
 
-		if (!w) {
-			btf__free(btf);
-			return EXIT_FAIL;
-		}
 		jsonw_start_object(w);
 		jsonw_string_field(w, "output", out);
 		jsonw_string_field(w, "source", dwarf);
@@ -439,7 +435,6 @@ int do_gen_btf(int argc, char **argv)
 		jsonw_uint_field(w, "skipped", st.skipped);
 		jsonw_uint_field(w, "dropped_members", st.dropped_members);
 		jsonw_end_object(w);
-		jsonw_destroy(&w);
 	} else {
 		printf("%s: %u types (%d struct/union) from %s\n", out, btf__type_cnt(btf) - 1,
 		       nstructs, dwarf);

@@ -364,16 +364,12 @@ static void version_json(json_writer_t *w, const struct min_summary *sum, const 
 	jsonw_end_object(w);
 }
 
-/* The summary as JSON onto f (gen-min.json, or stdout with -j). */
-static int summary_json(const struct min_summary *sum, FILE *f, bool pretty)
+/* The summary as JSON (gen-min.json, and stdout with -j). */
+static void summary_json(const struct min_summary *sum, json_writer_t *w)
 {
 	const struct session *s = sum->s;
-	json_writer_t *w = jsonw_new(f);
 	int i, oi;
 
-	if (!w)
-		return -ENOMEM;
-	jsonw_pretty(w, pretty);
 	jsonw_start_object(w);
 	jsonw_string_field(w, "kernel", s->kernel_path);	/* null with --no-kernel */
 	jsonw_name(w, "objects");
@@ -395,8 +391,6 @@ static int summary_json(const struct min_summary *sum, FILE *f, bool pretty)
 		version_json(w, sum, &sum->v[i]);
 	jsonw_end_array(w);
 	jsonw_end_object(w);
-	jsonw_destroy(&w);
-	return 0;
 }
 
 /* ---- writing ---- */
@@ -550,6 +544,7 @@ static int check_no_overwrite(const struct session *s, const char *dir)
 static int write_files(struct min_summary *sum, const char *dir)
 {
 	char *json = NULL, *path = NULL;
+	json_writer_t *w = NULL;
 	size_t jlen = 0;
 	int i, err;
 	FILE *f;
@@ -568,8 +563,14 @@ static int write_files(struct min_summary *sum, const char *dir)
 			return err;
 		}
 	}
+	/* Compact whatever -p says: the file is part of the output tree. */
 	f = open_memstream(&json, &jlen);
-	err = f ? summary_json(sum, f, false) : -ENOMEM;
+	w = f ? jsonw_new(f) : NULL;
+	err = w ? 0 : -ENOMEM;
+	if (w) {
+		summary_json(sum, w);
+		jsonw_destroy(&w);
+	}
 	if (f)
 		fclose(f);
 	if (!err && asprintf(&path, "%s/gen-min.json", dir) < 0) {
@@ -633,14 +634,10 @@ int do_gen_min(int argc, char **argv)
 	}
 	if (archive ? write_archive(&s, &sum, dir) : write_files(&sum, dir))
 		goto out;
-	if (json_output) {
-		if (summary_json(&sum, stdout, pretty_output)) {
-			p_err("out of memory");
-			goto out;
-		}
-	} else if (!archive) {
+	if (json_output)
+		summary_json(&sum, json_wtr);
+	else if (!archive)
 		summary_text(&sum);
-	}
 	rc = EXIT_OK;
 out:
 	summary_free(&sum);

@@ -30,7 +30,8 @@ void jsonw_destroy(json_writer_t **self_p)
 
 	if (!w)
 		return;
-	putc('\n', w->f);
+	if (!w->first)		/* a document was written: end its line */
+		putc('\n', w->f);
 	fflush(w->f);
 	free(w);
 	*self_p = NULL;
@@ -63,6 +64,8 @@ static void item(json_writer_t *w)
 		if (!w->first)
 			putc(',', w->f);
 		newline(w);
+	} else if (!w->first) {	/* another document: on its own line */
+		putc('\n', w->f);
 	}
 	w->first = false;
 }

@@ -19,7 +19,9 @@ typedef struct json_writer json_writer_t;
 
 /* A writer onto f (not closed by the writer).  NULL when out of memory. */
 json_writer_t *jsonw_new(FILE *f);
-/* Ends the document with a newline, flushes, frees *self_p, sets it NULL. */
+/* Ends the last document with a newline (if any was written), flushes,
+ * frees *self_p and sets it NULL.  Documents written one after the other
+ * at the top level stand on lines of their own. */
 void jsonw_destroy(json_writer_t **self_p);
 /* Indented output (four spaces a level, "name": value); off by default. */
 void jsonw_pretty(json_writer_t *self, bool on);

@@ -66,19 +66,13 @@ static int do_gen(int argc, char **argv)
 
 static int do_version(int argc, char **argv)
 {
-	json_writer_t *w;
-
-	if (!json_output) {
+	if (!json_wtr) {
 		printf("%s v%s\n", bin_name, UCOREBTF_VERSION);
 		return EXIT_OK;
 	}
-	w = json_new(stdout);
-	if (!w)
-		return EXIT_FAIL;
-	jsonw_start_object(w);
-	jsonw_string_field(w, "version", UCOREBTF_VERSION);
-	jsonw_end_object(w);
-	jsonw_destroy(&w);
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "version", UCOREBTF_VERSION);
+	jsonw_end_object(json_wtr);
 	return EXIT_OK;
 }
 
@@ -123,11 +117,24 @@ static int strip_global_opts(int argc, char **argv, int *want_version)
 
 int main(int argc, char **argv)
 {
-	int want_version = 0;
+	int want_version = 0, rc;
 
 	argc = strip_global_opts(argc, argv, &want_version);
 	libbpf_log_init();
+	/* Under -j everything on stdout, errors included, goes through one
+	 * writer, as in bpftool. */
+	if (json_output) {
+		json_wtr = jsonw_new(stdout);
+		if (!json_wtr) {
+			fputs("Error: out of memory\n", stderr);
+			return EXIT_FAIL;
+		}
+		jsonw_pretty(json_wtr, pretty_output);
+	}
 	if (want_version)
-		return do_version(0, NULL);
-	return cmd_select(main_cmds, argc - 1, argv + 1, do_help);
+		rc = do_version(0, NULL);
+	else
+		rc = cmd_select(main_cmds, argc - 1, argv + 1, do_help);
+	jsonw_destroy(&json_wtr);
+	return rc;
 }

@@ -108,17 +108,14 @@ int do_merge(int argc, char **argv)
 		goto out;
 	}
 	if (json_output) {
-		json_writer_t *w = json_new(stdout);
+		json_writer_t *w = json_wtr;
 
-		if (!w)
-			goto out;
 		jsonw_start_object(w);
 		jsonw_string_field(w, "output", out);
 		jsonw_uint_field(w, "types", btf__type_cnt(merged) - 1);
 		jsonw_int_field(w, "inputs", argc - first);
 		jsonw_bool_field(w, "base", base);
 		jsonw_end_object(w);
-		jsonw_destroy(&w);
 	}
 	ret = EXIT_OK;
 out:

@@ -102,13 +102,11 @@ int do_prepare(int argc, char **argv)
 		p_err("%s: cannot write output: %s", out, strerror(-err));
 	else if (json_output) {
 		char *d = strdup(ucorebtf_btf__describe(t)), *line, *save, *f[5];
-		json_writer_t *w = d ? json_new(stdout) : NULL;
+		json_writer_t *w = json_wtr;
 
-		if (!w) {
-			if (!d)
-				p_err("out of memory");
+		if (!d) {
+			p_err("out of memory");
 			err = -ENOMEM;
-			free(d);
 			goto done;
 		}
 		jsonw_start_object(w);
@@ -130,7 +128,6 @@ int do_prepare(int argc, char **argv)
 		}
 		jsonw_end_array(w);
 		jsonw_end_object(w);
-		jsonw_destroy(&w);
 		free(d);
 	} else {
 		fputs(ucorebtf_btf__describe(t), stderr);

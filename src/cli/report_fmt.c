@@ -138,14 +138,10 @@ static void emit_row_json(json_writer_t *w, const struct report *r, const struct
 	jsonw_end_object(w);
 }
 
-static int emit_json(const struct report *r, FILE *f)
+static void emit_json(const struct report *r, json_writer_t *w)
 {
-	json_writer_t *w = jsonw_new(f);
 	int k, ri, oi;
 
-	if (!w)
-		return -ENOMEM;
-	jsonw_pretty(w, pretty_output);
 	jsonw_start_object(w);
 	jsonw_name(w, "objects");
 	jsonw_start_array(w);
@@ -173,6 +169,22 @@ static int emit_json(const struct report *r, FILE *f)
 	jsonw_end_array(w);
 	jsonw_int_field(w, "required_failures", r->required_rels);
 	jsonw_end_object(w);
+}
+
+/* JSON onto f: through json_wtr for stdout under -j, else a writer of its
+ * own (a file, or -f json without -j). */
+static int emit_json_to(const struct report *r, FILE *f)
+{
+	json_writer_t *w;
+
+	if (f == stdout && json_wtr) {
+		emit_json(r, json_wtr);
+		return 0;
+	}
+	w = json_new(f);
+	if (!w)
+		return -ENOMEM;
+	emit_json(r, w);
 	jsonw_destroy(&w);
 	return 0;
 }
@@ -257,7 +269,7 @@ int report_emit(const struct report *r, enum report_fmt fmt, const char *out)
 	switch (fmt) {
 	case FMT_TEXT: emit_text(r, f, false); break;
 	case FMT_MD: emit_text(r, f, true); break;
-	case FMT_JSON: err = emit_json(r, f); break;
+	case FMT_JSON: err = emit_json_to(r, f); break;	/* prints its error */
 	case FMT_HTML: emit_html(r, f); break;
 	}
 	if (out) {
@@ -269,7 +281,5 @@ int report_emit(const struct report *r, enum report_fmt fmt, const char *out)
 		}
 		free(buf);
 	}
-	if (err == -ENOMEM)
-		p_err("out of memory");
 	return err;
 }
