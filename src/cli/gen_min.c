@@ -650,7 +650,7 @@ out:
 
 int do_gen_min_core_btf(int argc, char **argv)
 {
-	struct session_opts so = { .kernel = argv[0] };
+	struct session_opts so = {};
 	struct session s;
 	struct btf *blob = NULL;
 	const void *raw;
@@ -678,6 +678,7 @@ int do_gen_min_core_btf(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 	}
+	so.kernel = argv[0];	/* INPUT: the BTF to minimize */
 	session__init(&s, &so);
 	for (i = 2, err = 0; !err && i < argc; i++)
 		err = session__add_object(&s, argv[i]);

@@ -12,6 +12,9 @@
  * and loading fails.  This is the static rule a probe author follows
  * (bpf/lua.bpf.c puts every access that can fail under its own check);
  * the verifier has the final word.
+ *
+ * Inputs, releases and runs are a session (tool/session.h), as for gen min
+ * and check; this file builds the matrix, report_fmt.c renders it.
  */
 #include <errno.h>
 #include <getopt.h>

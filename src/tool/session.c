@@ -170,8 +170,10 @@ static int add_archive(struct session *s, const char *root, const char *arch)
 	int err;
 
 	err = archive__load_index(root, &idx, why, sizeof(why));
-	if (err)
-		return ucb_errf(err, "%s", why[0] ? why : strerror(-err));
+	if (err && !why[0])
+		return ucb_errf(err, "%s: %s", root, strerror(-err));
+	if (err)	/* a parse error does not name the archive */
+		return ucb_errf(err, strncmp(why, root, strlen(root)) ? "%s: %s" : "%.0s%s", root, why);
 	err = add_entries(s, root, &idx, arch);
 	ucb_index_free(&idx);
 	return err;
