@@ -66,8 +66,8 @@ struct session {
 	struct um_engine *e;
 };
 
-/* Name of the blob a library's minimized BTF is written to: outputs are
- * <label>.min.btf, so a glob over full library BTFs finds no blob. */
+/* gen min writes a library's minimized BTF to <label>.min.btf, never the
+ * name of a full library BTF (libssl-3.0.17.btf) it may be run beside. */
 #define SESSION_MIN_SUFFIX ".min.btf"
 
 void session__init(struct session *s, const struct session_opts *opts);
