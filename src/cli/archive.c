@@ -42,21 +42,24 @@ static int load(const char *dir, struct ucb_index *idx)
 	return EXIT_OK;
 }
 
-static void print_entry_json(const struct ucb_entry *e)
+/* "-" is the index's empty field; JSON says "". */
+static const char *field(const char *s)
 {
-	printf("{\"library\":");
-	json_str(stdout, e->lib);
-	printf(",\"version\":");
-	json_str(stdout, e->version);
-	printf(",\"arch\":");
-	json_str(stdout, e->arch);
-	printf(",\"sha256\":\"%s\",\"size\":%llu,\"soname\":", e->digest, (unsigned long long)e->size);
-	json_str(stdout, strcmp(e->soname, "-") ? e->soname : "");
-	printf(",\"build_ids\":");
-	json_str(stdout, strcmp(e->build_ids, "-") ? e->build_ids : "");
-	printf(",\"objects\":");
-	json_str(stdout, strcmp(e->objects, "-") ? e->objects : "");
-	printf("}");
+	return strcmp(s, "-") ? s : "";
+}
+
+static void print_entry_json(json_writer_t *w, const struct ucb_entry *e)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "library", e->lib);
+	jsonw_string_field(w, "version", e->version);
+	jsonw_string_field(w, "arch", e->arch);
+	jsonw_string_field(w, "sha256", e->digest);
+	jsonw_uint_field(w, "size", e->size);
+	jsonw_string_field(w, "soname", field(e->soname));
+	jsonw_string_field(w, "build_ids", field(e->build_ids));
+	jsonw_string_field(w, "objects", field(e->objects));
+	jsonw_end_object(w);
 }
 
 void index_print(const struct ucb_index *idx, bool detail)
@@ -64,12 +67,10 @@ void index_print(const struct ucb_index *idx, bool detail)
 	size_t i;
 
 	if (json_output) {
-		printf("[");
-		for (i = 0; i < idx->cnt; i++) {
-			printf(i ? "," : "");
-			print_entry_json(&idx->e[i]);
-		}
-		printf("]\n");
+		jsonw_start_array(json_wtr);
+		for (i = 0; i < idx->cnt; i++)
+			print_entry_json(json_wtr, &idx->e[i]);
+		jsonw_end_array(json_wtr);
 		return;
 	}
 	for (i = 0; i < idx->cnt; i++) {
@@ -166,9 +167,14 @@ static int do_verify(int argc, char **argv)
 	} else {
 		free(needs);
 	}
-	if (json_output)
-		printf("{\"entries\":%zu,\"errors\":%d}\n", idx.cnt, bad);
-	else if (!bad)
+	if (json_output) {
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "entries", idx.cnt);
+		jsonw_int_field(w, "errors", bad);
+		jsonw_end_object(w);
+	} else if (!bad)
 		printf("%s: %zu entries, all blobs match their digests and parse as BTF\n", argv[0], idx.cnt);
 	ucb_index_free(&idx);
 	return bad ? EXIT_FAIL : EXIT_OK;
@@ -255,8 +261,15 @@ static int do_add(int argc, char **argv)
 		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], why ?: "failed", strerror(-err));
 		return EXIT_FAIL;
 	}
-	if (json_output)
-		printf("{\"library\":\"%s\",\"version\":\"%s\",\"arch\":\"%s\"}\n", e.lib, e.version, e.arch);
+	if (json_output) {
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "library", e.lib);
+		jsonw_string_field(w, "version", e.version);
+		jsonw_string_field(w, "arch", e.arch);
+		jsonw_end_object(w);
+	}
 	return EXIT_OK;
 }
 

@@ -11,7 +11,6 @@
 #include "cli/common.h"
 #include "cli/cmds.h"
 
-void index_print(const struct ucb_index *idx, bool detail);	/* cmd_archive.c */
 
 static int bundle_help(int argc, char **argv)
 {
@@ -206,9 +205,16 @@ static int do_create(int argc, char **argv)
 		p_err("%s: cannot write output: %s", out, strerror(-e));
 		goto out;
 	}
-	if (json_output)
-		printf("{\"output\":\"%s\",\"entries\":%zu,\"size\":%zu,\"compression\":\"%s\"}\n",
-		       out, idx.cnt, img_sz, comp);
+	if (json_output) {
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "output", out);
+		jsonw_uint_field(w, "entries", idx.cnt);
+		jsonw_uint_field(w, "size", img_sz);
+		jsonw_string_field(w, "compression", comp);
+		jsonw_end_object(w);
+	}
 	ret = EXIT_OK;
 out:
 	for (i = 0; blobs && i < idx.cnt; i++)
@@ -262,12 +268,20 @@ static int do_verify(int argc, char **argv)
 		return usage_err("bundle verify: expected FILE");
 	if (open_bundle(argv[0], &b))
 		return EXIT_FAIL;
-	if (json_output)
-		printf("{\"file\":\"%s\",\"size\":%zu,\"payload\":%zu,\"compression\":\"%s\","
-		       "\"entries\":%zu,\"blobs\":%zu,\"needs\":%zu,\"sha256\":\"%s\"}\n",
-		       argv[0], b.file_sz, b.payload_sz, ucb_compression_name(b.compression),
-		       b.idx.cnt, b.blob_cnt, b.needs.cnt, b.checksum);
-	else
+	if (json_output) {
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "file", argv[0]);
+		jsonw_uint_field(w, "size", b.file_sz);
+		jsonw_uint_field(w, "payload", b.payload_sz);
+		jsonw_string_field(w, "compression", ucb_compression_name(b.compression));
+		jsonw_uint_field(w, "entries", b.idx.cnt);
+		jsonw_uint_field(w, "blobs", b.blob_cnt);
+		jsonw_uint_field(w, "needs", b.needs.cnt);
+		jsonw_string_field(w, "sha256", b.checksum);
+		jsonw_end_object(w);
+	} else
 		printf("%s: ok: %zu bytes (%s, %zu uncompressed), %zu entries, %zu blobs, %zu needs, "
 		       "sha256 %s\n", argv[0], b.file_sz, ucb_compression_name(b.compression),
 		       b.payload_sz, b.idx.cnt, b.blob_cnt, b.needs.cnt, b.checksum);

@@ -10,6 +10,7 @@
 #include "cli/common.h"
 
 bool json_output;
+bool pretty_output;
 bool verbose;
 const char *bin_name = "ucorebtf";
 
@@ -51,14 +52,32 @@ const char *libbpf_last_error(void)
 	return libbpf_err;
 }
 
+json_writer_t *json_wtr;
+
+static void err_json(const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "error", msg ? msg : "out of memory");
+	jsonw_end_object(json_wtr);
+	free(msg);
+}
+
 void p_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("Error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	if (json_wtr) {
+		err_json(fmt, ap);
+	} else {
+		fputs("Error: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	va_end(ap);
 }
 
@@ -79,11 +98,21 @@ int usage_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("Error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nTry '%s help'.\n", bin_name);
+	if (json_wtr) {
+		err_json(fmt, ap);
+	} else {
+		fputs("Error: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\nTry '%s help'.\n", bin_name);
+	}
 	va_end(ap);
 	return EXIT_USAGE;
+}
+
+void p_errmsg(void)
+{
+	if (ucb_errmsg()[0])
+		p_err("%s", ucb_errmsg());
 }
 
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
@@ -103,20 +132,14 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	return usage_err("unknown command '%s'", argv[0]);
 }
 
-void json_str(FILE *f, const char *s)
+json_writer_t *json_new(FILE *f)
 {
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = *s;
+	json_writer_t *w = jsonw_new(f);
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	if (!w) {
+		p_err("out of memory");
+		return NULL;
 	}
-	fputc('"', f);
+	jsonw_pretty(w, pretty_output);
+	return w;
 }

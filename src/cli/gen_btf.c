@@ -417,22 +417,24 @@ int do_gen_btf(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (json_output) {
-		printf("{\"output\":");
-		json_str(stdout, out);
-		printf(",\"source\":");
-		json_str(stdout, dwarf);
-		printf(",\"library\":");
-		json_str(stdout, meta.library);
-		printf(",\"version\":");
-		json_str(stdout, meta.version);
-		printf(",\"soname\":");
-		json_str(stdout, meta.soname);
-		printf(",\"build_id\":");
-		json_str(stdout, meta.build_id);
-		printf(",\"arch\":\"%s\",\"encoder\":\"%s\",\"types\":%u,\"structs\":%d,"
-		       "\"funcs\":%d,\"pahole_unhandled\":%d,\"skipped\":%u,\"dropped_members\":%u}\n",
-		       meta.arch, via_pahole ? "pahole" : "ucorebtf", btf__type_cnt(btf) - 1, nstructs,
-		       count_funcs(btf), unhandled, st.skipped, st.dropped_members);
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "output", out);
+		jsonw_string_field(w, "source", dwarf);
+		jsonw_string_field(w, "library", meta.library);
+		jsonw_string_field(w, "version", meta.version);
+		jsonw_string_field(w, "soname", meta.soname);
+		jsonw_string_field(w, "build_id", meta.build_id);
+		jsonw_string_field(w, "arch", meta.arch);
+		jsonw_string_field(w, "encoder", via_pahole ? "pahole" : "ucorebtf");
+		jsonw_uint_field(w, "types", btf__type_cnt(btf) - 1);
+		jsonw_int_field(w, "structs", nstructs);
+		jsonw_int_field(w, "funcs", count_funcs(btf));
+		jsonw_int_field(w, "pahole_unhandled", unhandled);
+		jsonw_uint_field(w, "skipped", st.skipped);
+		jsonw_uint_field(w, "dropped_members", st.dropped_members);
+		jsonw_end_object(w);
 	} else {
 		printf("%s: %u types (%d struct/union) from %s\n", out, btf__type_cnt(btf) - 1,
 		       nstructs, dwarf);

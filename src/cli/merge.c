@@ -108,10 +108,14 @@ int do_merge(int argc, char **argv)
 		goto out;
 	}
 	if (json_output) {
-		printf("{\"output\":");
-		json_str(stdout, out);
-		printf(",\"types\":%u,\"inputs\":%d,\"base\":%s}\n", btf__type_cnt(merged) - 1,
-		       argc - first, base ? "true" : "false");
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "output", out);
+		jsonw_uint_field(w, "types", btf__type_cnt(merged) - 1);
+		jsonw_int_field(w, "inputs", argc - first);
+		jsonw_bool_field(w, "base", base);
+		jsonw_end_object(w);
 	}
 	ret = EXIT_OK;
 out:

@@ -105,25 +105,25 @@ int do_prepare(int argc, char **argv)
 	if (err)
 		p_err("%s: cannot write output: %s", out, strerror(-err));
 	else if (json_output) {
+		json_writer_t *w = json_wtr;
 		const char *f[5];
 
-		printf("{\"output\":");
-		json_str(stdout, out);
-		printf(",\"size\":%zu,\"targets\":[", sz);
+		jsonw_start_object(w);
+		jsonw_string_field(w, "output", out);
+		jsonw_uint_field(w, "size", sz);
+		jsonw_name(w, "targets");
+		jsonw_start_array(w);
 		for (i = 0; !ucorebtf_btf__target(t, i, &f[0], &f[1], &f[2], &f[3], &f[4]); i++) {
-			printf("%s{\"target\":", i ? "," : "");
-			json_str(stdout, f[0]);
-			printf(",\"library\":");
-			json_str(stdout, f[1]);
-			printf(",\"version\":");
-			json_str(stdout, f[2]);
-			printf(",\"arch\":");
-			json_str(stdout, f[3]);
-			printf(",\"how\":");
-			json_str(stdout, f[4]);
-			printf("}");
+			jsonw_start_object(w);
+			jsonw_string_field(w, "target", f[0]);
+			jsonw_string_field(w, "library", f[1]);
+			jsonw_string_field(w, "version", f[2]);
+			jsonw_string_field(w, "arch", f[3]);
+			jsonw_string_field(w, "how", f[4]);
+			jsonw_end_object(w);
 		}
-		printf("]}\n");
+		jsonw_end_array(w);
+		jsonw_end_object(w);
 	} else {
 		fputs(ucorebtf_btf__describe(t), stderr);
 	}
