@@ -221,10 +221,12 @@ static int do_add(int argc, char **argv)
 	if (argc != 2)
 		return usage_err("archive add: expected ARCHIVE_DIR BLOB");
 	/* A bad blob is named for what is wrong with it before any question
-	 * about missing metadata (btf_load() prints the Error line). */
+	 * about missing metadata. */
 	blob = btf_load(argv[1], NULL);
-	if (!blob)
+	if (!blob) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
+	}
 	btf__free(blob);
 	err = ucb_read_file(argv[1], &data, &sz);
 	if (err) {

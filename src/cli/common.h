@@ -28,9 +28,8 @@ void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* libbpf's log is captured; this returns its most telling line, or "". */
-const char *libbpf_last_error(void);
-void libbpf_log_reset(void);
+/* Capture libbpf's log (tool/libbpf_log.h); under -d it also goes to
+ * stderr.  Call after the global options are parsed. */
 void libbpf_log_init(void);
 
 
