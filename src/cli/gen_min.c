@@ -136,8 +136,10 @@ static int classify(struct opts *o, int argc, char **argv)
 
 		if (is_bpf_elf(argv[i])) {
 			err = btf_file_kind(argv[i], &kind);
-			if (err)
+			if (err) {
+				p_err("%s", ucb_errmsg());
 				return err;
+			}
 			if (kind != BTF_FILE_BPF_OBJ) {
 				p_err("%s: BPF object without .BTF.ext: no CO-RE relocations to resolve (built without -g?)",
 				      argv[i]);
@@ -145,8 +147,10 @@ static int classify(struct opts *o, int argc, char **argv)
 			}
 		} else {
 			err = btf_file_kind(argv[i], &kind);
-			if (err)
+			if (err) {
+				p_err("%s", ucb_errmsg());
 				return err;
+			}
 		}
 		if (kind == BTF_FILE_BPF_OBJ) {
 			o->objs[o->nobj++] = argv[i];
@@ -191,8 +195,10 @@ static int classify(struct opts *o, int argc, char **argv)
 		}
 	for (i = 0; i < o->nlib; i++) {
 		o->libs[i].btf = btf_load(o->libs[i].path, NULL);
-		if (!o->libs[i].btf)
+		if (!o->libs[i].btf) {
+			p_err("%s", ucb_errmsg());
 			return -errno ?: -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -279,8 +285,10 @@ static int load_engine(struct opts *o)
 {
 	if (!o->no_kernel) {
 		o->kbtf = btf_load(o->kernel ? o->kernel : UCB_KERNEL_BTF_DEFAULT, NULL);
-		if (!o->kbtf)
+		if (!o->kbtf) {
+			p_err("%s", ucb_errmsg());
 			return -EINVAL;
+		}
 	}
 	o->e = um_new(o->kbtf);
 	if (!o->e) {
@@ -298,8 +306,10 @@ static int add_objects(struct opts *o)
 
 	for (i = 0; i < o->nobj; i++) {
 		err = um_add_object(o->e, o->objs[i]);
-		if (err)
+		if (err) {
+			p_err("%s", ucb_errmsg());
 			return err;
+		}
 	}
 	return 0;
 }
@@ -318,8 +328,10 @@ static int run_groups(struct opts *o, bool verify)
 			labels[k] = o->libs[gr->libs[k]].path;
 		}
 		gr->rel = um_run(o->e, libs, labels, gr->n, verify);
-		if (!gr->rel)
+		if (!gr->rel) {
+			p_err("%s", ucb_errmsg());
 			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -869,26 +881,36 @@ int do_gen_min_core_btf(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		enum btf_file_kind kind;
 
-		if (btf_file_kind(argv[i], &kind))
+		if (btf_file_kind(argv[i], &kind)) {
+			p_err("%s", ucb_errmsg());
 			return EXIT_FAIL;
+		}
 		if (kind != BTF_FILE_BPF_OBJ) {
 			p_err("%s: not a BPF object: no .BTF.ext section", argv[i]);
 			return EXIT_FAIL;
 		}
 	}
 	kbtf = btf_load(argv[0], NULL);
-	if (!kbtf)
+	if (!kbtf) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
+	}
 	e = um_new(kbtf);
-	if (!e)
+	if (!e) {
+		p_err("%s", ucb_errmsg());
 		goto out;
+	}
 	um_set_kernel_path(e, argv[0]);
 	for (i = 2; i < argc; i++)
-		if (um_add_object(e, argv[i]))
+		if (um_add_object(e, argv[i])) {
+			p_err("%s", ucb_errmsg());
 			goto out;
+		}
 	r = um_run(e, NULL, NULL, 0, false);
-	if (!r)
+	if (!r) {
+		p_err("%s", ucb_errmsg());
 		goto out;
+	}
 	blob = um_kernel_blob(e);
 	if (!blob) {
 		p_err("%s: cannot build minimized BTF: %s", argv[0], strerror(errno));

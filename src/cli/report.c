@@ -856,8 +856,10 @@ int do_report(int argc, char **argv)
 			}
 			continue;
 		}
-		if (btf_file_kind(inputs[i], &kind))
+		if (btf_file_kind(inputs[i], &kind)) {
+			p_err("%s", ucb_errmsg());
 			goto out;
+		}
 		if (kind == BTF_FILE_BPF_OBJ)
 			objs[nobj++] = inputs[i];
 		else if (add_release(&r, inputs[i]))
@@ -885,24 +887,34 @@ int do_report(int argc, char **argv)
 		}
 	if (!no_kernel) {
 		r.kbtf = btf_load(kernel ? kernel : UCB_KERNEL_BTF_DEFAULT, NULL);
-		if (!r.kbtf)
+		if (!r.kbtf) {
+			p_err("%s", ucb_errmsg());
 			goto out;
+		}
 	}
 	r.e = um_new(r.kbtf);
-	if (!r.e)
+	if (!r.e) {
+		p_err("%s", ucb_errmsg());
 		goto out;
+	}
 	for (i = 0; i < nobj; i++)
-		if (um_add_object(r.e, objs[i]))
+		if (um_add_object(r.e, objs[i])) {
+			p_err("%s", ucb_errmsg());
 			goto out;
+		}
 	for (i = 0; i < r.nrel; i++) {
 		const char *label = r.rels[i].path;
 
 		r.rels[i].btf = btf_load(r.rels[i].path, NULL);
-		if (!r.rels[i].btf)
+		if (!r.rels[i].btf) {
+			p_err("%s", ucb_errmsg());
 			goto out;
+		}
 		r.rels[i].rel = um_run(r.e, &r.rels[i].btf, &label, 1, false);
-		if (!r.rels[i].rel)
+		if (!r.rels[i].rel) {
+			p_err("%s", ucb_errmsg());
 			goto out;
+		}
 	}
 	err = make_rows(&r);
 	err = err ?: fill_cells(&r);
