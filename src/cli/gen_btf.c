@@ -1,32 +1,20 @@
 /* `ucorebtf gen btf ELF`: BTF for a userspace binary from its DWARF, by
- * ucorebtf's own encoder (src/dwarf_btf.c) or through pahole (--via pahole),
- * wrapped with the binary's build-id, soname and version. */
-#include <dlfcn.h>
+ * ucorebtf's own encoder (tool/dwarf_btf.h) or through pahole (--via
+ * pahole), wrapped with the binary's build-id, soname and version.  The
+ * DWARF is looked up by tool/debuginfo.h; this file parses the arguments
+ * and says what happened. */
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <getopt.h>
-#include <libelf.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <bpf/btf.h>
-#include <elfutils/debuginfod.h>
-#include "lib/elf_id.h"
-#include "lib/names.h"
-#include "tool/dwarf_btf.h"
 #include "tool/btf_io.h"
+#include "tool/debuginfo.h"
+#include "tool/dwarf_btf.h"
+#include "tool/pahole.h"
 #include "cli/common.h"
 #include "cli/cmds.h"
-
-struct elf_info {
-	bool has_dwarf;
-	struct ucb_elf_id id;	/* build-id, soname, arch: as the runtime reads them */
-	char debuglink[256];
-};
 
 static int gen_btf_help(void)
 {
@@ -43,226 +31,6 @@ static int gen_btf_help(void)
 		"binary's build-id, soname and version; libbpf and bpftool read it as BTF.\n",
 		bin_name);
 	return EXIT_OK;
-}
-
-/* Returns 0, or -errno after printing (unless quiet) why ELF is unusable. */
-static int read_elf_info(const char *path, struct elf_info *info, bool quiet)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Ehdr eh;
-	GElf_Shdr sh;
-	size_t shstrndx;
-	const char *name;
-	Elf_Data *d;
-	struct stat st;
-	Elf *elf;
-	int fd;
-
-	memset(info, 0, sizeof(*info));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		if (!quiet)
-			p_err("%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (S_ISDIR(st.st_mode) || !st.st_size) {
-		if (!quiet)
-			p_err("%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "empty file");
-		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -ENODATA;
-	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
-	    elf_getshdrstrndx(elf, &shstrndx)) {
-		if (!quiet)
-			p_err("%s: not an ELF file", path);
-		elf_end(elf);
-		close(fd);
-		return -EINVAL;
-	}
-	if (ucb_elf_id_read(elf, &info->id)) {
-		if (!quiet)
-			p_err("%s: %s", path, ucb_errmsg());
-		elf_end(elf);
-		close(fd);
-		return -EINVAL;
-	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
-			continue;
-		if (!strcmp(name, ".debug_info") && sh.sh_type != SHT_NOBITS && sh.sh_size)
-			info->has_dwarf = true;
-		else if (!strcmp(name, ".gnu_debuglink") && (d = elf_getdata(scn, NULL)) && d->d_size)
-			snprintf(info->debuglink, sizeof(info->debuglink), "%.*s",
-				 (int)strnlen(d->d_buf, d->d_size), (char *)d->d_buf);
-	}
-	elf_end(elf);
-	close(fd);
-	return 0;
-}
-
-/* A debug file is usable if it has DWARF and, when both carry one, the same build-id. */
-static bool debug_file_ok(const char *path, const struct elf_info *want)
-{
-	struct elf_info di;
-	bool ok;
-
-	ok = !access(path, R_OK) && !read_elf_info(path, &di, true);
-	return ok && di.has_dwarf && (!want->id.build_id[0] || !di.id.build_id[0] ||
-				      !strcmp(want->id.build_id, di.id.build_id));
-}
-
-/* libdebuginfod is opened only when a lookup needs it: it brings libcurl
- * and a TLS stack, which would otherwise triple every command's startup RSS. */
-static struct {
-	typeof(debuginfod_begin) *begin;
-	typeof(debuginfod_find_debuginfo) *find_debuginfo;
-	typeof(debuginfod_end) *end;
-} dfd;
-
-static bool debuginfod_load(void)
-{
-	void *h;
-
-	if (dfd.begin)
-		return true;
-	h = dlopen("libdebuginfod.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return false;
-	dfd.find_debuginfo = (typeof(dfd.find_debuginfo))dlsym(h, "debuginfod_find_debuginfo");
-	dfd.end = (typeof(dfd.end))dlsym(h, "debuginfod_end");
-	dfd.begin = (typeof(dfd.begin))dlsym(h, "debuginfod_begin");
-	if (dfd.begin && dfd.find_debuginfo && dfd.end)
-		return true;
-	dfd.begin = NULL;
-	dlclose(h);
-	return false;
-}
-
-/* Ask the servers in DEBUGINFOD_URLS for the debug file of this build-id.
- * Returns 0 with the cached file's path in out, or -errno with why set. */
-static int find_debuginfod(const struct elf_info *info, char *out, size_t out_sz,
-			   char *why, size_t why_sz)
-{
-	const char *urls = getenv("DEBUGINFOD_URLS");
-	unsigned char id[40];
-	debuginfod_client *c;
-	char *path = NULL;
-	size_t n;
-	int fd;
-
-	if (!urls || !urls[0] || !info->id.build_id[0])
-		return -ENOENT;
-	for (n = 0; n < sizeof(id) && sscanf(info->id.build_id + 2 * n, "%2hhx", &id[n]) == 1; n++)
-		;
-	if (!debuginfod_load()) {
-		snprintf(why, why_sz, "; debuginfod: cannot load libdebuginfod.so.1 (%s)", dlerror());
-		return -ENOENT;
-	}
-	c = dfd.begin();
-	if (!c) {
-		snprintf(why, why_sz, "; debuginfod: cannot start a client");
-		return -ENOMEM;
-	}
-	fd = dfd.find_debuginfo(c, id, n, &path);
-	dfd.end(c);
-	if (fd < 0) {
-		snprintf(why, why_sz, "; debuginfod (%s): %s", urls,
-			 fd == -ENOENT ? "build-id not found" : strerror(-fd));
-		return fd;
-	}
-	close(fd);
-	snprintf(out, out_sz, "%s", path);
-	free(path);
-	if (debug_file_ok(out, info))
-		return 0;
-	snprintf(why, why_sz, "; debuginfod (%s): file without DWARF", urls);
-	return -ENOENT;
-}
-
-static int find_debug_file(const char *elf_path, const struct elf_info *info,
-			   const char *explicit, char *out, size_t out_sz)
-{
-	char dir[PATH_MAX], *slash, why[PATH_MAX] = "";
-
-	if (info->id.build_id[0]) {
-		snprintf(out, out_sz, "/usr/lib/debug/.build-id/%.2s/%s.debug",
-			 info->id.build_id, info->id.build_id + 2);
-		if (debug_file_ok(out, info))
-			return 0;
-	}
-	if (info->debuglink[0]) {
-		snprintf(dir, sizeof(dir), "%s", elf_path);
-		slash = strrchr(dir, '/');
-		if (slash)
-			*slash = 0;
-		else
-			snprintf(dir, sizeof(dir), ".");
-		const char *fmts[] = { "%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s" };
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(out, out_sz, fmts[i], dir, info->debuglink);
-			if (debug_file_ok(out, info))
-				return 0;
-		}
-	}
-	if (!find_debuginfod(info, out, out_sz, why, sizeof(why)))
-		return 0;
-	if (explicit) {
-		snprintf(out, out_sz, "%s", explicit);
-		if (debug_file_ok(out, info))
-			return 0;
-		p_err("%s: no DWARF in --debug-file %s (or its build-id differs)", elf_path, explicit);
-		return -ENOENT;
-	}
-	p_err("%s: no debug info: no DWARF in the file, none under /usr/lib/debug/.build-id/%s, "
-	      "no .gnu_debuglink target%s; pass --debug-file", elf_path,
-	      info->id.build_id[0] ? "" : " (no build-id)", why);
-	return -ENOENT;
-}
-
-/* Run pahole; its stderr goes to a temp file we summarise on failure. */
-static int run_pahole(const char *dwarf_file, const char *out_btf, int *unhandled)
-{
-	const char *pahole = getenv("PAHOLE") ?: "pahole";
-	char arg[PATH_MAX + 32], errpath[] = "/tmp/ucorebtf-pahole.XXXXXX", line[512];
-	int status, efd;
-	FILE *ef;
-	pid_t pid;
-
-	efd = mkstemp(errpath);
-	if (efd < 0)
-		return -errno;
-	unlink(errpath);
-	snprintf(arg, sizeof(arg), "--btf_encode_detached=%s", out_btf);
-	pid = fork();
-	if (pid == 0) {
-		dup2(efd, 1);
-		dup2(efd, 2);
-		execlp(pahole, pahole, arg, dwarf_file, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-		close(efd);
-		return -errno;
-	}
-	*unhandled = 0;
-	lseek(efd, 0, SEEK_SET);
-	ef = fdopen(efd, "r");
-	while (ef && fgets(line, sizeof(line), ef)) {
-		if (strstr(line, "not handled"))
-			(*unhandled)++;
-		if (verbose)
-			fputs(line, stderr);
-	}
-	if (ef)
-		fclose(ef);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		p_err("%s: pahole failed (%s)", dwarf_file,
-		      WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "pahole not found" : "exit status");
-		return -EIO;
-	}
-	return 0;
 }
 
 /* Library name: soname without ".so*" (libssl.so.3 -> libssl), else the file name. */
@@ -297,25 +65,15 @@ static int count_funcs(const struct btf *btf)
 	return n;
 }
 
-/* pahole writes raw BTF to a temp file that we parse back. */
-static struct btf *encode_pahole(const char *dwarf, int *unhandled)
+/* gen btf -d: pahole's own output, and each DWARF entry the encoder left out. */
+static void print_line(void *ctx, const char *line)
 {
-	char tmp[] = "/tmp/ucorebtf-btf.XXXXXX";
-	struct btf *btf;
-	int err, tfd;
+	fputs(line, stderr);
+}
 
-	tfd = mkstemp(tmp);
-	if (tfd < 0) {
-		p_err("cannot create a temporary file: %s", strerror(errno));
-		return NULL;
-	}
-	close(tfd);
-	err = run_pahole(dwarf, tmp, unhandled);
-	btf = err ? NULL : btf__parse_raw(tmp);
-	unlink(tmp);
-	if (!err && !btf)
-		p_err("%s: pahole's BTF does not parse", dwarf);
-	return btf;
+static void print_detail(void *ctx, const char *line)
+{
+	fprintf(stderr, "%s\n", line);
 }
 
 int do_gen_btf(int argc, char **argv)
@@ -332,7 +90,7 @@ int do_gen_btf(int argc, char **argv)
 	const char *elf_path, *out = NULL, *version = "", *name = NULL, *debug_file = NULL;
 	char out_buf[PATH_MAX], dwarf[PATH_MAX];
 	struct dwarf_btf_stats st = {};
-	struct elf_info info;
+	struct debuginfo_elf info;
 	struct btf_meta meta = {};
 	struct btf *btf;
 	bool via_pahole = false;
@@ -371,21 +129,22 @@ int do_gen_btf(int argc, char **argv)
 		p_err("%s: cannot write output: %s", out, strerror(-err));
 		return EXIT_FAIL;
 	}
-	if (read_elf_info(elf_path, &info, false))
+	if (debuginfo__read_elf(elf_path, &info) ||
+	    debuginfo__find(elf_path, &info, debug_file, dwarf, sizeof(dwarf))) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
-	if (info.has_dwarf)
-		snprintf(dwarf, sizeof(dwarf), "%s", elf_path);
-	else if (find_debug_file(elf_path, &info, debug_file, dwarf, sizeof(dwarf)))
-		return EXIT_FAIL;
+	}
 
 	if (via_pahole) {
-		btf = encode_pahole(dwarf, &unhandled);
+		btf = pahole__encode(dwarf, &unhandled, verbose ? print_line : NULL, NULL);
 	} else {
-		DWARF_BTF_OPTS(eopts, .detail = verbose ? stderr : NULL);
+		DWARF_BTF_OPTS(eopts, .detail = verbose ? print_detail : NULL);
 		btf = dwarf_btf__encode(dwarf, &eopts, &st);
 	}
-	if (!btf)
+	if (!btf) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
+	}
 	nstructs = count_structs(btf);
 	if (!nstructs) {
 		p_err("%s: DWARF gave no struct or union; nothing to relocate against", dwarf);
