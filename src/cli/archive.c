@@ -33,10 +33,8 @@ static int archive_help(int argc, char **argv)
 
 static int load(const char *dir, struct ucb_index *idx)
 {
-	char err[512];
-
-	if (archive__load_index(dir, idx, err, sizeof(err))) {
-		p_err("%s", err);
+	if (archive__load_index(dir, idx)) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -128,7 +126,7 @@ static int do_show(int argc, char **argv)
 
 static int do_verify(int argc, char **argv)
 {
-	char digest[SHA256_HEX_LEN + 1], err[512], *needs;
+	char digest[SHA256_HEX_LEN + 1], *needs;
 	struct ucb_index idx;
 	size_t i, sz, nlen;
 	struct btf *btf;
@@ -160,8 +158,8 @@ static int do_verify(int argc, char **argv)
 		btf__free(btf);
 		free(data);
 	}
-	if (archive__needs_text(argv[0], &needs, &nlen, err, sizeof(err))) {
-		p_err("%s", err);
+	if (archive__needs_text(argv[0], &needs, &nlen)) {
+		p_err("%s", ucb_errmsg());
 		bad++;
 	} else {
 		free(needs);
@@ -186,7 +184,7 @@ static int do_add(int argc, char **argv)
 		{ "meta-from", required_argument, NULL, 'm' },
 		{ 0 }
 	};
-	const char *bids[64], *objs[64], *why, *meta_from = NULL;
+	const char *bids[64], *objs[64], *meta_from = NULL;
 	struct archive_entry e = { .build_ids = bids, .objects = objs };
 	struct btf_meta meta = {};
 	void *data;
@@ -251,10 +249,10 @@ static int do_add(int argc, char **argv)
 		free(data);
 		return usage_err("archive add: %s: --lib and --version needed (no metadata in the blob)", argv[1]);
 	}
-	err = archive__add(argv[0], &e, data, sz, &why);
+	err = archive__add(argv[0], &e, data, sz);
 	free(data);
 	if (err) {
-		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], why ?: "failed", strerror(-err));
+		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], ucb_errmsg(), strerror(-err));
 		return EXIT_FAIL;
 	}
 	if (json_output)
@@ -264,7 +262,6 @@ static int do_add(int argc, char **argv)
 
 static int do_needs(int argc, char **argv)
 {
-	char err[512];
 	void *data;
 	size_t sz;
 	int ret;
@@ -276,10 +273,10 @@ static int do_needs(int argc, char **argv)
 		p_err("%s: %s", argv[2], strerror(-ret));
 		return EXIT_FAIL;
 	}
-	ret = archive__set_needs(argv[0], argv[1], data, sz, err, sizeof(err));
+	ret = archive__set_needs(argv[0], argv[1], data, sz);
 	free(data);
 	if (ret) {
-		p_err("%s: %s", argv[2], err);
+		p_err("%s: %s", argv[2], ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
