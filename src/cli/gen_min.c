@@ -604,10 +604,7 @@ static void write_summary(struct opts *o, FILE *f)
 
 static bool is_archive(const char *dir)
 {
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/index.tsv", dir);
-	return !access(path, F_OK);
+	return archive__dir_kind(dir) == ARCHIVE_ROOT;
 }
 
 /* Library BTF of a release as stored: the lib's blob, with the stats the
@@ -654,8 +651,7 @@ static void need_line_cb(void *ctx, const char *kind, const char *name,
  * kernel needs, through the archive module (docs/archive.md). */
 static int write_archive(struct opts *o)
 {
-	char **objs = calloc(o->nobj + 1, sizeof(*objs)), err[256] = "", *text = NULL;
-	const char *why = NULL;
+	char **objs = calloc(o->nobj + 1, sizeof(*objs)), *text = NULL;
 	size_t len = 0;
 	int i, ret = -ENOMEM;
 	FILE *f;
@@ -683,14 +679,16 @@ static int write_archive(struct opts *o)
 			ret = -EINVAL;
 			goto out;
 		}
-		ret = archive__add(o->outdir, &e, l->data, l->size, &why);
+		ret = archive__add(o->outdir, &e, l->data, l->size);
 		if (ret) {
-			p_err("%s: cannot add %s to the archive: %s", o->outdir, l->label,
-			      why ? why : strerror(-ret));
+			p_err("%s: cannot add %s to the archive: %s", o->outdir, l->label, ucb_errmsg());
 			goto out;
 		}
-		if (asprintf(&l->out, "%s/%s/%s/%s", o->outdir, e.lib, e.version, e.arch) < 0)
+		l->out = archive__entry_dir(o->outdir, e.lib, e.version, e.arch);
+		if (!l->out) {
+			ret = -ENOMEM;
 			goto out;
+		}
 		if (!json_output)
 			printf("%s: %d types, %u bytes\n", l->out, l->types, l->size);
 	}
@@ -700,11 +698,12 @@ static int write_archive(struct opts *o)
 			goto out;
 		um_kernel_needs(o->e, i, need_line_cb, f);
 		fclose(f);
-		ret = archive__set_needs(o->outdir, objs[i], text, len, err, sizeof(err));
+		ret = archive__set_needs(o->outdir, objs[i], text, len);
 		free(text);
 		text = NULL;
 		if (ret) {
-			p_err("%s: cannot record the kernel needs of %s: %s", o->outdir, objs[i], err);
+			p_err("%s: cannot record the kernel needs of %s: %s", o->outdir, objs[i],
+			      ucb_errmsg());
 			goto out;
 		}
 	}
