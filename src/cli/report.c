@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "lib/names.h"
 #include "cli/common.h"
 #include "cli/cmds.h"
+#include "tool/archive.h"
 #include "tool/btf_io.h"
 #include "minimize.h"
 
@@ -358,52 +360,49 @@ static int rel_cmp(const void *a, const void *b)
 
 static int add_release(struct report *r, const char *path);
 
-/* One line of an archive index ("lib version arch sha256 size soname
- * build_ids objects", docs/archive.md) whose blob is blobs/<sha256>.btf
- * under ROOT.  Entries of other architectures are left out. */
-static int add_index_line(struct report *r, const char *root, char *line, const char *arch)
+/* An archive entry as a release: its blob under the archive root, named
+ * by the entry (a stored blob carries no metadata of its own). */
+static int add_archive_entry(struct report *r, const char *root, const struct ucb_entry *en)
 {
-	char *f[8] = {}, *save = NULL, path[4096];
+	char path[PATH_MAX];
 	struct release *rel;
-	int n = 0, err;
+	int err;
 
-	line[strcspn(line, "\r\n")] = 0;
-	if (!line[0] || line[0] == '#')
-		return 0;
-	for (char *t = strtok_r(line, "\t", &save); t && n < 8; t = strtok_r(NULL, "\t", &save))
-		f[n++] = t;
-	if (n < 4 || strlen(f[3]) != 64) {
-		p_err("%s: not an archive index line: '%s'", root, f[0] ? f[0] : "");
-		return -EINVAL;
+	err = archive__blob_path(root, en->digest, path, sizeof(path));
+	if (err) {
+		p_err("%s", ucb_errmsg());
+		return err;
 	}
-	if (strcmp(f[2], arch))
-		return 0;
-	snprintf(path, sizeof(path), "%s/blobs/%s.btf", root, f[3]);
 	err = add_release(r, path);
 	if (err)
 		return err;
 	rel = &r->rels[r->nrel - 1];
-	snprintf(rel->meta.library, sizeof(rel->meta.library), "%s", f[0]);
-	snprintf(rel->meta.version, sizeof(rel->meta.version), "%s", f[1]);
-	snprintf(rel->meta.arch, sizeof(rel->meta.arch), "%s", f[2]);
-	snprintf(rel->label, sizeof(rel->label), "%s-%s", f[0], f[1]);
+	snprintf(rel->meta.library, sizeof(rel->meta.library), "%s", en->lib);
+	snprintf(rel->meta.version, sizeof(rel->meta.version), "%s", en->version);
+	snprintf(rel->meta.arch, sizeof(rel->meta.arch), "%s", en->arch);
+	snprintf(rel->label, sizeof(rel->label), "%s-%s", en->lib, en->version);
 	return 0;
 }
 
-/* An archive's index.tsv, or one entry.tsv whose blobs/ is an ancestor's. */
-static int add_index(struct report *r, const char *root, const char *file, const char *arch)
+/* An archive's root, or one entry's directory inside an archive (its blob
+ * from the archive above): the entries of arch, through the archive module
+ * (docs/archive.md).  Entries of other architectures are left out. */
+static int add_archive(struct report *r, const char *dir, const char *arch)
 {
-	FILE *f = fopen(file, "r");
-	char line[1024];
-	int err = 0;
+	struct ucb_index idx = {};
+	char root[PATH_MAX];
+	size_t i;
+	int err;
 
-	if (!f) {
-		p_err("%s: %s", file, strerror(errno));
-		return -errno;
+	err = archive__load_dir(dir, &idx, root, sizeof(root));
+	if (err) {
+		p_err("%s", ucb_errmsg());
+		return err;
 	}
-	while (!err && fgets(line, sizeof(line), f))
-		err = add_index_line(r, root, line, arch);
-	fclose(f);
+	for (i = 0; i < idx.cnt && !err; i++)
+		if (!strcmp(idx.e[i].arch, arch))
+			err = add_archive_entry(r, root, &idx.e[i]);
+	ucb_index_free(&idx);
 	return err;
 }
 
@@ -433,44 +432,16 @@ static bool has_suffix(const char *s, const char *suf)
 	return n >= m && !strcmp(s + n - m, suf);
 }
 
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* entry.tsv in DIR: the archive root is the nearest ancestor with blobs/. */
-static int add_entry(struct report *r, const char *dir, const char *file, const char *arch)
-{
-	char root[4096], probe[4200];
-	int up;
-
-	snprintf(root, sizeof(root), "%s", dir);
-	for (up = 0; up < 8; up++) {
-		snprintf(probe, sizeof(probe), "%s/blobs", root);
-		if (exists(probe))
-			return add_index(r, root, file, arch);
-		if (strlen(root) + 4 >= sizeof(root))
-			break;
-		strcat(root, "/..");
-	}
-	p_err("%s: no blobs/ directory above it", file);
-	return -ENOENT;
-}
-
-/* An archive: its index.tsv if DIR is the archive's root; else every
- * entry.tsv (its blob from the nearest blobs/ above) and every *.btf below
- * DIR, in sorted order. */
+/* An archive (or part of one, docs/archive.md); else every archive part
+ * and every *.btf below DIR, in sorted order. */
 static int add_dir(struct report *r, const char *dir, const char *arch)
 {
 	struct dirent **ents;
 	char path[4096];
 	int n, i, err = 0;
 
-	snprintf(path, sizeof(path), "%s/index.tsv", dir);
-	if (exists(path))
-		return add_index(r, dir, path, arch);
+	if (archive__dir_kind(dir) != ARCHIVE_NONE)
+		return add_archive(r, dir, arch);
 	n = scandir(dir, &ents, NULL, alphasort);
 	if (n < 0) {
 		p_err("%s: %s", dir, strerror(errno));
@@ -483,8 +454,6 @@ static int add_dir(struct report *r, const char *dir, const char *arch)
 			snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
 			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 				err = add_dir(r, path, arch);
-			else if (!strcmp(ents[i]->d_name, "entry.tsv"))
-				err = add_entry(r, dir, path, arch);
 			else if (has_suffix(path, ".btf"))
 				err = add_release(r, path);
 		}
