@@ -1,4 +1,4 @@
-/* `ucorebtf archive list|show|verify|add|needs`: the versioned library archive. */
+/* `ucorebtf archive list|show|verify|add|needs|merge`: the versioned library archive. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -21,13 +21,16 @@ static int archive_help(int argc, char **argv)
 		"                      [--build-id ID]... [--soname S] [--object NAME]...\n"
 		"                      [--meta-from GEN_BTF_FILE]\n"
 		"       %s archive needs ARCHIVE_DIR OBJECT FILE\n"
+		"       %s archive merge ARCHIVE_DIR PART_DIR...\n"
 		"\n"
 		"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
 		"the defaults of --lib/--version/--arch/--build-id/--soname; --meta-from\n"
 		"takes them from another file, e.g. the gen btf input of a gen min blob).\n"
 		"FILE holds\n"
-		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name);
+		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n"
+		"merge adds every entry and needs file of each PART_DIR archive (as\n"
+		"CI's per-release jobs write them) to ARCHIVE_DIR.\n",
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
 	return EXIT_OK;
 }
 
@@ -282,12 +285,28 @@ static int do_needs(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int do_merge_parts(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2)
+		return usage_err("archive merge: expected ARCHIVE_DIR PART_DIR...");
+	for (i = 1; i < argc; i++) {
+		if (archive__merge(argv[0], argv[i])) {
+			p_err("%s: %s", argv[i], ucb_errmsg());
+			return EXIT_FAIL;
+		}
+	}
+	return EXIT_OK;
+}
+
 static const struct cmd archive_cmds[] = {
 	{ "list", do_list },
 	{ "show", do_show },
 	{ "verify", do_verify },
 	{ "add", do_add },
 	{ "needs", do_needs },
+	{ "merge", do_merge_parts },
 	{ 0 }
 };
 

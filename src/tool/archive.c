@@ -3,6 +3,7 @@
  * knows the layout (archive.h); every other reader and writer asks here. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,19 +15,11 @@
 #include "lib/fileio.h"
 #include "lib/sha256.h"
 #include "tool/archive.h"
-
-#define INDEX_FILE	"index.tsv"
-#define ENTRY_FILE	"entry.tsv"
-#define BLOBS_DIR	"blobs"
-#define NEEDS_DIR	"needs"
-#define BLOB_SUFFIX	".btf"
-#define NEEDS_SUFFIX	".txt"
-/* How far above an entry's directory its archive root may be: <lib>/<version>/<arch>. */
-#define ROOT_MAX_UP	8
+#include "tool/archive_internal.h"
 
 /* snprintf into a path buffer; a path that does not fit is an error, not
  * a shortened name. */
-static int __attribute__((format(printf, 3, 4))) mkpath(char *buf, size_t sz, const char *fmt, ...)
+int arc_mkpath(char *buf, size_t sz, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -39,12 +32,12 @@ static int __attribute__((format(printf, 3, 4))) mkpath(char *buf, size_t sz, co
 	return 0;
 }
 
-static int mkdir_p(const char *path)
+int arc_mkdir_p(const char *path)
 {
 	char buf[PATH_MAX], *p;
 	int err;
 
-	err = mkpath(buf, sizeof(buf), "%s", path);
+	err = arc_mkpath(buf, sizeof(buf), "%s", path);
 	if (err)
 		return err;
 	for (p = buf + 1; *p; p++) {
@@ -67,7 +60,7 @@ static int write_file(const char *path, const void *data, size_t sz)
 	return err ? ucb_errf(err, "cannot write %s", path) : 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+int arc_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -86,7 +79,7 @@ static char *join_sorted(const char *const *items, size_t cnt)
 		v[i] = items[i];
 		len += strlen(items[i]) + 1;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_str);
+	qsort(v, cnt, sizeof(*v), arc_cmp_str);
 	s = calloc(1, len);
 	if (s) {
 		for (i = 0; i < cnt; i++) {
@@ -166,8 +159,8 @@ static int blob_store(const char *dir, const void *blob, size_t sz,
 		return ucb_errf(-ENOMEM, "out of memory");
 	}
 	ucb_sha256_hex(raw, *raw_sz, digest);
-	err = mkpath(path, sizeof(path), "%s/" BLOBS_DIR, dir);
-	err = err ?: mkdir_p(path);
+	err = arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR, dir);
+	err = err ?: arc_mkdir_p(path);
 	err = err ?: archive__blob_path(dir, digest, path, sizeof(path));
 	if (!err && access(path, F_OK))
 		err = write_file(path, raw, *raw_sz);
@@ -188,9 +181,9 @@ static int entry_write(const char *dir, const struct archive_entry *e, char *dig
 				 (char *)(e->soname ? e->soname : ""), bids, objs, raw_sz };
 	line = bids && objs ? ucb_entry_line(&ue) : NULL;
 	err = line ? 0 : ucb_errf(-ENOMEM, "out of memory");
-	err = err ?: mkpath(path, sizeof(path), "%s/%s/%s/%s", dir, e->lib, e->version, e->arch);
-	err = err ?: mkdir_p(path);
-	err = err ?: mkpath(path, sizeof(path), "%s/%s/%s/%s/" ENTRY_FILE, dir, e->lib,
+	err = err ?: arc_mkpath(path, sizeof(path), "%s/%s/%s/%s", dir, e->lib, e->version, e->arch);
+	err = err ?: arc_mkdir_p(path);
+	err = err ?: arc_mkpath(path, sizeof(path), "%s/%s/%s/%s/" ENTRY_FILE, dir, e->lib,
 			    e->version, e->arch);
 	err = err ?: write_file(path, line, strlen(line));
 	free(line);
@@ -213,7 +206,7 @@ int archive__add(const char *dir, const struct archive_entry *e, const void *blo
 
 /* Names of the visible entries of a directory, sorted; NULL-terminated.
  * NULL with *err set (no message: the callers say what they listed). */
-static char **list_dir(const char *path, int *err)
+char **arc_list_dir(const char *path, int *err)
 {
 	struct dirent *de;
 	char **v = NULL, **tmp;
@@ -249,11 +242,11 @@ static char **list_dir(const char *path, int *err)
 		free(v);
 		return NULL;
 	}
-	qsort(v, n, sizeof(*v), cmp_str);
+	qsort(v, n, sizeof(*v), arc_cmp_str);
 	return v;
 }
 
-static void free_list(char **v)
+void arc_free_list(char **v)
 {
 	char **p;
 
@@ -272,23 +265,23 @@ static int collect_level(const char *path, int depth, FILE *f)
 	int err;
 
 	if (!depth) {
-		err = mkpath(sub, sizeof(sub), "%s/" ENTRY_FILE, path);
+		err = arc_mkpath(sub, sizeof(sub), "%s/" ENTRY_FILE, path);
 		if (!err && !ucb_read_file(sub, &data, &sz)) {
 			fwrite(data, 1, sz, f);
 			free(data);
 		}
 		return err;
 	}
-	names = list_dir(path, &err);
+	names = arc_list_dir(path, &err);
 	if (err == -ENOTDIR && depth == 2)
 		return 0;	/* a file beside the libraries (README) is no entry */
 	if (err)
 		return ucb_errf(err, "%s: %s", path, strerror(-err));
 	for (i = 0; !err && names[i]; i++) {
-		err = mkpath(sub, sizeof(sub), "%s/%s", path, names[i]);
+		err = arc_mkpath(sub, sizeof(sub), "%s/%s", path, names[i]);
 		err = err ?: collect_level(sub, depth - 1, f);
 	}
-	free_list(names);
+	arc_free_list(names);
 	return err;
 }
 
@@ -300,22 +293,22 @@ static int collect_entries(const char *dir, char **text, size_t *len)
 	FILE *f;
 	int err;
 
-	libs = list_dir(dir, &err);
+	libs = arc_list_dir(dir, &err);
 	if (err)
 		return ucb_errf(err, "%s: %s", dir, strerror(-err));
 	f = open_memstream(text, len);
 	if (!f) {
-		free_list(libs);
+		arc_free_list(libs);
 		return ucb_errf(-ENOMEM, "out of memory");
 	}
 	for (i = 0; !err && libs[i]; i++) {
 		if (!strcmp(libs[i], BLOBS_DIR) || !strcmp(libs[i], NEEDS_DIR) ||
 		    !strcmp(libs[i], INDEX_FILE))
 			continue;
-		err = mkpath(path, sizeof(path), "%s/%s", dir, libs[i]);
+		err = arc_mkpath(path, sizeof(path), "%s/%s", dir, libs[i]);
 		err = err ?: collect_level(path, 2, f);
 	}
-	free_list(libs);
+	arc_free_list(libs);
 	if (fclose(f) && !err)
 		err = ucb_errf(-ENOMEM, "out of memory");
 	if (err) {
@@ -373,10 +366,10 @@ static int gc_blobs(const char *dir, const struct ucb_index *idx)
 	bool used;
 	int err;
 
-	err = mkpath(path, sizeof(path), "%s/" BLOBS_DIR, dir);
+	err = arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR, dir);
 	if (err)
 		return err;
-	blobs = list_dir(path, &err);
+	blobs = arc_list_dir(path, &err);
 	if (err == -ENOENT)
 		return 0;
 	if (err)
@@ -386,10 +379,10 @@ static int gc_blobs(const char *dir, const struct ucb_index *idx)
 		for (j = 0; j < idx->cnt && !used; j++)
 			used = !strncmp(blobs[i], idx->e[j].digest, dl) &&
 			       !strcmp(blobs[i] + dl, BLOB_SUFFIX);
-		if (!used && !mkpath(path, sizeof(path), "%s/" BLOBS_DIR "/%s", dir, blobs[i]))
+		if (!used && !arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR "/%s", dir, blobs[i]))
 			unlink(path);
 	}
-	free_list(blobs);
+	arc_free_list(blobs);
 	return 0;
 }
 
@@ -411,7 +404,7 @@ int archive__reindex(const char *dir)
 		return err;
 	ucb_index_sort(&idx);
 	err = index_text(&idx, &out, &olen);
-	err = err ?: mkpath(path, sizeof(path), "%s/" INDEX_FILE, dir);
+	err = err ?: arc_mkpath(path, sizeof(path), "%s/" INDEX_FILE, dir);
 	err = err ?: write_file(path, out, olen);
 	err = err ?: gc_blobs(dir, &idx);
 	free(out);
@@ -426,7 +419,7 @@ int archive__load_index(const char *dir, struct ucb_index *idx)
 	size_t sz;
 	int err;
 
-	err = mkpath(path, sizeof(path), "%s/" INDEX_FILE, dir);
+	err = arc_mkpath(path, sizeof(path), "%s/" INDEX_FILE, dir);
 	if (err)
 		return err;
 	err = ucb_read_file(path, &data, &sz);
@@ -444,7 +437,7 @@ int archive__blob_path(const char *dir, const char *digest, char *path, size_t s
 {
 	if (!ucb_valid_hex(digest, SHA256_HEX_LEN, SHA256_HEX_LEN))
 		return ucb_errf(-EINVAL, "bad blob digest '%.80s'", digest);
-	return mkpath(path, sz, "%s/" BLOBS_DIR "/%s" BLOB_SUFFIX, dir, digest);
+	return arc_mkpath(path, sz, "%s/" BLOBS_DIR "/%s" BLOB_SUFFIX, dir, digest);
 }
 
 int archive__read_blob(const char *dir, const char *digest, void **data, size_t *sz)
@@ -472,7 +465,7 @@ static bool has_file(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	return !mkpath(path, sizeof(path), "%s/%s", dir, name) && !access(path, F_OK);
+	return !arc_mkpath(path, sizeof(path), "%s/%s", dir, name) && !access(path, F_OK);
 }
 
 enum archive_dir archive__dir_kind(const char *dir)
@@ -490,7 +483,7 @@ static int find_root(const char *dir, char *root, size_t root_sz)
 {
 	int up, err;
 
-	err = mkpath(root, root_sz, "%s", dir);
+	err = arc_mkpath(root, root_sz, "%s", dir);
 	for (up = 0; !err && up < ROOT_MAX_UP; up++) {
 		if (has_file(root, BLOBS_DIR))
 			return 0;
@@ -510,7 +503,7 @@ int archive__load_dir(const char *dir, struct ucb_index *idx, char *root, size_t
 
 	switch (archive__dir_kind(dir)) {
 	case ARCHIVE_ROOT:
-		err = mkpath(root, root_sz, "%s", dir);
+		err = arc_mkpath(root, root_sz, "%s", dir);
 		return err ?: archive__load_index(dir, idx);
 	case ARCHIVE_ENTRY:
 		break;
@@ -518,7 +511,7 @@ int archive__load_dir(const char *dir, struct ucb_index *idx, char *root, size_t
 		return ucb_errf(-ENOENT, "%s: not an archive (no " INDEX_FILE " or " ENTRY_FILE ")", dir);
 	}
 	err = find_root(dir, root, root_sz);
-	err = err ?: mkpath(path, sizeof(path), "%s/" ENTRY_FILE, dir);
+	err = err ?: arc_mkpath(path, sizeof(path), "%s/" ENTRY_FILE, dir);
 	if (err)
 		return err;
 	err = ucb_read_file(path, &data, &sz);
@@ -529,164 +522,71 @@ int archive__load_dir(const char *dir, struct ucb_index *idx, char *root, size_t
 	return err ? ucb_errf(err, "%s: %s", path, ucb_errmsg()) : 0;
 }
 
-/* "kind name [path]" lines -> sorted "object\tkind\tname\tpath" lines. */
-static int needs_convert(const char *object, const char *text, size_t len, char ***lines,
-			 size_t *cnt)
-{
-	char *copy, *line, *next, *kind, *name, *path, *extra, *save, **v = NULL, **tmp;
-	size_t n = 0, lineno = 0;
-	int err = 0;
 
-	*lines = NULL;
+/* A comma list field of an index entry ("-": none) as a string array,
+ * pointing into a copy the caller frees. */
+static int split_list(const char *list, char **copy, const char ***items, size_t *cnt)
+{
+	size_t n = 1;
+	char *p, *save = NULL;
+
+	*items = NULL;
 	*cnt = 0;
-	copy = strndup(text, len);
-	if (!copy)
-		return ucb_errf(-ENOMEM, "out of memory");
-	for (line = copy; line && *line && !err; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		lineno++;
-		if (line[0] == '#' || !line[strspn(line, " \t\r")])
-			continue;
-		kind = strtok_r(line, " \t\r", &save);
-		name = strtok_r(NULL, " \t\r", &save);
-		path = strtok_r(NULL, " \t\r", &save);
-		extra = strtok_r(NULL, " \t\r", &save);
-		if (!kind || !name || extra || !ucb_valid_kind(kind) || !ucb_valid_ident(name) ||
-		    (path && !ucb_valid_path(path))) {
-			err = ucb_errf(-EINVAL, "line %zu: expected 'struct|union|enum|typedef NAME [MEMBER.PATH]'",
-				       lineno);
-			break;
-		}
-		tmp = realloc(v, (n + 1) * sizeof(*v));
-		if (!tmp || asprintf(&tmp[n], "%s\t%s\t%s\t%s\n", object, kind, name, path ?: "-") < 0) {
-			v = tmp ?: v;
-			err = ucb_errf(-ENOMEM, "out of memory");
-			break;
-		}
-		v = tmp;
-		n++;
-	}
-	free(copy);
-	if (err) {
-		while (n)
-			free(v[--n]);
-		free(v);
-		return err;
-	}
-	qsort(v, n, sizeof(*v), cmp_str);
-	*lines = v;
-	*cnt = n;
+	*copy = strdup(strcmp(list, "-") ? list : "");
+	if (!*copy)
+		return -ENOMEM;
+	for (p = *copy; *p; p++)
+		n += *p == ',';
+	*items = calloc(n, sizeof(**items));
+	if (!*items)
+		return -ENOMEM;
+	for (p = strtok_r(*copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		(*items)[(*cnt)++] = p;
 	return 0;
 }
 
-static void free_lines(char **lines, size_t n)
+/* One entry of the archive src, with its blob, into dst. */
+static int merge_entry(const char *dst, const char *src, const struct ucb_entry *x)
 {
-	while (n)
-		free(lines[--n]);
-	free(lines);
-}
-
-int archive__set_needs(const char *dir, const char *object, const char *text, size_t len)
-{
-	char path[PATH_MAX], **lines, *out, *t;
-	size_t n, i, olen = 0;
+	struct archive_entry e = { x->lib, x->version, x->arch,
+				   strcmp(x->soname, "-") ? x->soname : NULL };
+	char *bcopy = NULL, *ocopy = NULL;
+	const char **bids = NULL, **objs = NULL;
+	void *blob = NULL;
+	size_t sz;
 	int err;
 
-	if (!ucb_valid_name(object))
-		return ucb_errf(-EINVAL, "bad object name '%s'", object);
-	err = needs_convert(object, text, len, &lines, &n);
+	err = split_list(x->build_ids, &bcopy, &bids, &e.build_id_cnt);
+	err = err ?: split_list(x->objects, &ocopy, &objs, &e.object_cnt);
 	if (err)
-		return err;
-	/* Stored in the hand-written form, normalised: sorted, unique. */
-	out = calloc(1, len + 64 + n * 2);
-	for (i = 0; out && i < n; i++) {
-		if (i && !strcmp(lines[i], lines[i - 1]))
-			continue;
-		t = strchr(lines[i], '\t') + 1;
-		for (; *t; t++)
-			out[olen++] = *t == '\t' ? ' ' : *t;
-		if (olen >= 2 && !strcmp(out + olen - 2, "-\n")) {
-			olen -= 3;
-			out[olen++] = '\n';
-		}
-	}
-	err = out ? 0 : ucb_errf(-ENOMEM, "out of memory");
-	err = err ?: mkpath(path, sizeof(path), "%s/" NEEDS_DIR, dir);
-	err = err ?: mkdir_p(path);
-	err = err ?: mkpath(path, sizeof(path), "%s/" NEEDS_DIR "/%s" NEEDS_SUFFIX, dir, object);
+		err = ucb_errf(err, "out of memory");
+	e.build_ids = bids;
+	e.objects = objs;
+	err = err ?: archive__read_blob(src, x->digest, &blob, &sz);
 	if (!err) {
-		err = ucb_write_file_atomic(path, out, olen);
+		err = archive__add(dst, &e, blob, sz);
 		if (err)
-			ucb_errf(err, "%s: %s", path, strerror(-err));
+			ucb_errf(err, "%s %s %s: %s", x->lib, x->version, x->arch, ucb_errmsg());
 	}
-	free_lines(lines, n);
-	free(out);
+	free(blob);
+	free(bids);
+	free(objs);
+	free(bcopy);
+	free(ocopy);
 	return err;
 }
 
-/* One needs file's lines, appended to f (without duplicates). */
-static int needs_file(const char *dir, const char *file, FILE *f)
+int archive__merge(const char *dst, const char *src)
 {
-	char path[PATH_MAX], object[256], **lines;
-	const char *dot = strrchr(file, '.');
-	size_t n, j, sz;
-	void *data;
-	int err;
-
-	if (!dot || strcmp(dot, NEEDS_SUFFIX))
-		return 0;
-	err = mkpath(path, sizeof(path), "%s/" NEEDS_DIR "/%s", dir, file);
-	if (err)
-		return err;
-	snprintf(object, sizeof(object), "%.*s", (int)(dot - file), file);
-	err = ucb_read_file(path, &data, &sz);
-	if (err)
-		return ucb_errf(err, "%s: %s", path, strerror(-err));
-	if (!ucb_valid_name(object))
-		err = ucb_errf(-EINVAL, "%s: bad object name", path);
-	else if ((err = needs_convert(object, data, sz, &lines, &n)))
-		ucb_errf(err, "%s: %s", path, ucb_errmsg());
-	free(data);
-	if (err)
-		return err;
-	for (j = 0; j < n; j++)
-		if (!j || strcmp(lines[j], lines[j - 1]))
-			fputs(lines[j], f);
-	free_lines(lines, n);
-	return 0;
-}
-
-int archive__needs_text(const char *dir, char **text, size_t *len)
-{
-	char path[PATH_MAX], **files;
+	struct ucb_index idx;
 	size_t i;
-	FILE *f;
 	int err;
 
-	err = mkpath(path, sizeof(path), "%s/" NEEDS_DIR, dir);
+	err = archive__load_index(src, &idx);
 	if (err)
 		return err;
-	files = list_dir(path, &err);
-	if (err && err != -ENOENT)
-		return ucb_errf(err, "%s: %s", path, strerror(-err));
-	*text = NULL;
-	*len = 0;
-	f = open_memstream(text, len);
-	if (!f) {
-		free_list(files);
-		return ucb_errf(-ENOMEM, "out of memory");
-	}
-	err = 0;
-	for (i = 0; files && files[i] && !err; i++)
-		err = needs_file(dir, files[i], f);
-	free_list(files);
-	if (fclose(f) && !err)
-		err = ucb_errf(-ENOMEM, "out of memory");
-	if (err) {
-		free(*text);
-		*text = NULL;
-	}
-	return err;
+	for (i = 0; i < idx.cnt && !err; i++)
+		err = merge_entry(dst, src, &idx.e[i]);
+	ucb_index_free(&idx);
+	return err ?: arc_merge_needs(dst, src);
 }

@@ -67,6 +67,11 @@ enum archive_dir archive__dir_kind(const char *dir);
  * an entry outside any archive). */
 int archive__load_dir(const char *dir, struct ucb_index *idx, char *root, size_t root_sz);
 
+/* Add every entry of the archive src (its blob and fields as src has
+ * them) and every needs file of src to dst, as archive__add() and
+ * archive__set_needs() would: how the parts CI builds are merged. */
+int archive__merge(const char *dst, const char *src);
+
 /* Record the kernel needs of object from "kind name [path]" text lines.
  * A bad line gives -EINVAL and "line N: expected ...". */
 int archive__set_needs(const char *dir, const char *object, const char *text, size_t len);
