@@ -76,7 +76,21 @@ static void print_detail(void *ctx, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
-int do_gen_btf(int argc, char **argv)
+struct gen_btf {
+	const char *elf_path, *out, *version, *name, *debug_file;
+	bool via_pahole;
+	char out_buf[PATH_MAX];
+	char dwarf[PATH_MAX];		/* the file the DWARF came from */
+	struct debuginfo_elf info;
+	struct dwarf_btf_stats st;	/* ucorebtf's encoder */
+	int unhandled;			/* pahole's "not handled" warnings */
+	int nstructs;
+	struct btf_meta meta;
+};
+
+/* EXIT_OK with g->elf_path set: go on; otherwise the command's exit code
+ * (help, usage error). */
+static int parse_args(struct gen_btf *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -87,26 +101,20 @@ int do_gen_btf(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *elf_path, *out = NULL, *version = "", *name = NULL, *debug_file = NULL;
-	char out_buf[PATH_MAX], dwarf[PATH_MAX];
-	struct dwarf_btf_stats st = {};
-	struct debuginfo_elf info;
-	struct btf_meta meta = {};
-	struct btf *btf;
-	bool via_pahole = false;
-	int opt, err, unhandled = 0, nstructs;
+	int opt;
 
+	g->version = "";
 	optind = 1;
 	while ((opt = getopt_long(argc + 1, argv - 1, "o:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': out = optarg; break;
-		case 'v': version = optarg; break;
-		case 'n': name = optarg; break;
-		case 'f': debug_file = optarg; break;
+		case 'o': g->out = optarg; break;
+		case 'v': g->version = optarg; break;
+		case 'n': g->name = optarg; break;
+		case 'f': g->debug_file = optarg; break;
 		case 'V':
 			if (strcmp(optarg, "pahole") && strcmp(optarg, "ucorebtf"))
 				return usage_err("gen btf: --via takes 'ucorebtf' or 'pahole', not '%s'", optarg);
-			via_pahole = !strcmp(optarg, "pahole");
+			g->via_pahole = !strcmp(optarg, "pahole");
 			break;
 		case 'h': return gen_btf_help();
 		default: return usage_err("gen btf: bad option (see '%s gen btf --help')", bin_name);
@@ -118,84 +126,127 @@ int do_gen_btf(int argc, char **argv)
 		return gen_btf_help();
 	if (argc != 1)
 		return usage_err("gen btf: expected one ELF file, got %d", argc);
-	elf_path = argv[0];
-	if (!out) {
-		snprintf(out_buf, sizeof(out_buf), "%s.btf",
-			 strrchr(elf_path, '/') ? strrchr(elf_path, '/') + 1 : elf_path);
-		out = out_buf;
+	g->elf_path = argv[0];
+	if (!g->out) {
+		snprintf(g->out_buf, sizeof(g->out_buf), "%s.btf",
+			 strrchr(g->elf_path, '/') ? strrchr(g->elf_path, '/') + 1 : g->elf_path);
+		g->out = g->out_buf;
 	}
-	err = ucb_check_output_path(out);
-	if (err) {
-		p_err("%s: cannot write output: %s", out, strerror(-err));
-		return EXIT_FAIL;
-	}
-	if (debuginfo__read_elf(elf_path, &info) ||
-	    debuginfo__find(elf_path, &info, debug_file, dwarf, sizeof(dwarf))) {
-		p_err("%s", ucb_errmsg());
-		return EXIT_FAIL;
-	}
+	return EXIT_OK;
+}
 
-	if (via_pahole) {
-		btf = pahole__encode(dwarf, &unhandled, verbose ? print_line : NULL, NULL);
+/* Find the DWARF and encode it; NULL after printing why. */
+static struct btf *encode(struct gen_btf *g)
+{
+	struct btf *btf;
+
+	if (debuginfo__read_elf(g->elf_path, &g->info) ||
+	    debuginfo__find(g->elf_path, &g->info, g->debug_file, g->dwarf, sizeof(g->dwarf))) {
+		p_err("%s", ucb_errmsg());
+		return NULL;
+	}
+	if (g->via_pahole) {
+		btf = pahole__encode(g->dwarf, &g->unhandled, verbose ? print_line : NULL, NULL);
 	} else {
 		DWARF_BTF_OPTS(eopts, .detail = verbose ? print_detail : NULL);
-		btf = dwarf_btf__encode(dwarf, &eopts, &st);
+		btf = dwarf_btf__encode(g->dwarf, &eopts, &g->st);
 	}
 	if (!btf) {
 		p_err("%s", ucb_errmsg());
-		return EXIT_FAIL;
+		return NULL;
 	}
-	nstructs = count_structs(btf);
-	if (!nstructs) {
-		p_err("%s: DWARF gave no struct or union; nothing to relocate against", dwarf);
+	g->nstructs = count_structs(btf);
+	if (!g->nstructs) {
+		p_err("%s: DWARF gave no struct or union; nothing to relocate against", g->dwarf);
 		btf__free(btf);
-		return EXIT_FAIL;
+		return NULL;
 	}
-	if (unhandled)
+	return btf;
+}
+
+/* What the encoder could not express, in one line (-d lists each). */
+static void print_warnings(const struct gen_btf *g)
+{
+	const struct dwarf_btf_stats *st = &g->st;
+
+	if (g->unhandled)
 		fprintf(stderr, "Warning: %s: pahole skipped %d DWARF tag(s) it does not handle "
-			"(e.g. _Atomic); members of those types may be void\n", dwarf, unhandled);
-	if (st.skipped || st.dropped_members || st.void_refs || st.skipped_funcs)
+			"(e.g. _Atomic); members of those types may be void\n", g->dwarf, g->unhandled);
+	if (st->skipped || st->dropped_members || st->void_refs || st->skipped_funcs)
 		fprintf(stderr, "Warning: %s: %u DWARF type(s) BTF cannot express were skipped (%s); "
 			"%u member(s) and %u function(s) left out, %u pointer/parameter(s) made void%s\n",
-			dwarf, st.skipped, st.skipped_tags[0] ? st.skipped_tags : "-",
-			st.dropped_members, st.skipped_funcs, st.void_refs,
+			g->dwarf, st->skipped, st->skipped_tags[0] ? st->skipped_tags : "-",
+			st->dropped_members, st->skipped_funcs, st->void_refs,
 			verbose ? "" : " (-d lists them)");
+}
 
-	if (name)
-		snprintf(meta.library, sizeof(meta.library), "%s", name);
+static void fill_meta(struct gen_btf *g)
+{
+	struct btf_meta *m = &g->meta;
+
+	if (g->name)
+		snprintf(m->library, sizeof(m->library), "%s", g->name);
 	else
-		derive_library(elf_path, info.id.soname, meta.library, sizeof(meta.library));
-	snprintf(meta.version, sizeof(meta.version), "%s", version);
-	snprintf(meta.soname, sizeof(meta.soname), "%s", info.id.soname);
-	snprintf(meta.build_id, sizeof(meta.build_id), "%s", info.id.build_id);
-	snprintf(meta.arch, sizeof(meta.arch), "%s", info.id.arch);
-	err = btf_write_elf(out, btf, &meta);
+		derive_library(g->elf_path, g->info.id.soname, m->library, sizeof(m->library));
+	snprintf(m->version, sizeof(m->version), "%s", g->version);
+	snprintf(m->soname, sizeof(m->soname), "%s", g->info.id.soname);
+	snprintf(m->build_id, sizeof(m->build_id), "%s", g->info.id.build_id);
+	snprintf(m->arch, sizeof(m->arch), "%s", g->info.id.arch);
+}
+
+static void print_result(const struct gen_btf *g, const struct btf *btf)
+{
+	const struct btf_meta *m = &g->meta;
+
+	if (!json_output) {
+		printf("%s: %u types (%d struct/union) from %s\n", g->out, btf__type_cnt(btf) - 1,
+		       g->nstructs, g->dwarf);
+		return;
+	}
+	printf("{\"output\":");
+	json_str(stdout, g->out);
+	printf(",\"source\":");
+	json_str(stdout, g->dwarf);
+	printf(",\"library\":");
+	json_str(stdout, m->library);
+	printf(",\"version\":");
+	json_str(stdout, m->version);
+	printf(",\"soname\":");
+	json_str(stdout, m->soname);
+	printf(",\"build_id\":");
+	json_str(stdout, m->build_id);
+	printf(",\"arch\":\"%s\",\"encoder\":\"%s\",\"types\":%u,\"structs\":%d,"
+	       "\"funcs\":%d,\"pahole_unhandled\":%d,\"skipped\":%u,\"dropped_members\":%u}\n",
+	       m->arch, g->via_pahole ? "pahole" : "ucorebtf", btf__type_cnt(btf) - 1, g->nstructs,
+	       count_funcs(btf), g->unhandled, g->st.skipped, g->st.dropped_members);
+}
+
+int do_gen_btf(int argc, char **argv)
+{
+	struct gen_btf g = {};
+	struct btf *btf;
+	int rc, err;
+
+	rc = parse_args(&g, argc, argv);
+	if (rc != EXIT_OK || !g.elf_path)
+		return rc;
+	err = ucb_check_output_path(g.out);
 	if (err) {
-		p_err("%s: cannot write output: %s", out, strerror(-err));
+		p_err("%s: cannot write output: %s", g.out, strerror(-err));
+		return EXIT_FAIL;
+	}
+	btf = encode(&g);
+	if (!btf)
+		return EXIT_FAIL;
+	print_warnings(&g);
+	fill_meta(&g);
+	err = btf_write_elf(g.out, btf, &g.meta);
+	if (err) {
+		p_err("%s: cannot write output: %s", g.out, strerror(-err));
 		btf__free(btf);
 		return EXIT_FAIL;
 	}
-	if (json_output) {
-		printf("{\"output\":");
-		json_str(stdout, out);
-		printf(",\"source\":");
-		json_str(stdout, dwarf);
-		printf(",\"library\":");
-		json_str(stdout, meta.library);
-		printf(",\"version\":");
-		json_str(stdout, meta.version);
-		printf(",\"soname\":");
-		json_str(stdout, meta.soname);
-		printf(",\"build_id\":");
-		json_str(stdout, meta.build_id);
-		printf(",\"arch\":\"%s\",\"encoder\":\"%s\",\"types\":%u,\"structs\":%d,"
-		       "\"funcs\":%d,\"pahole_unhandled\":%d,\"skipped\":%u,\"dropped_members\":%u}\n",
-		       meta.arch, via_pahole ? "pahole" : "ucorebtf", btf__type_cnt(btf) - 1, nstructs,
-		       count_funcs(btf), unhandled, st.skipped, st.dropped_members);
-	} else {
-		printf("%s: %u types (%d struct/union) from %s\n", out, btf__type_cnt(btf) - 1,
-		       nstructs, dwarf);
-	}
+	print_result(&g, btf);
 	btf__free(btf);
 	return EXIT_OK;
 }
