@@ -1,4 +1,4 @@
-/* `ucorebtf archive list|show|verify|add|needs`: the versioned library archive. */
+/* `ucorebtf archive list|show|verify|add|needs|merge`: the versioned library archive. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -21,22 +21,23 @@ static int archive_help(int argc, char **argv)
 		"                      [--build-id ID]... [--soname S] [--object NAME]...\n"
 		"                      [--meta-from GEN_BTF_FILE]\n"
 		"       %s archive needs ARCHIVE_DIR OBJECT FILE\n"
+		"       %s archive merge ARCHIVE_DIR PART_DIR...\n"
 		"\n"
 		"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
 		"the defaults of --lib/--version/--arch/--build-id/--soname; --meta-from\n"
 		"takes them from another file, e.g. the gen btf input of a gen min blob).\n"
 		"FILE holds\n"
-		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name);
+		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n"
+		"merge adds every entry and needs file of each PART_DIR archive (as\n"
+		"CI's per-release jobs write them) to ARCHIVE_DIR.\n",
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
 	return EXIT_OK;
 }
 
 static int load(const char *dir, struct ucb_index *idx)
 {
-	char err[512];
-
-	if (archive__load_index(dir, idx, err, sizeof(err))) {
-		p_err("%s", err);
+	if (archive__load_index(dir, idx)) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -129,7 +130,7 @@ static int do_show(int argc, char **argv)
 
 static int do_verify(int argc, char **argv)
 {
-	char digest[SHA256_HEX_LEN + 1], err[512], *needs;
+	char digest[SHA256_HEX_LEN + 1], *needs;
 	struct ucb_index idx;
 	size_t i, sz, nlen;
 	struct btf *btf;
@@ -161,8 +162,8 @@ static int do_verify(int argc, char **argv)
 		btf__free(btf);
 		free(data);
 	}
-	if (archive__needs_text(argv[0], &needs, &nlen, err, sizeof(err))) {
-		p_err("%s", err);
+	if (archive__needs_text(argv[0], &needs, &nlen)) {
+		p_err("%s", ucb_errmsg());
 		bad++;
 	} else {
 		free(needs);
@@ -192,7 +193,7 @@ static int do_add(int argc, char **argv)
 		{ "meta-from", required_argument, NULL, 'm' },
 		{ 0 }
 	};
-	const char *bids[64], *objs[64], *why, *meta_from = NULL;
+	const char *bids[64], *objs[64], *meta_from = NULL;
 	struct archive_entry e = { .build_ids = bids, .objects = objs };
 	struct btf_meta meta = {};
 	void *data;
@@ -227,10 +228,12 @@ static int do_add(int argc, char **argv)
 	if (argc != 2)
 		return usage_err("archive add: expected ARCHIVE_DIR BLOB");
 	/* A bad blob is named for what is wrong with it before any question
-	 * about missing metadata (btf_load() prints the Error line). */
+	 * about missing metadata. */
 	blob = btf_load(argv[1], NULL);
-	if (!blob)
+	if (!blob) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
+	}
 	btf__free(blob);
 	err = ucb_read_file(argv[1], &data, &sz);
 	if (err) {
@@ -255,10 +258,10 @@ static int do_add(int argc, char **argv)
 		free(data);
 		return usage_err("archive add: %s: --lib and --version needed (no metadata in the blob)", argv[1]);
 	}
-	err = archive__add(argv[0], &e, data, sz, &why);
+	err = archive__add(argv[0], &e, data, sz);
 	free(data);
 	if (err) {
-		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], why ?: "failed", strerror(-err));
+		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], ucb_errmsg(), strerror(-err));
 		return EXIT_FAIL;
 	}
 	if (json_output) {
@@ -275,7 +278,6 @@ static int do_add(int argc, char **argv)
 
 static int do_needs(int argc, char **argv)
 {
-	char err[512];
 	void *data;
 	size_t sz;
 	int ret;
@@ -287,11 +289,26 @@ static int do_needs(int argc, char **argv)
 		p_err("%s: %s", argv[2], strerror(-ret));
 		return EXIT_FAIL;
 	}
-	ret = archive__set_needs(argv[0], argv[1], data, sz, err, sizeof(err));
+	ret = archive__set_needs(argv[0], argv[1], data, sz);
 	free(data);
 	if (ret) {
-		p_err("%s: %s", argv[2], err);
+		p_err("%s: %s", argv[2], ucb_errmsg());
 		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int do_merge_parts(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2)
+		return usage_err("archive merge: expected ARCHIVE_DIR PART_DIR...");
+	for (i = 1; i < argc; i++) {
+		if (archive__merge(argv[0], argv[i])) {
+			p_err("%s: %s", argv[i], ucb_errmsg());
+			return EXIT_FAIL;
+		}
 	}
 	return EXIT_OK;
 }
@@ -302,6 +319,7 @@ static const struct cmd archive_cmds[] = {
 	{ "verify", do_verify },
 	{ "add", do_add },
 	{ "needs", do_needs },
+	{ "merge", do_merge_parts },
 	{ 0 }
 };
 

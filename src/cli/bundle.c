@@ -124,7 +124,7 @@ static int do_create(int argc, char **argv)
 		{ 0 }
 	};
 	const char *out = NULL, *comp = "xz", *emit = "raw", *dir;
-	char err[512], *needs = NULL, *index = NULL;
+	char *needs = NULL, *index = NULL;
 	struct ucb_wblob *blobs = NULL;
 	struct ucb_index idx = {};
 	size_t i, nlen, ilen, img_sz;
@@ -156,9 +156,8 @@ static int do_create(int argc, char **argv)
 		p_err("%s: cannot write output: %s", out, strerror(-e));
 		return EXIT_FAIL;
 	}
-	if (archive__load_index(dir, &idx, err, sizeof(err)) ||
-	    archive__needs_text(dir, &needs, &nlen, err, sizeof(err))) {
-		p_err("%s", err);
+	if (archive__load_index(dir, &idx) || archive__needs_text(dir, &needs, &nlen)) {
+		p_err("%s", ucb_errmsg());
 		goto out;
 	}
 	/* The index text is regenerated from the parsed entries so that the
@@ -292,8 +291,7 @@ static int do_verify(int argc, char **argv)
 /* Recreate an archive directory from a bundle. */
 static int do_extract(int argc, char **argv)
 {
-	const char *out = NULL, *why, *file = NULL;
-	char err[512], path[4096];
+	const char *out = NULL, *file = NULL;
 	struct ucb_bundle b;
 	size_t i, j;
 	int e, ret = EXIT_FAIL;
@@ -328,9 +326,9 @@ static int do_extract(int argc, char **argv)
 		for (p = strtok(x->objects, ","); p && ae.object_cnt < 64; p = strtok(NULL, ","))
 			if (strcmp(p, "-"))
 				objs[ae.object_cnt++] = p;
-		e = archive__add(out, &ae, blob->data, blob->size, &why);
+		e = archive__add(out, &ae, blob->data, blob->size);
 		if (e) {
-			p_err("%s: %s", out, why ?: strerror(-e));
+			p_err("%s: %s", out, ucb_errmsg());
 			goto out;
 		}
 	}
@@ -345,11 +343,10 @@ static int do_extract(int argc, char **argv)
 				strcmp(b.needs.n[j].path, "-") ? " " : "",
 				strcmp(b.needs.n[j].path, "-") ? b.needs.n[j].path : "");
 		fclose(f);
-		e = archive__set_needs(out, b.needs.n[i].object, text, len, err, sizeof(err));
+		e = archive__set_needs(out, b.needs.n[i].object, text, len);
 		free(text);
 		if (e) {
-			snprintf(path, sizeof(path), "%s", err);
-			p_err("%s: %s", out, path);
+			p_err("%s: %s", out, ucb_errmsg());
 			goto out;
 		}
 	}

@@ -8,48 +8,22 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "cli/common.h"
+#include "tool/libbpf_log.h"
 
 bool json_output;
 bool pretty_output;
 bool verbose;
 const char *bin_name = "ucorebtf";
 
-static char libbpf_err[512];
-
-static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+/* -d: libbpf's whole log on stderr, as bpftool -d. */
+static int libbpf_pass(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
-	char buf[4096], *line;
-	va_list cp;
-
-	if (lvl == LIBBPF_WARN) {
-		va_copy(cp, ap);
-		vsnprintf(buf, sizeof(buf), fmt, cp);
-		va_end(cp);
-		/* A rejected CO-RE relocation explains a load failure best. */
-		line = strstr(buf, "failed to resolve CO-RE relocation");
-		if (line || !libbpf_err[0]) {
-			snprintf(libbpf_err, sizeof(libbpf_err), "%.500s", line ? line : buf);
-			libbpf_err[strcspn(libbpf_err, "\n")] = 0;
-		}
-	}
-	if (verbose)
-		return vfprintf(stderr, fmt, ap);
-	return 0;
+	return vfprintf(stderr, fmt, ap);
 }
 
 void libbpf_log_init(void)
 {
-	libbpf_set_print(libbpf_print);
-}
-
-void libbpf_log_reset(void)
-{
-	libbpf_err[0] = 0;
-}
-
-const char *libbpf_last_error(void)
-{
-	return libbpf_err;
+	libbpf_log__init(verbose ? libbpf_pass : NULL);
 }
 
 json_writer_t *json_wtr;

@@ -36,9 +36,8 @@ int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * that still print their own (the BTF reader, the engine) record none. */
 void p_errmsg(void);
 
-/* libbpf's log is captured; this returns its most telling line, or "". */
-const char *libbpf_last_error(void);
-void libbpf_log_reset(void);
+/* Capture libbpf's log (tool/libbpf_log.h); under -d it also goes to
+ * stderr.  Call after the global options are parsed. */
 void libbpf_log_init(void);
 
 /* A JSON writer onto f (a file's content), indented under -p.  Prints an

@@ -397,10 +397,7 @@ static void summary_json(const struct min_summary *sum, json_writer_t *w)
 
 static bool is_archive(const char *dir)
 {
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/index.tsv", dir);
-	return !access(path, F_OK);
+	return archive__dir_kind(dir) == ARCHIVE_ROOT;
 }
 
 /* Runtime needs are "kind name [member]" lines.  Only composites and enums
@@ -429,7 +426,7 @@ static void need_line_cb(void *ctx, const char *kind, const char *name,
 /* Each object's kernel needs into the archive. */
 static int write_needs(const struct session *s, const char *dir, char **objs)
 {
-	char err[256] = "", *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
 	int i, ret;
 	FILE *f;
@@ -440,11 +437,11 @@ static int write_needs(const struct session *s, const char *dir, char **objs)
 			return -ENOMEM;
 		um_kernel_needs(s->e, i, need_line_cb, f);
 		fclose(f);
-		ret = archive__set_needs(dir, objs[i], text, len, err, sizeof(err));
+		ret = archive__set_needs(dir, objs[i], text, len);
 		free(text);
 		text = NULL;
 		if (ret) {
-			p_err("%s: cannot record the kernel needs of %s: %s", dir, objs[i], err);
+			p_err("%s: cannot record the kernel needs of %s: %s", dir, objs[i], ucb_errmsg());
 			return ret;
 		}
 	}
@@ -456,7 +453,6 @@ static int write_needs(const struct session *s, const char *dir, char **objs)
 static int write_archive(const struct session *s, struct min_summary *sum, const char *dir)
 {
 	char **objs = calloc(s->nobj + 1, sizeof(*objs));
-	const char *why = NULL;
 	int i, ret = -ENOMEM;
 
 	for (i = 0; objs && i < s->nobj; i++) {
@@ -482,17 +478,15 @@ static int write_archive(const struct session *s, struct min_summary *sum, const
 			ret = -EINVAL;
 			goto out;
 		}
-		ret = archive__add(dir, &e, v->data, v->size, &why);
+		ret = archive__add(dir, &e, v->data, v->size);
 		if (ret) {
-			p_err("%s: cannot add %s to the archive: %s", dir, v->lib->label,
-			      why ? why : strerror(-ret));
+			p_err("%s: cannot add %s to the archive: %s", dir, v->lib->label, ucb_errmsg());
 			goto out;
 		}
 		ret = -ENOMEM;
-		if (asprintf(&v->out, "%s/%s/%s/%s", dir, e.lib, e.version, e.arch) < 0) {
-			v->out = NULL;
+		v->out = archive__entry_dir(dir, e.lib, e.version, e.arch);
+		if (!v->out)
 			goto out;
-		}
 		if (!json_output)
 			printf("%s: %d types, %u bytes\n", v->out, v->types, v->size);
 	}

@@ -70,8 +70,10 @@ int do_prepare(int argc, char **argv)
 	if (po.object_path) {
 		enum btf_file_kind kind;
 
-		if (btf_file_kind(po.object_path, &kind))
+		if (btf_file_kind(po.object_path, &kind)) {
+			p_err("%s", ucb_errmsg());
 			return EXIT_FAIL;
+		}
 		if (kind != BTF_FILE_BPF_OBJ) {
 			p_err("%s: not a BPF object (no .BTF.ext section)", po.object_path);
 			return EXIT_FAIL;

@@ -136,12 +136,12 @@ int session__add_input(struct session *s, const char *path)
 
 /* ---- inputs from an archive ---- */
 
-/* The entries of idx for arch, their blobs under the archive root.  The
- * blob path is the archive's layout (docs/archive.md): blobs/<sha256>.btf. */
+/* The entries of idx for arch, their blobs under the archive root (the
+ * archive module knows the layout, docs/archive.md). */
 static int add_entries(struct session *s, const char *root, const struct ucb_index *idx,
 		       const char *arch)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	size_t i;
 	int err;
 
@@ -154,74 +154,29 @@ static int add_entries(struct session *s, const char *root, const struct ucb_ind
 		snprintf(meta.library, sizeof(meta.library), "%s", e->lib);
 		snprintf(meta.version, sizeof(meta.version), "%s", e->version);
 		snprintf(meta.arch, sizeof(meta.arch), "%s", e->arch);
-		snprintf(path, sizeof(path), "%s/blobs/%s.btf", root, e->digest);
-		err = session__add_lib(s, path, &meta);
+		err = archive__blob_path(root, e->digest, path, sizeof(path));
+		if (!err)
+			err = session__add_lib(s, path, &meta);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-/* An archive root: its index, through the archive module. */
-static int add_archive(struct session *s, const char *root, const char *arch)
+/* An archive's root, or one entry's directory inside an archive (its blob
+ * from the archive above), through the archive module. */
+static int add_archive(struct session *s, const char *dir, const char *arch)
 {
-	struct ucb_index idx;
-	char why[512] = "";
+	struct ucb_index idx = {};
+	char root[PATH_MAX];
 	int err;
 
-	err = archive__load_index(root, &idx, why, sizeof(why));
-	if (err && !why[0])
-		return ucb_errf(err, "%s: %s", root, strerror(-err));
-	if (err)	/* a parse error does not name the archive */
-		return ucb_errf(err, strncmp(why, root, strlen(root)) ? "%s: %s" : "%.0s%s", root, why);
+	err = archive__load_dir(dir, &idx, root, sizeof(root));
+	if (err)
+		return err;
 	err = add_entries(s, root, &idx, arch);
 	ucb_index_free(&idx);
 	return err;
-}
-
-/* One entry.tsv: an index of one line, read with the index parser. */
-static int add_entry_file(struct session *s, const char *root, const char *file, const char *arch)
-{
-	struct ucb_index idx;
-	void *data;
-	size_t sz;
-	int err;
-
-	err = ucb_read_file(file, &data, &sz);
-	if (err)
-		return ucb_errf(err, "%s: %s", file, strerror(-err));
-	err = ucb_index_parse(data, sz, &idx);
-	free(data);
-	if (err)
-		return ucb_errf(err, "%s: %s", file, ucb_errmsg());
-	err = add_entries(s, root, &idx, arch);
-	ucb_index_free(&idx);
-	return err;
-}
-
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* entry.tsv in DIR: the archive root is the nearest ancestor with blobs/. */
-static int add_entry(struct session *s, const char *dir, const char *file, const char *arch)
-{
-	char root[4096], probe[4200];
-	int up;
-
-	snprintf(root, sizeof(root), "%s", dir);
-	for (up = 0; up < 8; up++) {
-		snprintf(probe, sizeof(probe), "%s/blobs", root);
-		if (exists(probe))
-			return add_entry_file(s, root, file, arch);
-		if (strlen(root) + 4 >= sizeof(root))
-			break;
-		strcat(root, "/..");
-	}
-	return ucb_errf(-ENOENT, "%s: no blobs/ directory above it", file);
 }
 
 static bool has_suffix(const char *s, const char *suf)
@@ -237,8 +192,7 @@ static int add_tree(struct session *s, const char *dir, const char *arch)
 	char path[4096];
 	int n, i, err = 0;
 
-	snprintf(path, sizeof(path), "%s/index.tsv", dir);
-	if (exists(path))
+	if (archive__dir_kind(dir) != ARCHIVE_NONE)
 		return add_archive(s, dir, arch);
 	n = scandir(dir, &ents, NULL, alphasort);
 	if (n < 0)
@@ -250,8 +204,6 @@ static int add_tree(struct session *s, const char *dir, const char *arch)
 			snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
 			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 				err = add_tree(s, path, arch);
-			else if (!strcmp(ents[i]->d_name, "entry.tsv"))
-				err = add_entry(s, dir, path, arch);
 			else if (has_suffix(path, ".btf"))
 				err = session__add_lib(s, path, NULL);
 		}
