@@ -85,8 +85,9 @@ int usage_err(const char *fmt, ...)
 
 void p_errmsg(void)
 {
-	if (ucb_errmsg()[0])
-		p_err("%s", ucb_errmsg());
+	/* Every failure below the CLI records a message; never fail silently
+	 * if one did not. */
+	p_err("%s", ucb_errmsg()[0] ? ucb_errmsg() : "failed (no reason recorded)");
 }
 
 int cmd_select(const struct cmd *cmds, int argc, char **argv,

@@ -665,8 +665,10 @@ int do_gen_min_core_btf(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		enum btf_file_kind kind;
 
-		if (btf_file_kind(argv[i], &kind))
+		if (btf_file_kind(argv[i], &kind)) {
+			p_err("%s", ucb_errmsg());
 			return EXIT_FAIL;
+		}
 		if (kind != BTF_FILE_BPF_OBJ) {
 			p_err("%s: not a BPF object: no .BTF.ext section", argv[i]);
 			return EXIT_FAIL;
