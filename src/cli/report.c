@@ -1,11 +1,9 @@
 /* report: a compatibility matrix of BPF objects' CO-RE relocations against
  * library releases.  Rows are the relocations, named by program and
- * type.field.path; columns are releases in version order; each cell is the
- * resolved offset and size, or "missing".  Decisions come from the gen min
- * engine (bpftool-ext/minimize.h), i.e. from libbpf's own relo_core.
- *
- * Cells show what the row's relocations decide: a field's offset/size, an
- * enumerator's value, a type's size or identity.
+ * type.field.path; columns are releases in version order; each cell is what
+ * the row's relocations decide (a field's offset/size, an enumerator's
+ * value, a type's size or identity), or "missing".  Decisions come from the
+ * gen min engine (bpftool-ext/minimize.h), i.e. from libbpf's own relo_core.
  *
  * Which failures are "guarded" and which "required" (fail loading) is the
  * rule gen min shares (tool/guard.h): an existence check on the same path
@@ -334,7 +332,8 @@ static int report_help(void)
 		"Usage: %s report OBJ... ARCHIVE_DIR|BTF... [-f text|md|json|html] [-o OUT]\n"
 		"          [-k KERNEL_BTF | --no-kernel] [--arch A] [--strict]\n"
 		"  Rows: each program's relocations by type.field.path; columns: releases in\n"
-		"  version order; cells: resolved offset/size, or missing.\n"
+		"  version order; cells: a field's offset/size, an enumerator's value, a\n"
+		"  type's size, or missing.\n"
 		"  ARCHIVE_DIR: an archive root (index.tsv), part of one (entry.tsv files),\n"
 		"  or any directory of *.btf; --arch picks archive entries (default: uname -m).\n"
 		"  --strict  exit 1 when a release fails a required (unguarded) relocation\n",
