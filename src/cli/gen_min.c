@@ -16,12 +16,13 @@
 #include "cli/gen_min.h"
 #include "tool/archive.h"
 #include "tool/btf_io.h"
+#include "tool/guard.h"
 #include "minimize.h"
 
 /* ---- the front half, shared with check ---- */
 
 enum { OPT_NO_KERNEL = 256, OPT_GROUP, OPT_RELEASE, OPT_APP, OPT_KERNEL_T, OPT_NO_VERIFY,
-       OPT_ARCHIVE };
+       OPT_ARCHIVE, OPT_STRICT };
 
 static const struct option long_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "kernel-type", required_argument, NULL, OPT_KERNEL_T },
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "archive", no_argument, NULL, OPT_ARCHIVE },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ 0 }
 };
 
@@ -78,6 +80,11 @@ static int parse(struct min_args *a, int argc, char **argv, const char *cmd, boo
 		case OPT_KERNEL_T: a->forces[so->nforce++] = (struct session_force){ optarg, UM_KERNEL }; break;
 		case OPT_NO_VERIFY: a->verify = false; break;
 		case OPT_ARCHIVE: a->archive = true; break;
+		case OPT_STRICT:
+			if (!want_out)	/* gen min's alone, as -o */
+				return usage_err("%s: --strict is not an option of %s", cmd, cmd);
+			a->strict = true;
+			break;
 		case '?':
 		default:
 			if (optopt)
@@ -178,7 +185,10 @@ int min_setup(struct session *s, struct min_args *a, int argc, char **argv, cons
 
 /* ---- the summary: computed once, written as text or JSON ---- */
 
-struct min_counts { int total, app, kernel, local, resolved, failed, unresolved; };
+/* app = resolved + failed + guarded: failed are the required relocations
+ * that match nothing (loading fails), guarded the absent outcomes a
+ * program checks for (tool/guard.h, the rule report uses). */
+struct min_counts { int total, app, kernel, local, resolved, failed, guarded, unresolved; };
 
 /* One library version's outcome. */
 struct min_version {
@@ -189,8 +199,10 @@ struct min_version {
 	int types;
 	char *out;			/* where it was written */
 	struct min_counts c;		/* of its release */
-	const char **failed;		/* app relocations that matched nothing */
+	const char **failed;		/* required app relocations that matched nothing */
 	int nfailed;
+	const char **guarded;		/* guarded ones that matched nothing: absent */
+	int nguarded;
 	const char *const *shadowed;	/* names the kernel also has */
 	int nshadowed;
 	int *identical;			/* other versions of the library, same blob */
@@ -202,6 +214,7 @@ struct min_summary {
 	struct min_version *v;		/* one per library, in session order */
 	int n;
 	bool verified;
+	struct guard g;
 };
 
 static void summary_free(struct min_summary *sum)
@@ -210,41 +223,60 @@ static void summary_free(struct min_summary *sum)
 
 	for (i = 0; sum->v && i < sum->n; i++) {
 		free(sum->v[i].failed);
+		free(sum->v[i].guarded);
 		free(sum->v[i].identical);
 		free(sum->v[i].out);
 	}
 	free(sum->v);
+	guard__free(&sum->g);
 }
 
-static int count_release(const struct session *s, struct min_version *v)
+static int push_name(const char ***list, int *n, const char *name)
 {
-	int oi, i;
+	const char **l = realloc(*list, (*n + 1) * sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	l[(*n)++] = name;
+	return 0;
+}
+
+static int count_release(const struct min_summary *sum, struct min_version *v)
+{
+	const struct session *s = sum->s;
+	int oi, i, err = 0;
 
 	for (oi = 0; oi < um_obj_cnt(s->e); oi++)
-		for (i = 0; i < um_relo_cnt(s->e, oi); i++) {
+		for (i = 0; !err && i < um_relo_cnt(s->e, oi); i++) {
 			const struct um_decision *d = um_decision_get(v->rel->rel, oi, i);
-			const char **f;
+			const char *name = um_relo_name(s->e, oi, i);
 
 			v->c.total++;
 			if (d->side == UM_LOCAL) {
 				v->c.local++;
-			} else if (d->side == UM_KERNEL) {
+				continue;
+			}
+			if (d->side == UM_KERNEL) {
 				v->c.kernel++;
 				v->c.unresolved += d->unresolved;
-			} else if (d->matched) {
-				v->c.app++;
-				v->c.resolved++;
-			} else {
-				v->c.app++;
+				continue;
+			}
+			v->c.app++;
+			switch (guard__verdict(&sum->g, d, oi, i)) {
+			case GUARD_ABSENT:
+				v->c.guarded++;
+				err = push_name(&v->guarded, &v->nguarded, name);
+				break;
+			case GUARD_REQUIRED:
 				v->c.failed++;
-				f = realloc(v->failed, (v->nfailed + 1) * sizeof(*f));
-				if (!f)
-					return -ENOMEM;
-				v->failed = f;
-				v->failed[v->nfailed++] = um_relo_name(s->e, oi, i);
+				err = push_name(&v->failed, &v->nfailed, name);
+				break;
+			default:
+				v->c.resolved++;
 			}
 		}
-	return 0;
+	return err;
 }
 
 /* Identical blobs: the other versions of the same library whose minimized
@@ -278,6 +310,7 @@ static int summary_build(const struct session *s, bool verified, struct min_summ
 	if (!sum->v)
 		return -ENOMEM;
 	sum->n = s->nlib;
+	err = guard__init(&sum->g, s->e);
 	for (i = 0; !err && i < s->nlib; i++) {
 		struct min_version *v = &sum->v[i];
 		const struct btf *blob = session__blob(s, i);
@@ -287,7 +320,7 @@ static int summary_build(const struct session *s, bool verified, struct min_summ
 		v->data = btf__raw_data(blob, &v->size);
 		v->types = btf__type_cnt(blob) - 1;
 		v->nshadowed = um_release_shadowed(v->rel->rel, &v->shadowed);
-		err = v->data ? count_release(s, v) : -ENOMEM;
+		err = v->data ? count_release(sum, v) : -ENOMEM;
 	}
 	for (i = 0; !err && i < s->nlib; i++)
 		err = find_identical(sum, i);
@@ -301,11 +334,13 @@ static void summary_text(const struct min_summary *sum)
 	for (i = 0; i < sum->n; i++) {
 		const struct min_version *v = &sum->v[i];
 
-		printf("%s: %d types, %u bytes; relocations: %d app (%d resolved, %d failed), %d kernel%s\n",
-		       v->out, v->types, v->size, v->c.app, v->c.resolved, v->c.failed, v->c.kernel,
-		       sum->verified ? "; verified" : "");
+		printf("%s: %d types, %u bytes; relocations: %d app (%d resolved, %d failed, %d guarded), %d kernel%s\n",
+		       v->out, v->types, v->size, v->c.app, v->c.resolved, v->c.failed, v->c.guarded,
+		       v->c.kernel, sum->verified ? "; verified" : "");
 		for (j = 0; j < v->nfailed; j++)
 			printf("  failed match: %s\n", v->failed[j]);
+		for (j = 0; j < v->nguarded; j++)
+			printf("  absent (guarded): %s\n", v->guarded[j]);
 		for (j = 0; j < v->nshadowed; j++)
 			printf("  shadowed: %s also exists in the kernel\n", v->shadowed[j]);
 		for (j = 0; j < v->nidentical; j++)
@@ -349,10 +384,13 @@ static void version_json(json_writer_t *w, const struct min_summary *sum, const 
 	jsonw_int_field(w, "local", c->local);
 	jsonw_int_field(w, "resolved", c->resolved);
 	jsonw_int_field(w, "failed", c->failed);
+	jsonw_int_field(w, "guarded", c->guarded);
 	jsonw_int_field(w, "kernel_unresolved", c->unresolved);
 	jsonw_end_object(w);
 	jsonw_name(w, "failed");
 	jsonw_string_array(w, v->failed, v->nfailed);
+	jsonw_name(w, "guarded");
+	jsonw_string_array(w, v->guarded, v->nguarded);
 	jsonw_name(w, "shadowed");
 	jsonw_string_array(w, v->shadowed, v->nshadowed);
 	jsonw_name(w, "identical_to");
@@ -583,14 +621,47 @@ static int write_files(struct min_summary *sum, const char *dir)
 	return err;
 }
 
+/* --strict: one error per release that fails a required relocation, each
+ * named.  Returns the number of such releases. */
+static int strict_check(const struct min_summary *sum)
+{
+	const struct session *s = sum->s;
+	int i, j, k, bad = 0;
+
+	for (i = 0; i < sum->n; i++) {
+		const struct min_version *v = &sum->v[i];
+		char *names = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		for (k = 0; k < i && sum->v[k].rel != v->rel; k++)
+			;
+		if (k < i || !v->nfailed)	/* a release once, and only a failing one */
+			continue;
+		bad++;
+		f = open_memstream(&names, &len);
+		for (j = 0; f && j < v->nfailed; j++)
+			fprintf(f, "%s%s", j ? ", " : "", v->failed[j]);
+		if (f)
+			fclose(f);
+		p_err("%s: %d required relocation%s of %s fail%s to match: %s", v->rel->label,
+		      v->nfailed, v->nfailed > 1 ? "s" : "", s->nobj > 1 ? "the objects" : s->objs[0],
+		      v->nfailed > 1 ? "" : "s", names ? names : "out of memory");
+		free(names);
+	}
+	return bad;
+}
+
 static int gen_min_help(void)
 {
 	fprintf(stderr, "Usage: %s gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
 		"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-		"          [--kernel-type NAME]... [--no-verify] [--archive] [-j]\n"
+		"          [--kernel-type NAME]... [--no-verify] [--archive] [--strict] [-j]\n"
 		"  -o DIR     one blob per library version and gen-min.json in DIR; if DIR\n"
 		"             is an archive (has index.tsv) or --archive is given, add the\n"
-		"             versions to it as entries, and each object's kernel needs\n", bin_name);
+		"             versions to it as entries, and each object's kernel needs\n"
+		"  --strict   exit 1, writing nothing, when a release fails a required\n"
+		"             (unguarded) relocation\n", bin_name);
 	return EXIT_OK;
 }
 
@@ -621,6 +692,8 @@ int do_gen_min(int argc, char **argv)
 		p_err("out of memory");
 		goto out;
 	}
+	if (a.strict && strict_check(&sum))
+		goto out;
 	/* Everything resolved: now write, one atomic file per library. */
 	if (a.outdir && mkdir(a.outdir, 0755) && errno != EEXIST) {
 		p_err("%s: cannot create output directory: %s", a.outdir, strerror(errno));

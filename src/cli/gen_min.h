@@ -11,6 +11,7 @@ struct min_args {
 	const char *outdir;		/* -o DIR */
 	bool verify;			/* not --no-verify */
 	bool archive;			/* --archive */
+	bool strict;			/* --strict (gen min only) */
 	const char **releases;
 	struct session_force *forces;
 	char **inputs;

@@ -1,17 +1,13 @@
 /* report: a compatibility matrix of BPF objects' CO-RE relocations against
  * library releases.  Rows are the relocations, named by program and
- * type.field.path; columns are releases in version order; each cell is the
- * resolved offset and size, or "missing".  Decisions come from the gen min
- * engine (bpftool-ext/minimize.h), i.e. from libbpf's own relo_core.
+ * type.field.path; columns are releases in version order; each cell is what
+ * the row's relocations decide (a field's offset/size, an enumerator's
+ * value, a type's size or identity), or "missing".  Decisions come from the
+ * gen min engine (bpftool-ext/minimize.h), i.e. from libbpf's own relo_core.
  *
- * A failed relocation is "guarded" when the same program also has an
- * existence check (field_exists, type_exists, type_matches, enumval_exists)
- * on the same path or a prefix of it: a CO-RE program that branches on that
- * check never reaches the poisoned instruction.  Any other failure is
- * "required": libbpf would poison an instruction the program does execute,
- * and loading fails.  This is the static rule a probe author follows
- * (bpf/lua.bpf.c puts every access that can fail under its own check);
- * the verifier has the final word.
+ * Which failures are "guarded" and which "required" (fail loading) is the
+ * rule gen min shares (tool/guard.h): an existence check on the same path
+ * or a prefix of it, in the same program, guards.
  *
  * Inputs, releases and runs are a session (tool/session.h), as for gen min
  * and check; this file builds the matrix, report_fmt.c renders it.
@@ -26,18 +22,17 @@
 #include "cli/common.h"
 #include "cli/cmds.h"
 #include "cli/report.h"
+#include "tool/guard.h"
 #include "tool/session.h"
 #include "minimize.h"
 
-static bool is_exist_kind(const char *k)
+static enum row_class kind_class(const char *k)
 {
-	return !strcmp(k, "field_exists") || !strcmp(k, "type_exists") ||
-	       !strcmp(k, "type_matches") || !strcmp(k, "enumval_exists");
-}
-
-static bool is_type_kind(const char *k)
-{
-	return !strncmp(k, "type_", 5) || strstr(k, "type_id");
+	if (!strncmp(k, "enumval_", 8))
+		return ROW_ENUMVAL;
+	if (!strncmp(k, "type_", 5) || strstr(k, "type_id"))
+		return ROW_TYPE;
+	return ROW_FIELD;
 }
 
 /* "prog:insn path" -> prog, path */
@@ -47,15 +42,6 @@ static void split_name(const char *name, char **prog, char **path)
 
 	*prog = strndup(name, colon ? (size_t)(colon - name) : 0);
 	*path = strdup(sp ? sp + 1 : name);
-}
-
-/* Is GUARD the same access path as PATH or a prefix of it? */
-static bool path_covers(const char *guard, const char *path)
-{
-	size_t n = strlen(guard);
-
-	return !strncmp(guard, path, n) &&
-	       (path[n] == 0 || path[n] == '.' || path[n] == '[' || path[n] == ':');
 }
 
 static int add_row(struct report *r, int obj, char *prog, char *path)
@@ -109,10 +95,13 @@ static int make_rows(struct report *r)
 				return -ENOMEM;
 			row->relos = relos;
 			row->relos[row->n++] = i;
-			if (!is_exist_kind(kind))
+			if (!guard__exist_kind(kind))
 				row->exist_only = false;
-			if (is_type_kind(kind))
-				row->type_row = true;
+			/* "T.f", "T" or "E::V"; a type relocation on T
+			 * makes the row a type's, as a field access of T
+			 * itself (path "T") shares it. */
+			if (kind_class(kind) > row->cls)
+				row->cls = kind_class(kind);
 			if (!strstr(row->kinds, kind) &&
 			    strlen(row->kinds) + strlen(kind) + 2 < sizeof(row->kinds)) {
 				if (row->kinds[0])
@@ -120,22 +109,9 @@ static int make_rows(struct report *r)
 				strcat(row->kinds, kind);
 			}
 		}
-	/* Guards: an existence check on the same path or a prefix, same program. */
-	for (k = 0; k < r->nrows; k++) {
-		struct row *row = &r->rows[k];
-		int j, m;
-
-		for (j = 0; j < r->nrows && !row->guarded; j++) {
-			struct row *g = &r->rows[j];
-
-			if (g->obj != row->obj || strcmp(g->prog, row->prog) ||
-			    !path_covers(g->path, row->path))
-				continue;
-			for (m = 0; m < g->n; m++)
-				if (is_exist_kind(um_relo_kind(r->s.e, g->obj, g->relos[m])))
-					row->guarded = true;
-		}
-	}
+	/* Every relocation of a row has its program and path: one verdict. */
+	for (k = 0; k < r->nrows; k++)
+		r->rows[k].guarded = guard__guarded(&r->g, r->rows[k].obj, r->rows[k].relos[0]);
 	return 0;
 }
 
@@ -229,53 +205,80 @@ static int walk_path(const struct btf *btf, const char *target, const char *path
 	return 0;
 }
 
-static void fill_cell(struct report *r, struct row *row, int ri)
+/* A field row's text: its offset/size, from byte_off/byte_sz, else (an
+ * existence check, a bitfield shift) from the release's BTF. */
+static void field_text(const struct report *r, const struct row *row, int ri,
+		       const struct um_decision *any, struct cell *c)
 {
-	const struct um_release *rel = r->s.rels[ri].rel;
-	const struct session_lib *lib = report_lib(r, ri);
-	struct cell *c = &row->cells[ri];
-	const struct um_decision *any = NULL;
 	long long woff = -1, wsize = -1;
-	bool failed = false;
-	int m;
 
-	c->off = c->size = -1;
-	for (m = 0; m < row->n; m++) {
-		const struct um_decision *d = um_decision_get(rel, row->obj, row->relos[m]);
-		const char *kind = um_relo_kind(r->s.e, row->obj, row->relos[m]);
-
-		if (!d->matched) {
-			if (d->poison)
-				failed = true;
-			continue;
-		}
-		any = d;
-		if (!strcmp(kind, "byte_off"))
-			c->off = d->value;
-		else if (!strcmp(kind, "byte_sz") || !strcmp(kind, "type_size"))
-			c->size = d->value;
-	}
-	if (!any) {
-		c->state = CELL_MISSING;
-		c->required = failed && !row->guarded;
-		snprintf(c->text, sizeof(c->text), "missing");
-		return;
-	}
-	c->state = CELL_OK;
-	if (any->target[0] && !walk_path(lib->btf, any->target, row->path, &woff, &wsize)) {
-		if (c->off < 0 && !row->type_row)
+	if (any->target[0] &&
+	    !walk_path(report_lib(r, ri)->btf, any->target, row->path, &woff, &wsize)) {
+		if (c->off < 0)
 			c->off = woff;
 		if (c->size < 0)
 			c->size = wsize;
 	}
-	if (row->type_row)
-		snprintf(c->text, sizeof(c->text), c->size >= 0 ? "size %lld" : "yes", c->size);
-	else if (c->off >= 0 && c->size >= 0)
+	if (c->off >= 0 && c->size >= 0)
 		snprintf(c->text, sizeof(c->text), "%lld/%lld", c->off, c->size);
 	else if (c->off >= 0)
 		snprintf(c->text, sizeof(c->text), "%lld", c->off);
 	else
 		snprintf(c->text, sizeof(c->text), "yes");
+}
+
+/* Enumerator and type rows show what their relocations decide, as check
+ * prints it (um_decision.value_str): "value 2", "size 16", the target
+ * type, or "yes" for an existence check alone. */
+static void decided_text(const struct row *row, struct cell *c)
+{
+	if (row->cls == ROW_ENUMVAL && c->value[0])
+		snprintf(c->text, sizeof(c->text), "value %s", c->value);
+	else if (c->size >= 0 && c->value[0])
+		snprintf(c->text, sizeof(c->text), "size %lld, %s", c->size, c->value);
+	else if (c->size >= 0)
+		snprintf(c->text, sizeof(c->text), "size %lld", c->size);
+	else if (c->value[0])
+		snprintf(c->text, sizeof(c->text), "%s", c->value);
+	else
+		snprintf(c->text, sizeof(c->text), "yes");
+}
+
+static void fill_cell(struct report *r, struct row *row, int ri)
+{
+	const struct um_release *rel = r->s.rels[ri].rel;
+	struct cell *c = &row->cells[ri];
+	const struct um_decision *any = NULL;
+	int m;
+
+	c->off = c->size = -1;
+	for (m = 0; m < row->n; m++) {
+		int i = row->relos[m];
+		const struct um_decision *d = um_decision_get(rel, row->obj, i);
+		const char *kind = um_relo_kind(r->s.e, row->obj, i);
+
+		if (guard__verdict(&r->g, d, row->obj, i) == GUARD_REQUIRED)
+			c->required = true;
+		if (!d->matched)
+			continue;
+		any = d;
+		if (!strcmp(kind, "byte_off"))
+			c->off = d->value;
+		else if (!strcmp(kind, "byte_sz") || !strcmp(kind, "type_size"))
+			c->size = d->value;
+		else if (!strcmp(kind, "enumval_value") || !strcmp(kind, "target_type_id"))
+			snprintf(c->value, sizeof(c->value), "%s", d->value_str);
+	}
+	if (!any) {
+		c->state = CELL_MISSING;
+		snprintf(c->text, sizeof(c->text), "missing");
+		return;
+	}
+	c->state = CELL_OK;
+	if (row->cls == ROW_FIELD)
+		field_text(r, row, ri, any, c);
+	else
+		decided_text(row, c);
 }
 
 static int fill_cells(struct report *r)
@@ -317,6 +320,7 @@ static void report_free(struct report *r)
 	}
 	free(r->rows);
 	free(r->required);
+	guard__free(&r->g);
 	session__free(&r->s);
 }
 
@@ -328,7 +332,8 @@ static int report_help(void)
 		"Usage: %s report OBJ... ARCHIVE_DIR|BTF... [-f text|md|json|html] [-o OUT]\n"
 		"          [-k KERNEL_BTF | --no-kernel] [--arch A] [--strict]\n"
 		"  Rows: each program's relocations by type.field.path; columns: releases in\n"
-		"  version order; cells: resolved offset/size, or missing.\n"
+		"  version order; cells: a field's offset/size, an enumerator's value, a\n"
+		"  type's size, or missing.\n"
 		"  ARCHIVE_DIR: an archive root (index.tsv), part of one (entry.tsv files),\n"
 		"  or any directory of *.btf; --arch picks archive entries (default: uname -m).\n"
 		"  --strict  exit 1 when a release fails a required (unguarded) relocation\n",
@@ -438,7 +443,8 @@ static int resolve(struct report *r)
 		p_errmsg();
 		return err;
 	}
-	err = make_rows(r);
+	err = guard__init(&r->g, r->s.e);
+	err = err ?: make_rows(r);
 	err = err ?: fill_cells(r);
 	if (err)
 		p_err("report: %s", strerror(-err));

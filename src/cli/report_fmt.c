@@ -8,6 +8,9 @@
 #include "cli/report.h"
 #include "minimize.h"
 
+/* The legend of every rendering. */
+#define CELLS "fields: offset/size in bytes; enumerators: value N; types: size N, the type, or yes"
+
 static const char *cell_class(const struct cell *c)
 {
 	if (c->required)
@@ -73,7 +76,7 @@ static void emit_text(const struct report *r, FILE *f, bool md)
 			fprintf(f, "%-*s  %-*s  %-7s", w, name, kw, row->kinds, row->guarded ? "yes" : "-");
 		for (ri = 0; ri < r->s.nrels; ri++) {
 			const struct cell *c = &row->cells[ri];
-			char t[64];
+			char t[sizeof(c->text) + 16];
 
 			if (md) {
 				snprintf(t, sizeof(t), c->required ? "**%s (required)**" :
@@ -88,9 +91,9 @@ static void emit_text(const struct report *r, FILE *f, bool md)
 		fputc('\n', f);
 	}
 	if (md)
-		fprintf(f, "\nCells: offset/size in bytes; **bold**: changed from the previous release.\n");
+		fprintf(f, "\nCells: " CELLS "; **bold**: changed from the previous release.\n");
 	else
-		fprintf(f, "\ncells: offset/size in bytes; *: changed from the previous release; !: required relocation fails\n");
+		fprintf(f, "\ncells: " CELLS "; *: changed from the previous release; !: required relocation fails\n");
 	for (ri = 0; ri < r->s.nrels; ri++)
 		if (r->required[ri])
 			fprintf(f, "%s%s: %d required relocation%s fail%s\n", md ? "- " : "",
@@ -110,6 +113,11 @@ static void json_num(json_writer_t *w, const char *name, long long v)
 		jsonw_int_field(w, name, v);
 }
 
+static const char *class_str(enum row_class cls)
+{
+	return cls == ROW_ENUMVAL ? "enumval" : cls == ROW_TYPE ? "type" : "field";
+}
+
 static void emit_row_json(json_writer_t *w, const struct report *r, const struct row *row)
 {
 	int ri;
@@ -119,6 +127,7 @@ static void emit_row_json(json_writer_t *w, const struct report *r, const struct
 	jsonw_string_field(w, "program", row->prog);
 	jsonw_string_field(w, "path", row->path);
 	jsonw_string_field(w, "kinds", row->kinds);
+	jsonw_string_field(w, "class", class_str(row->cls));
 	jsonw_int_field(w, "relocations", row->n);
 	jsonw_bool_field(w, "guarded", row->guarded);
 	jsonw_name(w, "cells");
@@ -130,6 +139,11 @@ static void emit_row_json(json_writer_t *w, const struct report *r, const struct
 		jsonw_string_field(w, "state", c->state == CELL_OK ? "ok" : "missing");
 		json_num(w, "offset", c->off);
 		json_num(w, "size", c->size);
+		if (c->value[0])
+			jsonw_string_field(w, "value", c->value);
+		else
+			jsonw_null_field(w, "value");
+		jsonw_string_field(w, "text", c->text);
 		jsonw_bool_field(w, "changed", c->changed);
 		jsonw_bool_field(w, "required", c->required);
 		jsonw_end_object(w);
@@ -216,7 +230,7 @@ static void emit_html(const struct report *r, FILE *f)
 		"<span class=\"changed\" style=\"background:#fff2b3\">changed from previous release</span>"
 		"<span style=\"background:#f3f3f3\">missing (guarded)</span>"
 		"<span style=\"background:#f4b6b6\">required relocation fails</span>"
-		"cells: offset/size in bytes</p>\n", r->s.nrels, r->nrows);
+		"cells: " CELLS "</p>\n", r->s.nrels, r->nrows);
 	fputs("<table id=\"matrix\">\n<thead><tr><th>program</th><th>relocation</th><th>kinds</th><th>guarded</th>", f);
 	for (ri = 0; ri < r->s.nrels; ri++) {
 		fprintf(f, "<th class=\"release%s\" title=\"", r->required[ri] ? " bad" : "");
