@@ -28,9 +28,10 @@ BUILD_PKGS="make gcc clang llvm pkg-config libelf-dev zlib1g-dev liblzma-dev lib
 #                        libbpf (tests/e2e/t_runtime_libbpf11.sh)
 #   libssl3              a real OpenSSL 3 layout, libssl.so.3 -> DT_NEEDED libcrypto.so.3
 #                        (tests/e2e/t_runtime.sh)
+#   strace               which files a build opens (tests/build/t_build.sh)
 #   xz-utils, time       bundle tests, scripts/bench-*.sh
 TEST_PKGS="jq python3 chromium python3-yaml dwz g++ libpython3.11-dbg dwarves debuginfod
-	elfutils libbpf-dev libssl3 xz-utils time"
+	elfutils libbpf-dev libssl3 strace xz-utils time"
 
 want_test=0 dry=0
 for a in "$@"; do
