@@ -152,6 +152,7 @@ static void test_arch_names(void)
 
 static void test_build_id_notes(void)
 {
+	static const uint32_t abi_tag[4] = { 0, 3, 2, 0 };	/* Linux 3.2.0 */
 	uint8_t two[128], big[64] = { 0 }, sec1[64], sec2[64];
 	size_t n;
 	char path[300];
@@ -172,7 +173,7 @@ static void test_build_id_notes(void)
 	EXPECT("build-id: two note sections, the first section's counts",
 	       !write_elf(path, ELFCLASS64, EM_X86_64, s, 2) && !read_id(path, &id) && !strcmp(id.build_id, HEX_B));
 
-	n = note(two, "GNU", NT_GNU_ABI_TAG, (const uint8_t *)"\0\0\0\0\3\0\0\0\2\0\0\0", 16);
+	n = note(two, "GNU", NT_GNU_ABI_TAG, (const uint8_t *)abi_tag, sizeof(abi_tag));
 	n += note(two + n, "XYZ", NT_GNU_BUILD_ID, bid_a, sizeof(bid_a));
 	n += note(two + n, "GNU", NT_GNU_BUILD_ID, bid_b, sizeof(bid_b));
 	s[0] = (struct sec){ ".notes", SHT_NOTE, two, n, 0, 0, 4 };
