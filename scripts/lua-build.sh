@@ -105,6 +105,10 @@ if [ ! -x "$ucorebtf" ]; then
 	echo "Error: $ucorebtf: not built (run make)" >&2
 	exit 1
 fi
+# The physical path: make -C runs the compiler in it, and -ffile-prefix-map
+# must see the same spelling or the DWARF (and the build-id) keeps the path.
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd -P)
 want=" $* "
 found=0
 while read -r pkg ver sha; do
