@@ -5,7 +5,9 @@
 # object's own command line, as make -n prints it), not from make's .d files.
 . "$TESTS_DIR/lib.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
-M=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory OUTPUT="$OUTPUT")
+# A make of its own (no -s or -j of `make test` leaking in), on this build.
+M=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory OUTPUT="$OUTPUT"
+	${LIBBPF_SRC:+LIBBPF_SRC="$LIBBPF_SRC"})
 cd "$ROOT" || exit 1
 
 # compiled OUTPUT: "SOURCE OBJECT" of each object compile command (-c X -o Y.o).
