@@ -9,6 +9,7 @@ ROOT=$(cd "$TESTS_DIR/.." && pwd)
 M=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory OUTPUT="$OUTPUT"
 	${LIBBPF_SRC:+LIBBPF_SRC="$LIBBPF_SRC"})
 cd "$ROOT" || exit 1
+"${M[@]}" -q all || { failt "headers: the build is not up to date (run make first)"; exit 0; }
 
 # compiled OUTPUT: "SOURCE OBJECT" of each object compile command (-c X -o Y.o).
 compiled() { grep -oE -- ' -c [^ ]+\.c -o [^ ]+\.o' | awk '{ print $2, $4 }' | sort -u; }
