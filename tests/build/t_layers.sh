@@ -77,6 +77,11 @@ done
 bad=$(nm -u "$O"/lib/*.o | grep -E ' U (bpf_core_|btf_ext__|libbpf_[a-z_]*internal|btf__[a-z_]*_internal)' | sort -u | tr '\n' ' ')
 [ -z "$bad" ] && pass "layers: src/lib objects use no libbpf-internal symbol" || failt "layers: lib uses $bad"
 
+# libucorebtf.a shares the application's namespace: ucb_* inside, ucorebtf_* public.
+bad=$(nm -g --defined-only "$O"/lib/*.o | awk 'NF == 3 && $3 !~ /^(ucb|ucorebtf)_/ { printf " %s", $3 }')
+[ -z "$bad" ] && pass "layers: src/lib defines global symbols named ucb_* or ucorebtf_* only" ||
+	failt "layers: src/lib globals without the prefix:$bad"
+
 # --- size ---
 bad=$(wc -l src/*/*.[ch] bpftool-ext/*.[ch] include/*.h | awk '$2 != "total" && $1 > 800 { printf " %s (%d)", $2, $1 }')
 [ -z "$bad" ] && pass "layers: no source file over 800 lines" || failt "layers: over 800 lines:$bad"

@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <bpf/btf.h>
+#include "lib/bundle.h"
+#include "lib/index.h"
+#include "lib/target.h"
 #include "unit.h"
 
 #define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -29,7 +32,7 @@ static void test_index_valid(void)
 	char *line;
 	int err;
 
-	err = INDEX_PARSE(text, strlen(text), &idx);
+	err = ucb_index_parse(text, strlen(text), &idx);
 	EXPECT("index: two entries, comments skipped", !err && idx.cnt == 2);
 	if (err || idx.cnt != 2)
 		return;
@@ -46,13 +49,13 @@ static void test_index_valid(void)
 	free(line);
 	ucb_index_free(&idx);
 
-	EXPECT("index: empty text, no entries", !INDEX_PARSE("", 0, &idx) && idx.cnt == 0);
+	EXPECT("index: empty text, no entries", !ucb_index_parse("", 0, &idx) && idx.cnt == 0);
 	ucb_index_free(&idx);
 	/* Not NUL-terminated: the parser reads len bytes only. */
 	char buf[sizeof(GOOD) + 8];
 	memcpy(buf, GOOD, strlen(GOOD));
 	memcpy(buf + strlen(GOOD), "garbage", 8);
-	EXPECT("index: reads len bytes, not up to a NUL", !INDEX_PARSE(buf, strlen(GOOD), &idx) && idx.cnt == 1);
+	EXPECT("index: reads len bytes, not up to a NUL", !ucb_index_parse(buf, strlen(GOOD), &idx) && idx.cnt == 1);
 	ucb_index_free(&idx);
 }
 
@@ -106,16 +109,18 @@ static void test_index_invalid(void)
 		line8(line, sizeof(line), f);
 		f[cases[i].field] = keep;
 		snprintf(text, sizeof(text), "%s%s", GOOD, line);	/* the bad line is line 2 */
-		unit_err[0] = 0;
-		err = INDEX_PARSE(text, strlen(text), &idx);
-		EXPECTF(err == -EINVAL && strstr(UNIT_ERRMSG(), "line 2"),
-			"index: %s refused (-EINVAL, 'line 2': '%s')", cases[i].what, err ? UNIT_ERRMSG() : "accepted");
+		ucb_err_clear();
+		errno = 0;
+		err = ucb_index_parse(text, strlen(text), &idx);
+		EXPECTF(err == -EINVAL && errno == EINVAL && strstr(ucb_errmsg(), "line 2"),
+			"index: %s refused (-EINVAL, errno, 'line 2': '%s')", cases[i].what,
+			err ? ucb_errmsg() : "accepted");
 		if (!err)
 			ucb_index_free(&idx);
 	}
 	f[0] = n127;
 	line8(line, sizeof(line), f);
-	EXPECT("index: library of 127 characters accepted", !INDEX_PARSE(line, strlen(line), &idx) && idx.cnt == 1);
+	EXPECT("index: library of 127 characters accepted", !ucb_index_parse(line, strlen(line), &idx) && idx.cnt == 1);
 	ucb_index_free(&idx);
 
 	static const struct { const char *text, *what; } whole[] = {
@@ -127,14 +132,14 @@ static void test_index_invalid(void)
 		{ "libssl\t3.0.17\tx86_64\t" SHA_A "\t1234\tlibssl.so.3\t" BID "\tprobe", "no final newline" },
 	};
 	for (i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
-		err = INDEX_PARSE(whole[i].text, strlen(whole[i].text), &idx);
+		err = ucb_index_parse(whole[i].text, strlen(whole[i].text), &idx);
 		EXPECTF(err == -EINVAL, "index: %s refused", whole[i].what);
 		if (!err)
 			ucb_index_free(&idx);
 	}
 	memcpy(text, GOOD, strlen(GOOD) + 1);
 	text[10] = 0;
-	EXPECT("index: a NUL byte refused", INDEX_PARSE(text, strlen(GOOD), &idx) == -EINVAL);
+	EXPECT("index: a NUL byte refused", ucb_index_parse(text, strlen(GOOD), &idx) == -EINVAL);
 }
 
 /* More than UCB_MAX_ENTRIES lines: -E2BIG, not an unbounded allocation. */
@@ -147,11 +152,11 @@ static void test_index_too_many(void)
 
 	for (i = 0; text && i < n; i++)
 		memcpy(text + i * len, GOOD, len);
-	err = text ? INDEX_PARSE(text, n * len, &idx) : -ENOMEM;
+	err = text ? ucb_index_parse(text, n * len, &idx) : -ENOMEM;
 	EXPECTF(err == -E2BIG, "index: %zu entries refused with -E2BIG (got %d)", n, err);
 	if (!err)
 		ucb_index_free(&idx);
-	err = text ? INDEX_PARSE(text, (n - 1) * len, &idx) : -ENOMEM;
+	err = text ? ucb_index_parse(text, (n - 1) * len, &idx) : -ENOMEM;
 	EXPECTF(!err && idx.cnt == n - 1, "index: %zu entries accepted", n - 1);
 	if (!err)
 		ucb_index_free(&idx);
@@ -184,13 +189,13 @@ static void test_needs(void)
 	int err;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err = NEEDS_PARSE(cases[i].line, strlen(cases[i].line), &nd);
+		err = ucb_needs_parse(cases[i].line, strlen(cases[i].line), &nd);
 		EXPECTF(cases[i].ok ? !err : err == -EINVAL, "needs: %s %s", cases[i].what,
 			cases[i].ok ? "accepted" : "refused");
 		if (!err)
 			ucb_needs_free(&nd);
 	}
-	err = NEEDS_PARSE(cases[0].line, strlen(cases[0].line), &nd);
+	err = ucb_needs_parse(cases[0].line, strlen(cases[0].line), &nd);
 	EXPECT("needs: fields", !err && nd.cnt == 1 && !strcmp(nd.n[0].object, "probe") &&
 	       !strcmp(nd.n[0].kind, "struct") && !strcmp(nd.n[0].name, "task_struct") &&
 	       !strcmp(nd.n[0].path, "pid"));
@@ -198,14 +203,14 @@ static void test_needs(void)
 		ucb_needs_free(&nd);
 	memset(big, 'a', 256);
 	snprintf(big + 256, sizeof(big) - 256, "\tstruct\tt\t-\n");
-	EXPECT("needs: object name of 256 characters refused", NEEDS_PARSE(big, strlen(big), &nd) == -EINVAL);
+	EXPECT("needs: object name of 256 characters refused", ucb_needs_parse(big, strlen(big), &nd) == -EINVAL);
 	snprintf(big, sizeof(big), "p\tstruct\t%s\t-\n", n128);
-	EXPECT("needs: 128-character type name accepted", !NEEDS_PARSE(big, strlen(big), &nd));
+	EXPECT("needs: 128-character type name accepted", !ucb_needs_parse(big, strlen(big), &nd));
 	ucb_needs_free(&nd);
 	const char two[] = "p\tstruct\tt\ta\nq\tstruct\tt\tb..c\n";
-	unit_err[0] = 0;
-	EXPECTF(NEEDS_PARSE(two, strlen(two), &nd) == -EINVAL && strstr(UNIT_ERRMSG(), "line 2"),
-		"needs: the message names the bad line ('%s')", UNIT_ERRMSG());
+	ucb_err_clear();
+	EXPECTF(ucb_needs_parse(two, strlen(two), &nd) == -EINVAL && strstr(ucb_errmsg(), "line 2"),
+		"needs: the message names the bad line ('%s')", ucb_errmsg());
 }
 
 static void test_validators(void)
@@ -322,18 +327,18 @@ static void test_bundle_duplicate(void)
 	snprintf(text, sizeof(text), "lib\t1\tx86_64\t%s\t%u\t-\t-\t-\n", blob.digest, raw_sz);
 	EXPECT("bundle: one entry builds and parses",
 	       !ucb_bundle_build(text, strlen(text), "", 0, &blob, 1, UCB_COMP_NONE, &img, &img_sz) &&
-	       !BUNDLE_PARSE(img, img_sz, NULL, &b) && b.idx.cnt == 1);
+	       !ucb_bundle_parse(img, img_sz, NULL, &b) && b.idx.cnt == 1);
 	ucb_bundle_free(&b);
 	free(img);
 	img = NULL;
 	snprintf(text, sizeof(text), "lib\t1\tx86_64\t%s\t%u\t-\t-\t-\nlib\t1\tx86_64\t%s\t%u\t-\t-\t-\n",
 		 blob.digest, raw_sz, blob.digest, raw_sz);
-	unit_err[0] = 0;
+	ucb_err_clear();
 	err = ucb_bundle_build(text, strlen(text), "", 0, &blob, 1, UCB_COMP_NONE, &img, &img_sz);
 	if (!err)
-		err = BUNDLE_PARSE(img, img_sz, NULL, &b);
-	EXPECTF(err == -EINVAL && strstr(UNIT_ERRMSG(), "listed twice"),
-		"bundle: an entry listed twice is refused ('%s')", UNIT_ERRMSG());
+		err = ucb_bundle_parse(img, img_sz, NULL, &b);
+	EXPECTF(err == -EINVAL && strstr(ucb_errmsg(), "listed twice"),
+		"bundle: an entry listed twice is refused ('%s')", ucb_errmsg());
 	if (!err)
 		ucb_bundle_free(&b);
 	free(img);
