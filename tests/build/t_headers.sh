@@ -16,7 +16,7 @@ compiled() { grep -oE -- ' -c [^ ]+\.c -o [^ ]+\.o' | awk '{ print $2, $4 }' | s
 
 srcs=$(ls src/*/*.c bpftool-ext/*.c)
 W=(); for s in $srcs; do W+=(-W "$s"); done
-cmds=$("${M[@]}" -n "${W[@]}" all 2>make.err) || { failt "headers: make -n: $(head -c 300 make.err)"; exit 0; }
+cmds=$("${M[@]}" -n "${W[@]}" all 2>"$WORK/make.err") || { failt "headers: make -n: $(head -c 300 "$WORK/make.err")"; exit 0; }
 cmds=$(grep -E -- ' -c [^ ]+\.c -o [^ ]+\.o' <<<"$cmds")
 n_objs=$(compiled <<<"$cmds" | wc -l)
 [ "$n_objs" = "$(wc -w <<<"$srcs")" ] && pass "headers: make -n prints one compile command per source ($n_objs)" ||
@@ -28,8 +28,8 @@ ok=1
 while IFS= read -r cmd; do
 	read -r src obj < <(compiled <<<"$cmd")
 	mm=$(sed -E 's/ -MMD| -MP| -MF [^ ]+| -c [^ ]+\.c| -o [^ ]+\.o//g' <<<"$cmd")
-	if ! deps=$(bash -c "$mm -MM $src" 2>mm.err); then
-		ok=0; failt "headers: cc -MM $src: $(head -c 300 mm.err)"; continue
+	if ! deps=$(bash -c "$mm -MM $src" 2>"$WORK/mm.err"); then
+		ok=0; failt "headers: cc -MM $src: $(head -c 300 "$WORK/mm.err")"; continue
 	fi
 	tr -d '\\' <<<"$deps" | tr ' ' '\n' | grep '\.h$' | xargs -r realpath -m --relative-to="$ROOT" |
 		grep -E '^(src|bpftool-ext|include)/' | sed "s|\$| $obj|" >> "$WORK/uses"
