@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "lib/btf_check.h"
+#include "lib/errmsg.h"
 #include "tool/btf_io.h"
 #include "cli/common.h"
 
@@ -95,128 +97,13 @@ int btf_file_kind(const char *path, enum btf_file_kind *kind)
 	return err;
 }
 
-/* Types a type contains by value: what a walk that resolves a type's layout
- * (libbpf's skip_mods_and_typedefs(), our markers) follows without ever
- * stopping at a pointer.  Returns the number of ids written to out (at most
- * max), or the full count if larger. */
-static int by_value_refs(const struct btf_type *t, __u32 *out, int max)
-{
-	int i, n = 0;
-
-	switch (btf_kind(t)) {
-	case BTF_KIND_CONST:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_TYPE_TAG:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		if (max > 0)
-			out[0] = t->type;
-		return 1;
-	case BTF_KIND_ARRAY:
-		if (max > 0)
-			out[0] = btf_array(t)->type;
-		return 1;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		for (i = 0; i < btf_vlen(t); i++, n++)
-			if (n < max)
-				out[n] = btf_members(t)[i].type;
-		return n;
-	case BTF_KIND_DATASEC:
-		for (i = 0; i < btf_vlen(t); i++, n++)
-			if (n < max)
-				out[n] = btf_var_secinfos(t)[i].type;
-		return n;
-	default:
-		return 0;
-	}
-}
-
-/* Real C nests types by value a few dozen levels at most. */
-#define BTF_MAX_NESTING 1024
-
+/* One implementation for the CLI and libucorebtf (lib/btf_check.c). */
 int btf_check_graph(const struct btf *btf, const char *path)
 {
-	enum { WHITE, GREY, BLACK };
-	__u32 n = btf__type_cnt(btf), id, *stack, *refs = NULL;
-	int *next, *depth;
-	__u8 *color;
-	int err = 0, sp, nref, cap = 0;
+	int err = ucb_btf_check_graph(btf, path);
 
-	/* libbpf checks that ids are in range, not that the type graph has
-	 * no loops: a typedef naming itself or a struct holding itself by
-	 * value sends libbpf's own walks (skip_mods_and_typedefs()) and ours
-	 * into endless loops or recursion.  Iterative DFS over by-value
-	 * edges; also bounds their depth, which recursive walks rely on. */
-	color = calloc(n, 1);
-	next = calloc(n, sizeof(*next));
-	depth = calloc(n, sizeof(*depth));
-	stack = calloc(n, sizeof(*stack));
-	if (!color || !next || !depth || !stack) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (id = 1; id < n && !err; id++) {
-		if (color[id] != WHITE)
-			continue;
-		sp = 0;
-		stack[sp++] = id;
-		color[id] = GREY;
-		while (sp && !err) {
-			__u32 cur = stack[sp - 1], child;
-			const struct btf_type *t = btf__type_by_id(btf, cur);
-
-			nref = by_value_refs(t, refs, cap);
-			if (nref > cap) {
-				__u32 *r = realloc(refs, nref * sizeof(*r));
-
-				if (!r) {
-					err = -ENOMEM;
-					break;
-				}
-				refs = r;
-				cap = nref;
-				by_value_refs(t, refs, cap);
-			}
-			if (next[cur] >= nref) {
-				int i, d = 0;
-
-				for (i = 0; i < nref; i++)
-					if (refs[i] && refs[i] < n && depth[refs[i]] > d)
-						d = depth[refs[i]];
-				depth[cur] = d + 1;
-				if (depth[cur] > BTF_MAX_NESTING) {
-					p_err("%s: corrupt BTF: type [%u] is nested more than %d levels deep",
-					      path, cur, BTF_MAX_NESTING);
-					err = -ELOOP;
-				}
-				color[cur] = BLACK;
-				sp--;
-				continue;
-			}
-			child = refs[next[cur]++];
-			if (child == 0 || child >= n)
-				continue;
-			if (color[child] == GREY) {
-				p_err("%s: corrupt BTF: type [%u] contains itself (through type [%u])",
-				      path, child, cur);
-				err = -ELOOP;
-			} else if (color[child] == WHITE) {
-				color[child] = GREY;
-				stack[sp++] = child;
-			}
-		}
-	}
-out:
-	if (err == -ENOMEM)
-		p_err("%s: out of memory", path);
-	free(color);
-	free(next);
-	free(depth);
-	free(stack);
-	free(refs);
+	if (err)
+		p_err("%s", ucb_errmsg());
 	return err;
 }
 
