@@ -245,3 +245,69 @@ int ucb_btf_check_graph(const struct btf *btf, const char *path)
 	ucb_btf_check_free(&c);
 	return err;
 }
+
+int ucb_btf_raw_parse(const void *data, size_t size, struct ucb_btf_raw *r)
+{
+	const struct btf_header *h = data;
+	const uint8_t *base;
+
+	if (size < sizeof(*h) || h->magic != BTF_MAGIC || h->version != BTF_VERSION ||
+	    h->hdr_len < sizeof(*h) || h->hdr_len > size ||
+	    (uint64_t)h->type_off + h->type_len > size - h->hdr_len ||
+	    (uint64_t)h->str_off + h->str_len > size - h->hdr_len || h->type_off % 4 ||
+	    !h->str_len)
+		return -EINVAL;
+	base = (const uint8_t *)data + h->hdr_len;
+	if (base[h->str_off + h->str_len - 1])
+		return -EINVAL;
+	r->types = base + h->type_off;
+	r->types_len = h->type_len;
+	r->strs = (const char *)base + h->str_off;
+	r->str_len = h->str_len;
+	return 0;
+}
+
+size_t ucb_btf_type_size(const struct btf_type *t)
+{
+	__u16 vlen = btf_vlen(t);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT: return sizeof(*t) + 4;
+	case BTF_KIND_ARRAY: return sizeof(*t) + sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: return sizeof(*t) + vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM: return sizeof(*t) + vlen * sizeof(struct btf_enum);
+	case BTF_KIND_ENUM64: return sizeof(*t) + vlen * sizeof(struct btf_enum64);
+	case BTF_KIND_FUNC_PROTO: return sizeof(*t) + vlen * sizeof(struct btf_param);
+	case BTF_KIND_VAR: return sizeof(*t) + sizeof(struct btf_var);
+	case BTF_KIND_DATASEC: return sizeof(*t) + vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG: return sizeof(*t) + sizeof(struct btf_decl_tag);
+	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return sizeof(*t);
+	}
+	return 0;
+}
+
+long ucb_btf_raw_type_cnt(const void *data, size_t size, uint32_t max)
+{
+	struct ucb_btf_raw r;
+	const uint8_t *p, *end;
+	long n = 0;
+	size_t sz;
+
+	if (ucb_btf_raw_parse(data, size, &r))
+		return -EINVAL;
+	/* The type section may be unaligned inside a bundle record. */
+	if ((uintptr_t)r.types % 4)
+		return -EINVAL;
+	for (p = r.types, end = p + r.types_len; p < end && n <= max; n++, p += sz) {
+		const struct btf_type *t = (const void *)p;
+
+		if ((size_t)(end - p) < sizeof(*t) || !(sz = ucb_btf_type_size(t)) ||
+		    sz > (size_t)(end - p))
+			return -EINVAL;
+	}
+	return n;
+}

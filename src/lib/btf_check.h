@@ -9,6 +9,7 @@
 #ifndef UCOREBTF_LIB_BTF_CHECK_H
 #define UCOREBTF_LIB_BTF_CHECK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct btf;
@@ -48,6 +49,27 @@ int ucb_btf_check_init(struct ucb_btf_check *c, const struct ucb_btf_view *v);
  * naming v->path and the type. */
 int ucb_btf_check_type(struct ucb_btf_check *c, uint32_t id);
 void ucb_btf_check_free(struct ucb_btf_check *c);
+
+/* Raw BTF in the host's byte order, located without libbpf: the header
+ * checked (magic, version, sections inside the data, strings
+ * NUL-terminated), the type and string sections found. */
+struct ucb_btf_raw {
+	const uint8_t *types;
+	uint32_t types_len;
+	const char *strs;
+	uint32_t str_len;
+};
+
+/* Returns 0, or -EINVAL without a message (callers know what the data is). */
+int ucb_btf_raw_parse(const void *data, size_t size, struct ucb_btf_raw *r);
+/* Bytes of type t with its trailing data (members, ...); 0 for a kind
+ * this reader does not know. */
+size_t ucb_btf_type_size(const struct btf_type *t);
+/* Types in raw BTF, counting at most max + 1 of them: a cheap test before
+ * hashing or parsing a blob that would be refused for its size anyway.
+ * Returns the count, or -EINVAL if data is not native raw BTF or a type
+ * is malformed. */
+long ucb_btf_raw_type_cnt(const void *data, size_t size, uint32_t max);
 
 /* Every type of btf (base types of a split BTF included).  Returns 0 or
  * -errno with the message "PATH: corrupt BTF: ..." set. */
