@@ -59,7 +59,7 @@ static int read_elf_info(const char *path, struct elf_info *info, bool quiet)
 	int fd;
 
 	memset(info, 0, sizeof(*info));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);	/* a FIFO must not block */
 	if (fd < 0 || fstat(fd, &st)) {
 		if (!quiet)
 			p_err("%s: %s", path, strerror(errno));

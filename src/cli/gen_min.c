@@ -87,7 +87,7 @@ static void opts_free(struct opts *o)
 static bool is_bpf_elf(const char *path)
 {
 	unsigned char h[20];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);	/* a FIFO must not block */
 	bool r = false;
 
 	if (fd < 0)

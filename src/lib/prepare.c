@@ -4,10 +4,13 @@
  *   select entries -> load app BTF -> collect kernel needs ->
  *   add kernel types -> check shadowing -> publish. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include "lib/errmsg.h"
+#include "lib/fileio.h"
 #include "lib/names.h"
 #include "lib/runtime.h"
 
@@ -57,6 +60,11 @@ static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const
 	for (i = 0; i < cnt; i++) {
 		if (!targets[i])
 			return ucb_errf(-EINVAL, "prepare: target %zu is NULL", i);
+		/* A FIFO or a device would block the ELF reader's open. */
+		err = ucb_open_regular(AT_FDCWD, targets[i], 0, NULL);
+		if (err < 0)
+			return err;
+		close(err);
 		err = ucb_select_entry(p->b, targets[i], versions ? versions[i] : NULL, &p->chosen[i],
 				       &how);
 		if (err)

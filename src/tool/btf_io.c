@@ -65,7 +65,7 @@ int btf_file_kind(const char *path, enum btf_file_kind *kind)
 	int fd, err;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);	/* a FIFO must not block */
 	if (fd < 0) {
 		err = -errno;
 		p_err("%s: %s", path, strerror(errno));
@@ -159,7 +159,7 @@ int btf_meta_read(const char *path, struct btf_meta *meta)
 	int fd, err = -ENODATA;
 
 	memset(meta, 0, sizeof(*meta));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);	/* a FIFO must not block */
 	if (fd < 0)
 		return -errno;
 	elf_version(EV_CURRENT);

@@ -968,7 +968,7 @@ struct btf *dwarf_btf__encode(const char *path, const struct dwarf_btf_opts *opt
 	memset(e.st, 0, sizeof(*e.st));
 	if (opts && opts->sz >= offsetof(struct dwarf_btf_opts, detail) + sizeof(FILE *))
 		e.detail = opts->detail;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);	/* a FIFO must not block */
 	if (fd < 0) {
 		err = -errno;
 		p_err("%s: %s", path, strerror(errno));
