@@ -135,7 +135,8 @@ int ucb_btf_check_init(struct ucb_btf_check *c, const struct ucb_btf_view *v)
 	c->state = calloc(n, sizeof(*c->state));
 	c->depth = calloc(n, sizeof(*c->depth));
 	c->next = calloc(n, sizeof(*c->next));
-	c->stack = calloc(n, sizeof(*c->stack));
+	/* A walk deeper than the nesting bound stops (ucb_btf_check_type). */
+	c->stack = calloc(n < UCB_BTF_MAX_NESTING + 2 ? n : UCB_BTF_MAX_NESTING + 2, sizeof(*c->stack));
 	if (!c->state || !c->depth || !c->next || !c->stack) {
 		ucb_btf_check_free(c);
 		return ucb_errf(-ENOMEM, "%s: out of memory", v->path);

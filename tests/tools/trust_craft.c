@@ -16,15 +16,17 @@
  *   trust_craft time-prepare BUNDLE TARGET KBTF
  *                                      open + prepare, timed (CLOCK_MONOTONIC):
  *                                      prints "ok|refused N.NN ms[: message]"
- *   trust_craft truncate-race FILE MB RUNS CMD...
+ *   trust_craft truncate-race FILE bundle|btf MB RUNS CMD...
  *                                      RUNS times: write FILE (a MB-MiB bundle
- *                                      that is hashed before anything else),
- *                                      start CMD, truncate FILE while CMD reads
- *                                      it; prints the outcomes, exits 1 if CMD
- *                                      was ever killed by a signal. */
+ *                                      that is hashed before anything else, or
+ *                                      raw BTF of MB MiB of ints, indexed before
+ *                                      anything else), start CMD, truncate FILE
+ *                                      while CMD reads it; prints the outcomes,
+ *                                      exits 1 if CMD was ever killed by a signal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,17 +233,35 @@ static int time_prepare(const char *path, const char *target, const char *kbtf)
 }
 
 /* A bundle header declaring an uncompressed payload of the rest of the
- * file: readers hash all of it before looking further. */
-static int write_big(const char *path, size_t sz)
+ * file: readers hash all of it before looking further.  Or raw BTF whose
+ * type section is ints up to the end: readers index all of it. */
+static int write_big(const char *path, bool btf, size_t sz)
 {
 	char *img = calloc(1, sz);
 	int fd, err;
 
-	memcpy(img, UCB_MAGIC, 8);
-	img[8] = UCB_FORMAT;
-	for (int i = 0; i < 8; i++) {
-		img[16 + i] = (char)((uint64_t)(sz - UCB_HDR_SZ) >> (8 * i));
-		img[24 + i] = (char)((uint64_t)(sz - UCB_HDR_SZ) >> (8 * i));
+	if (btf) {
+		struct btf_header *h = (struct btf_header *)img;
+		size_t n = (sz - sizeof(*h) - 4) / 16, i;
+
+		*h = (struct btf_header){ .magic = BTF_MAGIC, .version = BTF_VERSION,
+					  .hdr_len = sizeof(*h), .type_len = n * 16,
+					  .str_off = n * 16, .str_len = 4 };
+		for (i = 0; i < n; i++) {
+			struct btf_type *t = (void *)(img + sizeof(*h) + i * 16);
+
+			t->info = BTF_KIND_INT << 24;
+			t->size = 4;
+			*(__u32 *)(t + 1) = 32;		/* 32 bits at offset 0, unsigned */
+		}
+		sz = sizeof(*h) + n * 16 + 4;
+	} else {
+		memcpy(img, UCB_MAGIC, 8);
+		img[8] = UCB_FORMAT;
+		for (int i = 0; i < 8; i++) {
+			img[16 + i] = (char)((uint64_t)(sz - UCB_HDR_SZ) >> (8 * i));
+			img[24 + i] = (char)((uint64_t)(sz - UCB_HDR_SZ) >> (8 * i));
+		}
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	err = fd < 0 || ucb_write_all(fd, img, sz);
@@ -251,13 +271,13 @@ static int write_big(const char *path, size_t sz)
 	return err;
 }
 
-static int truncate_race(const char *path, long mb, int runs, char **cmd)
+static int truncate_race(const char *path, bool btf, long mb, int runs, char **cmd)
 {
 	int signals = 0, fails = 0, oks = 0, i, status;
 	pid_t pid;
 
 	for (i = 0; i < runs; i++) {
-		if (write_big(path, (size_t)mb << 20))
+		if (write_big(path, btf, (size_t)mb << 20))
 			return 2;
 		pid = fork();
 		if (pid == 0) {
@@ -303,8 +323,9 @@ int main(int argc, char **argv)
 		return kbtf(argv[2], argv[1]);
 	if (argc == 5 && !strcmp(argv[1], "time-prepare"))
 		return time_prepare(argv[2], argv[3], argv[4]);
-	if (argc >= 6 && !strcmp(argv[1], "truncate-race"))
-		return truncate_race(argv[2], atol(argv[3]), atoi(argv[4]), argv + 5);
+	if (argc >= 7 && !strcmp(argv[1], "truncate-race"))
+		return truncate_race(argv[2], !strcmp(argv[3], "btf"), atol(argv[4]), atoi(argv[5]),
+				     argv + 6);
 	fprintf(stderr, "usage: see tests/tools/trust_craft.c\n");
 	return 2;
 }
