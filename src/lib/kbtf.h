@@ -1,6 +1,7 @@
 /* Kernel BTF, read fast: a raw BTF image (sysfs's own mmap'ed when the
- * kernel allows, anything else read) walked once, and a pruner that copies into a new BTF just the
- * kernel types and members that a BPF object's relocations need. */
+ * kernel allows, anything else read) walked once, and a pruner that copies
+ * into a new BTF just the kernel types and members that a BPF object's
+ * relocations need. */
 #ifndef UCOREBTF_KBTF_H
 #define UCOREBTF_KBTF_H
 
