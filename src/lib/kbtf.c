@@ -236,7 +236,7 @@ static int spend(struct pruner *p)
 		return 0;
 	}
 	return ucb_errf(-E2BIG, "%s: more than %lu steps to find the needed members (crafted BTF?)",
-			p->k->path, UCB_KBTF_MAX_WORK);
+			p->k->path ?: "kernel BTF", UCB_KBTF_MAX_WORK);
 }
 
 static const char *kname(const struct ucb_kbtf *k, uint32_t off)
