@@ -72,7 +72,7 @@ int ucb_select_entry(const struct ucb_bundle *b, const char *path, const char *v
 /* ---- shadow.c ---- */
 
 /* Steps the name collision checks may take (members compared). */
-#define UCB_SHADOW_MAX_WORK (1ul << 24)
+#define UCB_SHADOW_MAX_WORK (1ul << 22)
 
 /* Named struct, union, forward, enum and typedef types of the chosen
  * apps, sorted by essential name, kind class, app and id: built once, so

@@ -77,6 +77,17 @@ $T seed-blob sb.btf && index_line seed-app 1 sb.btf $BID > sb.tsv &&
 timed "20000 needs for one object: refused" 1000 "more than 16384 kernel needs" \
 	$U prepare --bundle many.ucb $A1 -o out.btf
 
+# Searches through anonymous members nested in anonymous members (100
+# per level, 5 levels: 10^10 steps) hit the work bound.
+$T anon-blob anon.btf && index_line seed-app 1 anon.btf $BID > anon.tsv &&
+	printf 'seed\tstruct\tpt_regs\tdi\n' > di.txt && $T bundle anon.ucb anon.tsv di.txt anon.btf >/dev/null ||
+	failt "build the anonymous-tower bundle"
+timed "library pt_regs of 10^10 anonymous paths: collision check bounded" 1000 "name collision check: more than" \
+	$U prepare --bundle anon.ucb $A1 -o out.btf
+$T kbtf-anon k-anon.btf || failt "build kbtf-anon"
+timed "--kernel-btf pt_regs of 10^10 anonymous paths: member search bounded" 1000 "k-anon.btf: more than .* steps" \
+	$U prepare --bundle seed.ucb --kernel-btf k-anon.btf $A1 -o out.btf
+
 # ---- kernel BTF with by-value cycles and bad references ----
 for k in self:"struct pt_regs { struct pt_regs di; }" array:"an array whose element is itself" \
 	 arrself:"struct pt_regs { struct pt_regs di[2]; }" badid:"a member of type 99 of 4" \

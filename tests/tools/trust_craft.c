@@ -6,6 +6,9 @@
  *                                      typedef data_t naming itself
  *   trust_craft empty-blob OUT N       N empty anonymous structs (and int)
  *   trust_craft seed-blob OUT          struct data { int a, c, d; } (a valid blob)
+ *   trust_craft anon-blob OUT          struct pt_regs holding 100 anonymous structs,
+ *                                      each holding 100 more, 5 levels deep
+ *   trust_craft kbtf-anon OUT          the same as kernel BTF
  *   trust_craft kneeds OUT KBTF N OBJ  N needs "OBJ kind name -" on named kernel types
  *   trust_craft bundle OUT INDEX NEEDS BLOB...   a bundle (xz) of these, no checks
  *   trust_craft kbtf-self OUT          kernel BTF: struct pt_regs { struct pt_regs di; }
@@ -88,6 +91,33 @@ static int seed_blob(const char *out)
 	btf__add_field(b, "a", i32, 0, 0);
 	btf__add_field(b, "c", i32, 32, 0);
 	btf__add_field(b, "d", i32, 64, 0);
+	return write_btf(b, out);
+}
+
+/* struct NAME { struct { struct { ... int zz; } ×n; } ×n; }: levels of
+ * anonymous members, n each, all the same type: a search by member name
+ * that looks through anonymous members takes n^levels steps. */
+static int add_anon_tower(struct btf *b, const char *name, int levels, int n)
+{
+	int i32 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	int inner = btf__add_struct(b, "", 4), l, i;
+
+	btf__add_field(b, "zz", i32, 0, 0);
+	for (l = 0; l < levels; l++) {
+		int s = btf__add_struct(b, l == levels - 1 ? name : "", 4);
+
+		for (i = 0; i < n; i++)
+			btf__add_field(b, "", inner, 0, 0);
+		inner = s;
+	}
+	return inner;
+}
+
+static int anon_blob(const char *out)
+{
+	struct btf *b = btf__new_empty();
+
+	add_anon_tower(b, "pt_regs", 5, 100);
 	return write_btf(b, out);
 }
 
@@ -179,6 +209,10 @@ static int kbtf(const char *out, const char *how)
 		arr = btf__add_array(b, i32, next + 1, 2);
 		regs = btf__add_struct(b, "pt_regs", 16);
 		btf__add_field(b, "di", arr, 0, 0);
+	} else if (!strcmp(how, "kbtf-anon")) {
+		btf__free(b);
+		b = btf__new_empty();
+		regs = add_anon_tower(b, "pt_regs", 5, 100);
 	} else if (!strcmp(how, "kbtf-badid")) {
 		regs = btf__add_struct(b, "pt_regs", 8);
 		btf__add_field(b, "di", 99, 0, 0);
@@ -315,6 +349,8 @@ int main(int argc, char **argv)
 		return empty_blob(argv[2], atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "seed-blob"))
 		return seed_blob(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "anon-blob"))
+		return anon_blob(argv[2]);
 	if (argc == 6 && !strcmp(argv[1], "kneeds"))
 		return kneeds(argv[2], argv[3], atol(argv[4]), argv[5]);
 	if (argc >= 6 && !strcmp(argv[1], "bundle"))
