@@ -12,6 +12,9 @@ PKGS="$PKGS libbpf-dev"
 # A real OpenSSL 3 layout (libssl.so.3 -> DT_NEEDED libcrypto.so.3) for
 # version selection in tests/e2e/t_runtime.sh.
 PKGS="$PKGS libssl3"
+# clang's libFuzzer runtime (libclang_rt.fuzzer) for the harnesses in
+# tests/fuzz/ (make fuzz, tests/cli/t_fuzz.sh): pulls libclang-rt-14-dev.
+PKGS="$PKGS libclang-rt-dev"
 SRC_LIST=/etc/apt/sources.list.d/ucorebtf-src.sources
 
 missing=""
