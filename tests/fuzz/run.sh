@@ -31,7 +31,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 fails=0 total=0
 # The first frames of the first report in a log, without libFuzzer's own.
 stack() {
-	awk '/^ +#[0-9]+ /{p = 1; print; next} p {exit}' "$1" | grep -vE ' in (fuzzer::|main |__libc_start|_start )' | head -8 |
+	awk '/^ +#[0-9]+ /{p = 1; print; next} p {exit}' "$1" | grep -vE ' in (fuzzer::|main |__libc_start|_start |__sanitizer::|__interceptor_|__asan)' | head -8 |
 		sed -e 's/ (BuildId: [0-9a-f]*)//' -e 's/^ */      /'
 }
 for h in "${harnesses[@]}"; do
@@ -74,7 +74,7 @@ for h in "${harnesses[@]}"; do
 		continue
 	fi
 	fails=$((fails + 1))
-	why=$(grep -m1 -E '^==[0-9]+==ERROR|runtime error|^fuzz: |ERROR: libFuzzer|Sanitizer' "$log")
+	why=$(grep -m1 -E '^==[0-9]+==ERROR|runtime error|^fuzz: |ERROR: libFuzzer' "$log")
 	art=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
 	echo "FAIL: fuzz $h: exit $rc after $execs executions: ${why:-$(tail -3 "$log" | tr '\n' ' ')}"
 	stack "$log"
