@@ -6,7 +6,7 @@
 # first and must run clean.  `make fuzz FUZZ_TIME=600` runs them longer.
 . "$TESTS_DIR/lib.sh"
 ROOT=$TESTS_DIR/..
-secs=${UCB_FUZZ_SECS:-25}
+secs=${UCB_FUZZ_SECS:-20}
 # Built once into $OUTPUT/fuzz and kept: later runs only relink what changed.
 if ! make -s -C "$ROOT" OUTPUT="$OUTPUT" fuzz-build >fuzz-build.log 2>&1; then
 	failt "fuzz: build the harnesses: $(tail -5 fuzz-build.log)"

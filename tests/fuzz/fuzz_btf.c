@@ -1,8 +1,8 @@
 /* BTF blobs, checked as the runtime checks a bundle's blobs before libbpf
  * walks them: libbpf's btf__new() and the type-graph check (loops, nesting
- * depth).  A blob that passes must then be walkable by libbpf's public
- * walkers (sizes, alignment, btf_dump) without hanging or overflowing the
- * stack.  Seeds: gen min blobs, pahole and gen btf output, the kernel
+ * depth).  A blob that passes must refer to no type id out of range and be
+ * walkable by libbpf's public walkers (sizes, alignment, resolving) without
+ * hanging or overflowing the stack.  Seeds: gen min blobs, pahole and gen btf output, the kernel
  * fixture (tests/fixtures/fuzz/btf). */
 #include <bpf/btf.h>
 #include "cli/common.h"
