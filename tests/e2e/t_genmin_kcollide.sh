@@ -47,10 +47,12 @@ if [ $rc = 0 ] && jq -e '.versions[0].verified and .versions[0].relocations.app=
 	pass "kcollide: gen min, default flags: file, task_struct, sock, list_head shadowed and verified; kernel needs pt_regs only"
 else failt "kcollide: default gen min: rc=$rc $(head -c 600 <<<"$out")"; fi
 text=$($UCOREBTF gen min $OBJ libkc-1.0.btf -o t1 2>&1)
+miss=
 for n in file task_struct sock list_head; do
-	grep -qx "  shadowed: struct $n (the kernel's is left out of the prepared BTF)" <<<"$text" ||
-		{ failt "kcollide: text lacks the shadowed line of struct $n: $text"; break; }
-done && pass "kcollide: text: 'shadowed: struct NAME (the kernel's is left out of the prepared BTF)' for each"
+	grep -qx "  shadowed: struct $n (the kernel's is left out of the prepared BTF)" <<<"$text" || miss="$miss $n"
+done
+[ -z "$miss" ] && pass "kcollide: text: 'shadowed: struct NAME (the kernel's is left out of the prepared BTF)' for each" ||
+	failt "kcollide: text lacks the shadowed line of struct$miss: $text"
 
 if $UCOREBTF bundle create A -o kc.ucb >/dev/null 2>&1; then
 	out=$($KL -B kc.ucb $OBJ kc_visit_entry kc_visit v1/libkc.so.1 v1/kc_app 2>&1)
