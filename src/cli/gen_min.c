@@ -342,7 +342,7 @@ static void summary_text(const struct min_summary *sum)
 		for (j = 0; j < v->nguarded; j++)
 			printf("  absent (guarded): %s\n", v->guarded[j]);
 		/* The runtime's BTF holds the kernel's copy only if a kernel
-		 * relocation needs it (verify checked that nothing matches both). */
+		 * relocation needs it (verify checks that nothing matches both). */
 		for (j = 0; j < v->nshadowed; j++)
 			printf("  shadowed: %s (%s)\n", v->shadowed[j],
 			       um_kernel_keeps(sum->s->e, v->shadowed[j]) ?
