@@ -191,10 +191,10 @@ static int pv_needs(struct pv *v)
 		return ucb_errf(-ENOMEM, "out of memory");
 	}
 	for (oi = 0; oi < e->nobj && !err; oi++) {
-		if (!ucb_object_name(e->objs[oi].path, name, sizeof(name))) {
-			err = -errno;
-			break;
-		}
+		/* A name the archive would refuse ("my probe") matters only
+		 * to tell the objects' needs apart here. */
+		if (!ucb_object_name(e->objs[oi].path, name, sizeof(name)) || !ucb_valid_name(name))
+			snprintf(name, sizeof(name), "~object%d", oi);
 		v->names[oi] = strdup(name);
 		if (!v->names[oi]) {
 			err = ucb_errf(-ENOMEM, "out of memory");
