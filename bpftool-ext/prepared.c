@@ -127,6 +127,7 @@ struct prel {
 	struct ucb_entry *ents;		/* one per app: lib is the app's label */
 	const struct ucb_entry **app_e;
 	size_t napps;
+	struct ucb_app_names names;	/* the apps' type names, indexed once */
 };
 
 /* One prepared BTF: the kernel part [1, nkern), then app a from start[a]. */
@@ -272,7 +273,7 @@ static int pv_setup(struct pv *v)
 	int err;
 
 	err = pv_needs(v);
-	err = err ?: ucb_collect_needs(&v->b, &chosen, 1, NULL, NULL, NULL, 0, &v->kall);
+	err = err ?: ucb_collect_needs(&v->b, &chosen, 1, NULL, NULL, NULL, &v->kall);
 	if (!err && v->kall.cnt)
 		err = pv_kernel_open(v, v->kall.v, v->kall.cnt, &v->k);
 	if (err)
@@ -344,7 +345,9 @@ static int prel_init(struct pv *v, struct prel *p, const struct um_release *r)
 		p->app_e[p->napps] = &p->ents[p->napps];
 		p->napps++;
 	}
-	if (ucb_check_app_collisions(p->apps, p->napps, p->app_e))
+	if (ucb_app_names_build(p->apps, p->napps, &p->names))
+		return ucb_errf(-ENOMEM, "out of memory");
+	if (ucb_check_app_collisions(&p->names, p->apps, p->app_e))
 		return ucb_errf(-EEXIST, "%s: verify: libucorebtf would refuse to prepare this release: %s",
 				p->label, ucb_errmsg());
 	return 0;
@@ -352,6 +355,7 @@ static int prel_init(struct pv *v, struct prel *p, const struct um_release *r)
 
 static void prel_free(struct prel *p)
 {
+	ucb_app_names_free(&p->names);
 	free(p->apps);
 	free(p->ents);
 	free(p->app_e);
@@ -369,7 +373,7 @@ static int comp_build(struct pv *v, const struct prel *p, int obj, struct comp *
 	size_t nroots = 0, a;
 
 	c->obj_name = obj >= 0 ? v->names[obj] : NULL;
-	err = ucb_collect_needs(&v->b, &chosen, 1, c->obj_name, obj_path, p->apps, p->napps, &kn);
+	err = ucb_collect_needs(&v->b, &chosen, 1, c->obj_name, obj_path, &p->names, &kn);
 	if (err)
 		return err;
 	c->out = btf__new_empty();
@@ -385,7 +389,7 @@ static int comp_build(struct pv *v, const struct prel *p, int obj, struct comp *
 	if (!err && kn.cnt)
 		err = ucb_kbtf_prune(k, kn.v, kn.cnt, c->out, &roots, &kinds, &nroots);
 	if (!err && kn.cnt &&
-	    ucb_check_shadowing(c->out, roots, kinds, nroots, p->apps, p->napps, p->app_e, kn.v,
+	    ucb_check_shadowing(c->out, roots, kinds, nroots, &p->names, p->apps, p->app_e, kn.v,
 				kn.cnt, c->obj_name))
 		snprintf(c->shadow, sizeof(c->shadow), "%s", ucb_errmsg());
 	c->nkern = c->out ? btf__type_cnt(c->out) : 0;
