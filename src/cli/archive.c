@@ -302,7 +302,11 @@ static int do_needs(int argc, char **argv)
 	ret = archive__set_needs(argv[0], argv[1], data, sz);
 	free(data);
 	if (ret) {
-		p_err("%s: %s", argv[2], ucb_errmsg());
+		/* A bad line is FILE's; a failure to write names its file. */
+		if (ret == -EINVAL && !strncmp(ucb_errmsg(), "line ", 5))
+			p_err("%s: %s", argv[2], ucb_errmsg());
+		else
+			p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
