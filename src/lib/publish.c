@@ -66,8 +66,9 @@ static int dir_private(const char *path, char **real)
 		if (fstat(fd, &st))
 			err = ucb_errf(-errno, "%s: %s", path, strerror(errno));
 		else if (!dir_ours(&st))
-			err = ucb_errf(-EPERM, "%s: a directory on the way (owner uid %u, mode %04o) is not private to root or uid %u",
-				       path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			err = ucb_errf(-EPERM, "%s: %.*s (owner uid %u, mode %04o) is not private to root or uid %u",
+				       path, comp ? (int)(comp - p - 1) ?: 1 : (int)strlen(*real), *real,
+				       (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
 				       (unsigned)geteuid());
 		if (err || !comp)
 			break;
