@@ -422,11 +422,10 @@ static int stage_entry(struct add *t, const char *line)
 }
 
 /* Put back the entry file the failed transaction replaced. */
-static void entry_restore(struct add *t)
+static void entry_restore(struct add *t, int err)
 {
 	char msg[512];
 	struct arc_file f;
-	int err = -errno;
 
 	snprintf(msg, sizeof(msg), "%s", ucb_errmsg());
 	if (!t->old_entry)
@@ -452,7 +451,7 @@ static int add_commit(struct add *t)
 		err = arc_commit(&t->a, &t->index);
 		if (!err)
 			return 0;
-		entry_restore(t);
+		entry_restore(t, err);
 	}
 	if (t->blob_new)
 		unlinkat(t->blobs.fd, t->blob_name, 0);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "lib/errmsg.h"
 #include "tool/archive.h"
@@ -19,6 +20,7 @@
 
 /* <lib>/<version>/<arch> below the root: what a leftover may hold. */
 #define BUILD_DEPTH	3
+#define STALE_SEC	2
 
 static bool dir_empty(const char *dir)
 {
@@ -33,8 +35,9 @@ static bool dir_empty(const char *dir)
 	return d && empty;
 }
 
-/* Leftovers of killed builds in the directory pfd: ours (same owner) and
- * not locked by a build still running. */
+/* Leftovers of killed builds in the directory pfd: ours (same owner), not
+ * locked by a build still running, and unchanged for STALE_SEC (a build
+ * locks its directory just after making it: not yet locked is not stale). */
 static void clean_stale(int pfd)
 {
 	struct dirent *de;
@@ -52,7 +55,8 @@ static void clean_stale(int pfd)
 	rewinddir(d);
 	while ((de = readdir(d))) {
 		if (!arc_is_temp(de->d_name) || fstatat(pfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    time(NULL) - st.st_ctim.tv_sec < STALE_SEC)
 			continue;
 		fd = openat(pfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)

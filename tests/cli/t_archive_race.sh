@@ -58,6 +58,7 @@ done
 	pass "kill -9 during bundle extract (40 times within 1.5 x ${ms} ms): $cut left no output ($midway killed while writing), $whole a complete archive, none partial" ||
 	failt "kill -9 extract: partial:$bad; $cut none ($midway while writing), $whole whole"
 d=$(for i in $(seq 1 40); do [ -n "$(find k$i -maxdepth 1 -name '.ucorebtf-tmp-*')" ] && echo k$i && break; done)
+sleep 2	# older than a build that has not locked its directory yet
 [ -n "$d" ] && $U bundle extract k.ucb -o $d/Y >/dev/null && [ -z "$(find $d -maxdepth 1 -name '.ucorebtf-tmp-*')" ] &&
 	pass "the next extract beside a killed one removes what it left" ||
 	failt "left over in ${d:-(none)}: $(find ${d:-.} -maxdepth 1 -name '.ucorebtf-tmp-*' | head -3)"
