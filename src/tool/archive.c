@@ -324,7 +324,8 @@ static int cmp_digest(const void *a, const void *b)
 
 /* Under the write lock, after the index is in place: remove the regular
  * files in blobs/ named like a blob that no entry names.  Anything else
- * there (a README, a symlink) is left alone. */
+ * there (a README, a symlink) is left alone.  Temporary files killed
+ * writers left go too. */
 static int gc(struct arc *a, const struct ucb_index *idx)
 {
 	const char **used, *key;
@@ -335,6 +336,10 @@ static int gc(struct arc *a, const struct ucb_index *idx)
 	int err;
 
 	arc_clean_temps(&a->root);
+	if (!arc_subdir(a, &a->root, NEEDS_DIR, false, &b)) {
+		arc_clean_temps(&b);
+		arc_dir_close(&b);
+	}
 	err = arc_subdir(a, &a->root, BLOBS_DIR, false, &b);
 	if (err == -ENOENT)
 		return 0;

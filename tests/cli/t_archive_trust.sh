@@ -109,3 +109,14 @@ cp -r A F && rm F/needs/seed.txt && mkfifo F/needs/seed.txt
 out=$(timeout 5 $U bundle create F -o f.ucb 2>&1); rc=$?
 [ $rc = 1 ] && grep -q "seed.txt: not a regular file" <<<"$out" && pass "a FIFO in the archive: an error at once" ||
 	failt "FIFO: rc=$rc $out"
+
+# --- what a killed writer leaves, the next writer removes ---
+cp -r A K && printf 'x' > K/.ucorebtf-tmp-AbCd1234 && printf 'x' > K/blobs/.ucorebtf-tmp-AbCd1234 &&
+	printf 'x' > K/needs/.ucorebtf-tmp-AbCd1234 && printf 'x' > K/seed-app/1/x86_64/.ucorebtf-tmp-AbCd1234 &&
+	mkdir -p K/seed-app/4/x86_64 K/half/1/x86_64 && printf 'x' > K/seed-app/4/x86_64/.ucorebtf-tmp-ZZZZ0000 &&
+	cp A/blobs/$d1.btf K/blobs/$(printf '%064d' 9).btf && printf 'mine\n' > K/.ucorebtf-tmp-mine
+$U archive add K app2.btf --version 6 --object seed
+[ -z "$(find K -name '.ucorebtf-tmp-????????')" ] && [ ! -e K/seed-app/4 ] && [ ! -e K/half ] &&
+	[ ! -e K/blobs/$(printf '%064d' 9).btf ] && [ -f K/.ucorebtf-tmp-mine ] && $U archive verify K >/dev/null &&
+	pass "the next writer removes temporary files, entry directories without an entry file and orphan blobs" ||
+	failt "leftovers: $(find K -name '.ucorebtf-tmp-*'; ls K K/seed-app K/blobs)"
