@@ -426,18 +426,22 @@ static int stage_entry(struct add *t, const char *line)
 	return err ?: arc_stage(a, &t->arch, ENTRY_FILE, line, strlen(line), &t->entry);
 }
 
-/* Put back the entry file the failed transaction replaced. */
-static void entry_restore(struct add *t, int err)
+/* Put back the entry file the failed transaction replaced; false when
+ * that failed too (then the new entry stays, and so must its blob). */
+static bool entry_restore(struct add *t, int err)
 {
 	char msg[512];
 	struct arc_file f;
+	bool ok;
 
 	snprintf(msg, sizeof(msg), "%s", ucb_errmsg());
 	if (!t->old_entry)
-		unlinkat(t->arch.fd, ENTRY_FILE, 0);
-	else if (!arc_stage(&t->a, &t->arch, ENTRY_FILE, t->old_entry, t->old_sz, &f))
-		arc_commit(&t->a, &f);
+		ok = !unlinkat(t->arch.fd, ENTRY_FILE, 0);
+	else
+		ok = !arc_stage(&t->a, &t->arch, ENTRY_FILE, t->old_entry, t->old_sz, &f) &&
+		     !arc_commit(&t->a, &f);
 	ucb_errf(err, "%s", msg);
+	return ok;
 }
 
 /* Renames in the order that keeps the archive whole: the blob before the
@@ -454,9 +458,8 @@ static int add_commit(struct add *t)
 	err = arc_commit(&t->a, &t->entry);
 	if (!err) {
 		err = arc_commit(&t->a, &t->index);
-		if (!err)
-			return 0;
-		entry_restore(t, err);
+		if (!err || !entry_restore(t, err))
+			return err;
 	}
 	if (t->blob_new)
 		unlinkat(t->blobs.fd, t->blob_name, 0);

@@ -107,6 +107,9 @@ static int arc_lock(struct arc *a)
 
 	fd = openat(a->root.fd, LOCK_FILE, O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
 		    (wr ? O_RDWR | O_CREAT : O_RDONLY), 0644);
+	/* Another user's lock file: flock needs no write access. */
+	if (fd < 0 && wr && errno == EACCES)
+		fd = openat(a->root.fd, LOCK_FILE, O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_RDONLY);
 	if (fd < 0) {
 		err = -errno;
 		if (!wr && (err == -ENOENT || err == -EACCES))
