@@ -242,24 +242,9 @@ static int index_build(struct arc *a, const char *const skip[3], const char *lin
 			err = ucb_errf(err, "%s: entry files: %s", a->dir, ucb_errmsg());
 	}
 	free(text);
-	if (!err) {
+	if (!err)
 		ucb_index_sort(idx);
-		err = arc_index_check(a, idx, "entry files");
-		if (err)
-			ucb_index_free(idx);
-	}
 	return err;
-}
-
-int arc_index_check(const struct arc *a, const struct ucb_index *idx, const char *what)
-{
-	size_t i;
-
-	for (i = 1; i < idx->cnt; i++)
-		if (!ucb_entry_cmp(&idx->e[i - 1], &idx->e[i]))
-			return ucb_errf(-EINVAL, "%s: %s: duplicate entry %s %s %s", a->dir, what,
-					idx->e[i].lib, idx->e[i].version, idx->e[i].arch);
-	return 0;
 }
 
 /* index.tsv's text: the header, then one line per entry, sorted. */

@@ -213,52 +213,19 @@ int arc_regular(const struct arc *a, const struct arc_dir *at, const char *name)
 int arc_read(const struct arc *a, const struct arc_dir *at, const char *name, void **data,
 	     size_t *sz)
 {
-	size_t cap, off = 0;
-	struct stat st;
-	char *buf, *grown;
-	ssize_t n;
-	int fd, err = 0;
+	char path[PATH_MAX];
+	int fd, err;
 
-	fd = openat(at->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	/* The reader every layer uses (lib/fileio.h): O_NONBLOCK open, fstat
+	 * for a regular file before reading, read() of what fstat said. */
+	fd = ucb_open_regular(at->fd, name, O_NOFOLLOW | O_NOCTTY, NULL);
+	if (fd == -ELOOP || fd == -EINVAL || fd == -EISDIR)
+		return refuse(a, at, name, fd == -ELOOP ? -ELOOP : -EINVAL);
 	if (fd < 0)
-		return errno == ELOOP ? refuse(a, at, name, -ELOOP) : arc_fail(a, at, name, -errno);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return refuse(a, at, name, -EINVAL);
-	}
-	/* Read to the end whatever the size said: a file may change under a
-	 * reader that found no lock file. */
-	cap = st.st_size + 1;
-	buf = malloc(cap);
-	err = buf ? 0 : -ENOMEM;
-	while (!err) {
-		if (off + 1 == cap) {
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + off, cap - off - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = -errno;
-		if (n <= 0)
-			break;
-		off += n;
-	}
+		return arc_fail(a, at, name, fd);
+	err = ucb_read_fd(fd, arc_path(a, at, name, path, sizeof(path)), UCB_READ_MAX, data, sz);
 	close(fd);
-	if (err) {
-		free(buf);
-		return arc_fail(a, at, name, err);
-	}
-	buf[off] = 0;
-	*data = buf;
-	*sz = off;
-	return 0;
+	return err;
 }
 
 void arc_temp_name(char *buf, size_t sz)

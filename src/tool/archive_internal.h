@@ -121,10 +121,8 @@ int arc_rmtree(int at, const char *name, int depth);
 int arc_mkpath(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 struct ucb_index;
-/* An error when the sorted index lists one (lib, version, arch) twice;
- * what names the source ("index.tsv", "entry files"). */
-int arc_index_check(const struct arc *a, const struct ucb_index *idx, const char *what);
-/* index.tsv of the open archive, parsed, sorted and checked. */
+/* index.tsv of the open archive, parsed (an entry listed twice is an
+ * error there) and sorted. */
 int arc_load_index(const struct arc *a, struct ucb_index *idx);
 
 /* archive_needs.c: the needs files as NEED-section text (archive__needs_text

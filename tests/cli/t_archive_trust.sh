@@ -53,7 +53,7 @@ expect_err "bundle create: a blob whose content is not its sha256" "$d2.btf: con
 cp -r A C2 && sed -i "s/\($d2	\)[0-9]*/\1999/" C2/index.tsv
 expect_err "bundle create: a blob whose size is not the index's" "bytes, the index says 999" $U bundle create C2 -o c2.ucb
 cp -r A C3 && grep "^seed-app	1	" A/index.tsv >> C3/index.tsv
-expect_err "bundle create: an entry listed twice (A, B, A)" "duplicate entry seed-app 1 x86_64" $U bundle create C3 -o c3.ucb
+expect_err "bundle create: an entry listed twice (A, B, A)" "entry seed-app 1 x86_64 listed twice" $U bundle create C3 -o c3.ucb
 [ ! -e c1.ucb ] && [ ! -e c2.ucb ] && [ ! -e c3.ucb ] && pass "bundle create: nothing written for a damaged archive" ||
 	failt "bundle create wrote: $(ls c?.ucb)"
 # What it does write, its reader takes.
