@@ -134,7 +134,7 @@ static int do_verify(int argc, char **argv)
 	struct ucb_index idx;
 	size_t i, sz, nlen;
 	struct btf *btf;
-	int bad = 0;
+	int bad = 0, err;
 	void *data;
 
 	if (argc != 1)
@@ -144,8 +144,13 @@ static int do_verify(int argc, char **argv)
 	for (i = 0; i < idx.cnt; i++) {
 		const struct ucb_entry *e = &idx.e[i];
 
-		if (archive__read_blob(argv[0], e->digest, &data, &sz)) {
+		err = archive__read_blob(argv[0], e->digest, &data, &sz);
+		if (err == -ENOENT) {
 			p_err("%s: %s %s %s: blob %s missing", argv[0], e->lib, e->version, e->arch, e->digest);
+			bad++;
+			continue;
+		} else if (err) {
+			p_err("%s: %s %s %s: %s", argv[0], e->lib, e->version, e->arch, ucb_errmsg());
 			bad++;
 			continue;
 		}
@@ -261,7 +266,12 @@ static int do_add(int argc, char **argv)
 	err = archive__add(argv[0], &e, data, sz);
 	free(data);
 	if (err) {
-		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], ucb_errmsg(), strerror(-err));
+		/* What is wrong with the entry or blob names the blob; a
+		 * failure to write names the archive's file itself. */
+		if (err == -EINVAL && strncmp(ucb_errmsg(), "cannot write ", 13))
+			p_err("%s: %s", argv[1], ucb_errmsg());
+		else
+			p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	if (json_output) {
@@ -292,7 +302,11 @@ static int do_needs(int argc, char **argv)
 	ret = archive__set_needs(argv[0], argv[1], data, sz);
 	free(data);
 	if (ret) {
-		p_err("%s: %s", argv[2], ucb_errmsg());
+		/* A bad line is FILE's; a failure to write names its file. */
+		if (ret == -EINVAL && !strncmp(ucb_errmsg(), "line ", 5))
+			p_err("%s: %s", argv[2], ucb_errmsg());
+		else
+			p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

@@ -115,6 +115,30 @@ static int emit_elf(const char *out, const void *img, size_t sz)
 	return err;
 }
 
+/* The index text, regenerated from the parsed entries so that the bundle
+ * holds exactly what the reader will accept. */
+static int index_regen(const struct ucb_index *idx, char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+	size_t i;
+	char *line;
+	int err = f ? 0 : -ENOMEM;
+
+	if (f)
+		fputs(UCB_INDEX_HEADER, f);
+	for (i = 0; f && !err && i < idx->cnt; i++) {
+		line = ucb_entry_line(&idx->e[i]);
+		if (!line)
+			err = -ENOMEM;
+		else
+			fputs(line, f);
+		free(line);
+	}
+	if (f && fclose(f))
+		err = -ENOMEM;
+	return err;
+}
+
 static int do_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -124,11 +148,12 @@ static int do_create(int argc, char **argv)
 		{ 0 }
 	};
 	const char *out = NULL, *comp = "xz", *emit = "raw", *dir;
-	char *needs = NULL, *index = NULL;
+	struct archive_snapshot snap = {};
 	struct ucb_wblob *blobs = NULL;
-	struct ucb_index idx = {};
-	size_t i, nlen, ilen, img_sz;
-	void *img = NULL, *data;
+	struct ucb_bundle check;
+	size_t i, ilen = 0, img_sz;
+	char *index = NULL;
+	void *img = NULL;
 	int opt, c, ret = EXIT_FAIL, e;
 
 	optind = 1;
@@ -156,48 +181,36 @@ static int do_create(int argc, char **argv)
 		p_err("%s: cannot write output: %s", out, strerror(-e));
 		return EXIT_FAIL;
 	}
-	if (archive__load_index(dir, &idx) || archive__needs_text(dir, &needs, &nlen)) {
+	/* Read under the archive's lock, every blob checked against the
+	 * index: nothing through a symlink, no entry twice. */
+	if (archive__snapshot(dir, &snap)) {
 		p_err("%s", ucb_errmsg());
 		goto out;
 	}
-	/* The index text is regenerated from the parsed entries so that the
-	 * bundle holds exactly what the reader will accept. */
-	ilen = strlen(UCB_INDEX_HEADER);
-	index = strdup(UCB_INDEX_HEADER);
-	blobs = calloc(idx.cnt + 1, sizeof(*blobs));
-	for (i = 0; index && blobs && i < idx.cnt; i++) {
-		char *line = ucb_entry_line(&idx.e[i]), *grown;
-		size_t sz;
-
-		grown = line ? realloc(index, ilen + strlen(line) + 1) : NULL;
-		if (!grown) {
-			free(line);
-			p_err("out of memory");
-			goto out;
-		}
-		index = grown;
-		strcpy(index + ilen, line);
-		ilen += strlen(line);
-		free(line);
-		e = archive__read_blob(dir, idx.e[i].digest, &data, &sz);
-		if (e) {
-			p_err("%s: blob %s of %s %s: %s", dir, idx.e[i].digest, idx.e[i].lib,
-			      idx.e[i].version, strerror(-e));
-			goto out;
-		}
-		snprintf(blobs[i].digest, sizeof(blobs[i].digest), "%s", idx.e[i].digest);
-		blobs[i].data = data;
-		blobs[i].size = sz;
-	}
-	if (!index || !blobs) {
+	e = index_regen(&snap.idx, &index, &ilen);
+	blobs = calloc(snap.blob_cnt + 1, sizeof(*blobs));
+	if (e || !blobs) {
 		p_err("out of memory");
 		goto out;
 	}
-	e = ucb_bundle_build(index, ilen, needs, nlen, blobs, idx.cnt, c, &img, &img_sz);
+	for (i = 0; i < snap.blob_cnt; i++) {
+		snprintf(blobs[i].digest, sizeof(blobs[i].digest), "%s", snap.blobs[i].digest);
+		blobs[i].data = snap.blobs[i].data;
+		blobs[i].size = snap.blobs[i].size;
+	}
+	e = ucb_bundle_build(index, ilen, snap.needs, snap.needs_len, blobs, snap.blob_cnt, c,
+			     &img, &img_sz);
 	if (e) {
 		p_err("%s: cannot build the bundle: %s", out, ucb_errmsg());
 		goto out;
 	}
+	/* Never write what our own reader would refuse. */
+	e = ucb_bundle_parse(img, img_sz, NULL, &check);
+	if (e) {
+		p_err("%s: not written: the bundle reader refuses it: %s", out, ucb_errmsg());
+		goto out;
+	}
+	ucb_bundle_free(&check);
 	e = !strcmp(emit, "c") ? emit_c(out, img, img_sz) :
 	    !strcmp(emit, "elf") ? emit_elf(out, img, img_sz) : ucb_write_file_atomic(out, img, img_sz);
 	if (e) {
@@ -209,20 +222,17 @@ static int do_create(int argc, char **argv)
 
 		jsonw_start_object(w);
 		jsonw_string_field(w, "output", out);
-		jsonw_uint_field(w, "entries", idx.cnt);
+		jsonw_uint_field(w, "entries", snap.idx.cnt);
 		jsonw_uint_field(w, "size", img_sz);
 		jsonw_string_field(w, "compression", comp);
 		jsonw_end_object(w);
 	}
 	ret = EXIT_OK;
 out:
-	for (i = 0; blobs && i < idx.cnt; i++)
-		free((void *)blobs[i].data);
 	free(blobs);
 	free(img);
 	free(index);
-	free(needs);
-	ucb_index_free(&idx);
+	archive__snapshot_free(&snap);
 	return ret;
 }
 
@@ -288,13 +298,75 @@ static int do_verify(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Recreate an archive directory from a bundle. */
+/* A comma list of the index ("-": none) split in place. */
+static const char **split_list(char *list, size_t *cnt)
+{
+	const char **v;
+	size_t n = 1;
+	char *p, *save = NULL;
+
+	for (p = list; *p; p++)
+		n += *p == ',';
+	*cnt = 0;
+	v = calloc(n, sizeof(*v));
+	for (p = strtok_r(list, ",", &save); v && p; p = strtok_r(NULL, ",", &save))
+		if (strcmp(p, "-"))
+			v[(*cnt)++] = p;
+	return v;
+}
+
+static int extract_entry(const char *dir, struct ucb_bundle *b, struct ucb_entry *x)
+{
+	const struct ucb_blob *blob = ucb_bundle_blob(b, x->digest);
+	struct archive_entry ae = { x->lib, x->version, x->arch,
+				    strcmp(x->soname, "-") ? x->soname : NULL };
+	int e;
+
+	ae.build_ids = split_list(x->build_ids, &ae.build_id_cnt);
+	ae.objects = split_list(x->objects, &ae.object_cnt);
+	e = ae.build_ids && ae.objects ? 0 : ucb_errf(-ENOMEM, "out of memory");
+	e = e ?: archive__add(dir, &ae, blob->data, blob->size);
+	free((void *)ae.build_ids);
+	free((void *)ae.objects);
+	return e;
+}
+
+/* The bundle's entries and needs (per object, in the archive's "kind
+ * name [path]" form) into the archive dir. */
+static int extract_fill(const char *dir, void *ctx)
+{
+	struct ucb_bundle *b = ctx;
+	size_t i, j;
+	int e = 0;
+
+	for (i = 0; !e && i < b->idx.cnt; i++)
+		e = extract_entry(dir, b, &b->idx.e[i]);
+	for (i = 0; !e && i < b->needs.cnt; i = j) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		if (!f)
+			return ucb_errf(-ENOMEM, "out of memory");
+		for (j = i; j < b->needs.cnt && !strcmp(b->needs.n[j].object, b->needs.n[i].object); j++)
+			fprintf(f, "%s %s%s%s\n", b->needs.n[j].kind, b->needs.n[j].name,
+				strcmp(b->needs.n[j].path, "-") ? " " : "",
+				strcmp(b->needs.n[j].path, "-") ? b->needs.n[j].path : "");
+		fclose(f);
+		e = archive__set_needs(dir, b->needs.n[i].object, text, len);
+		free(text);
+	}
+	return e;
+}
+
+/* Recreate an archive directory from a bundle: a new directory appears
+ * complete or not at all; an existing archive gets whole entries. */
 static int do_extract(int argc, char **argv)
 {
 	const char *out = NULL, *file = NULL;
 	struct ucb_bundle b;
-	size_t i, j;
-	int e, ret = EXIT_FAIL;
+	size_t i;
+	int e;
 
 	for (i = 0; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < (size_t)argc)
@@ -308,52 +380,11 @@ static int do_extract(int argc, char **argv)
 		return usage_err("bundle extract: expected FILE -o DIR");
 	if (open_bundle(file, &b))
 		return EXIT_FAIL;
-	if (mkdir(out, 0755) && errno != EEXIST) {
-		p_err("%s: %s", out, strerror(errno));
-		goto out;
-	}
-	for (i = 0; i < b.idx.cnt; i++) {
-		struct ucb_entry *x = &b.idx.e[i];
-		const struct ucb_blob *blob = ucb_bundle_blob(&b, x->digest);
-		const char *bids[64], *objs[64];
-		struct archive_entry ae = { x->lib, x->version, x->arch,
-					    strcmp(x->soname, "-") ? x->soname : NULL, bids, 0, objs, 0 };
-		char *p;
-
-		for (p = strtok(x->build_ids, ","); p && ae.build_id_cnt < 64; p = strtok(NULL, ","))
-			if (strcmp(p, "-"))
-				bids[ae.build_id_cnt++] = p;
-		for (p = strtok(x->objects, ","); p && ae.object_cnt < 64; p = strtok(NULL, ","))
-			if (strcmp(p, "-"))
-				objs[ae.object_cnt++] = p;
-		e = archive__add(out, &ae, blob->data, blob->size);
-		if (e) {
-			p_err("%s: %s", out, ucb_errmsg());
-			goto out;
-		}
-	}
-	/* Needs, per object, in the archive's "kind name [path]" form. */
-	for (i = 0; i < b.needs.cnt; i = j) {
-		char *text = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&text, &len);
-
-		for (j = i; j < b.needs.cnt && !strcmp(b.needs.n[j].object, b.needs.n[i].object); j++)
-			fprintf(f, "%s %s%s%s\n", b.needs.n[j].kind, b.needs.n[j].name,
-				strcmp(b.needs.n[j].path, "-") ? " " : "",
-				strcmp(b.needs.n[j].path, "-") ? b.needs.n[j].path : "");
-		fclose(f);
-		e = archive__set_needs(out, b.needs.n[i].object, text, len);
-		free(text);
-		if (e) {
-			p_err("%s: %s", out, ucb_errmsg());
-			goto out;
-		}
-	}
-	ret = EXIT_OK;
-out:
+	e = archive__build(out, extract_fill, &b);
+	if (e)
+		p_err("%s: %s", out, ucb_errmsg());
 	ucb_bundle_free(&b);
-	return ret;
+	return e ? EXIT_FAIL : EXIT_OK;
 }
 
 static const struct cmd bundle_cmds[] = {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "lib/errmsg.h"
 #include "lib/fileio.h"
@@ -34,17 +35,97 @@ static int memfd_publish(struct ucorebtf_btf *r)
 	return fd;
 }
 
-/* A file in a directory of our own: nobody else can place or swap files
- * in it.  Returns the fd or -errno with the message set. */
+/* Whether only root or we can change the directory st: owned by one of
+ * us and not writable by group or others, unless sticky (then they can
+ * add names but not rename or remove ours). */
+static bool dir_ours(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	       (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
+}
+
+/* path resolved (*real, malloc'ed) if it and every directory above it
+ * pass dir_ours(): whoever can rename any of them can swap the file
+ * libbpf opens by path.  Walked from / without following symlinks, so
+ * what was checked is what realpath() named.  0 or -errno with the
+ * message set. */
+static int dir_private(const char *path, char **real)
+{
+	char *p, *comp, *save = NULL;
+	struct stat st;
+	int fd, next, err = 0;
+
+	*real = realpath(path, NULL);
+	if (!*real)
+		return ucb_errf(-errno, "%s: %s", path, strerror(errno));
+	p = strdup(*real);
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (!p || fd < 0)
+		err = ucb_errf(p ? -errno : -ENOMEM, "%s: %s", path, strerror(p ? errno : ENOMEM));
+	for (comp = p ? strtok_r(p, "/", &save) : NULL; !err; comp = strtok_r(NULL, "/", &save)) {
+		if (fstat(fd, &st))
+			err = ucb_errf(-errno, "%s: %s", path, strerror(errno));
+		else if (!dir_ours(&st))
+			err = ucb_errf(-EPERM, "%s: %.*s (owner uid %u, mode %04o) is not private to root or uid %u",
+				       path, comp ? (int)(comp - p - 1) ?: 1 : (int)strlen(*real), *real,
+				       (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+				       (unsigned)geteuid());
+		if (err || !comp)
+			break;
+		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			err = ucb_errf(-errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		fd = next;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	if (err) {
+		free(*real);
+		*real = NULL;
+	}
+	return err;
+}
+
+/* $TMPDIR (unless the program is setuid), else /tmp, if private as
+ * dir_private() says; the message says why neither is. */
+static int tmp_base(char **base)
+{
+	const char *env = secure_getenv("TMPDIR");
+	char why[512] = "";
+	int err = 0;
+
+	if (env && env[0] == '/') {
+		err = dir_private(env, base);
+		if (!err)
+			return 0;
+		snprintf(why, sizeof(why), "TMPDIR %s; ", ucb_errmsg());
+	}
+	err = dir_private("/tmp", base);
+	if (err)
+		return ucb_errf(err, "no private directory for the prepared BTF's file (no memfd): %s%s",
+				why, ucb_errmsg());
+	return 0;
+}
+
+/* A file in a directory of our own, under a private base: nobody else
+ * can place or swap files in it.  Returns the fd or -errno with the
+ * message set. */
 static int file_publish(struct ucorebtf_btf *r)
 {
-	const char *base = getenv("TMPDIR") && getenv("TMPDIR")[0] == '/' ? getenv("TMPDIR") : "/tmp";
+	char *base = NULL;
 	int fd, err;
 
+	err = tmp_base(&base);
+	if (err)
+		return err;
 	if (asprintf(&r->tmpdir, "%s/ucorebtf.XXXXXX", base) < 0) {
+		free(base);
 		r->tmpdir = NULL;
 		return ucb_errf(-ENOMEM, "out of memory");
 	}
+	free(base);
 	if (!mkdtemp(r->tmpdir)) {
 		err = ucb_errf(-errno, "%s: %s", r->tmpdir, strerror(errno));
 		free(r->tmpdir);

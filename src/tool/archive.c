@@ -1,10 +1,10 @@
 /* Archive directory: content-addressed blobs, one entry file per
  * (library, version, arch), a deterministic index.  The only code that
- * knows the layout (archive.h); every other reader and writer asks here. */
-#include <dirent.h>
+ * knows the layout (archive.h); every other reader and writer asks here.
+ * This file: the writers (add, reindex, merge) and what they share with
+ * the readers (archive_read.c). */
 #include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,54 +16,6 @@
 #include "lib/sha256.h"
 #include "tool/archive.h"
 #include "tool/archive_internal.h"
-
-/* snprintf into a path buffer; a path that does not fit is an error, not
- * a shortened name. */
-int arc_mkpath(char *buf, size_t sz, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sz, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sz)
-		return ucb_errf(-ENAMETOOLONG, "%.64s...: path too long", buf);
-	return 0;
-}
-
-int arc_mkdir_p(const char *path)
-{
-	char buf[PATH_MAX], *p;
-	int err;
-
-	err = arc_mkpath(buf, sizeof(buf), "%s", path);
-	if (err)
-		return err;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return ucb_errf(-errno, "cannot write %s", buf);
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return ucb_errf(-errno, "cannot write %s", buf);
-	return 0;
-}
-
-static int write_file(const char *path, const void *data, size_t sz)
-{
-	int err = ucb_write_file_atomic(path, data, sz);
-
-	return err ? ucb_errf(err, "cannot write %s", path) : 0;
-}
-
-int arc_cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* Sorted, de-duplicated comma list of items, or "-". */
 static char *join_sorted(const char *const *items, size_t cnt)
@@ -128,7 +80,7 @@ static int entry_check(const struct archive_entry *e)
 	size_t i;
 
 	if (!ucb_valid_name(e->lib) || !ucb_valid_name(e->version) || !ucb_valid_name(e->arch) ||
-	    !strcmp(e->lib, BLOBS_DIR) || !strcmp(e->lib, NEEDS_DIR))
+	    arc_reserved(e->lib))
 		return ucb_errf(-EINVAL, "bad library, version or arch name");
 	if (e->soname && e->soname[0] && !ucb_valid_soname(e->soname))
 		return ucb_errf(-EINVAL, "bad soname");
@@ -141,180 +93,157 @@ static int entry_check(const struct archive_entry *e)
 	return 0;
 }
 
-/* Store the blob as raw BTF under its digest (once: same bytes, same file). */
-static int blob_store(const char *dir, const void *blob, size_t sz,
-		      char digest[SHA256_HEX_LEN + 1], __u32 *raw_sz)
+/* The entry's index line: its own entry.tsv. */
+static char *entry_line(const struct archive_entry *e, char *digest, __u32 raw_sz)
 {
-	char path[PATH_MAX];
-	const void *raw;
-	struct btf *btf;
-	int err;
-
-	btf = blob_btf(blob, sz);
-	if (!btf)
-		return ucb_errf(-EINVAL, "blob is not valid BTF");
-	raw = btf__raw_data(btf, raw_sz);
-	if (!raw) {
-		btf__free(btf);
-		return ucb_errf(-ENOMEM, "out of memory");
-	}
-	ucb_sha256_hex(raw, *raw_sz, digest);
-	err = arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR, dir);
-	err = err ?: arc_mkdir_p(path);
-	err = err ?: archive__blob_path(dir, digest, path, sizeof(path));
-	if (!err && access(path, F_OK))
-		err = write_file(path, raw, *raw_sz);
-	btf__free(btf);
-	return err;
-}
-
-/* <lib>/<version>/<arch>/entry.tsv: the entry's own index line. */
-static int entry_write(const char *dir, const struct archive_entry *e, char *digest, __u32 raw_sz)
-{
-	char path[PATH_MAX], *bids, *objs, *line = NULL;
+	char *bids, *objs, *line = NULL;
 	struct ucb_entry ue;
-	int err;
 
 	bids = join_sorted(e->build_ids, e->build_id_cnt);
 	objs = join_sorted(e->objects, e->object_cnt);
 	ue = (struct ucb_entry){ (char *)e->lib, (char *)e->version, (char *)e->arch, digest,
 				 (char *)(e->soname ? e->soname : ""), bids, objs, raw_sz };
-	line = bids && objs ? ucb_entry_line(&ue) : NULL;
-	err = line ? 0 : ucb_errf(-ENOMEM, "out of memory");
-	err = err ?: arc_mkpath(path, sizeof(path), "%s/%s/%s/%s", dir, e->lib, e->version, e->arch);
-	err = err ?: arc_mkdir_p(path);
-	err = err ?: arc_mkpath(path, sizeof(path), "%s/%s/%s/%s/" ENTRY_FILE, dir, e->lib,
-			    e->version, e->arch);
-	err = err ?: write_file(path, line, strlen(line));
-	free(line);
+	if (bids && objs)
+		line = ucb_entry_line(&ue);
 	free(bids);
 	free(objs);
+	return line ?: ucb_errp(-ENOMEM, "out of memory");
+}
+
+/* ---- the entry walk: every <lib>/<version>/<arch>/entry.tsv ---- */
+
+struct walk {
+	struct arc *a;
+	FILE *f;
+	const char *skip[3];	/* the entry being replaced: not read */
+	const char *at[3];	/* lib, version, arch being walked */
+	bool clean;		/* under the write lock: drop what killed writers left */
+};
+
+/* One entry file: exactly one line, naming the directory it is in (a
+ * copied or hand-edited file naming another entry would make the index
+ * list that entry twice). */
+static int walk_entry(struct walk *w, const struct arc_dir *d, bool *gone)
+{
+	struct ucb_index one = {};
+	char path[PATH_MAX];
+	void *data;
+	size_t sz;
+	int err;
+
+	if (w->skip[0] && !strcmp(w->at[0], w->skip[0]) && !strcmp(w->at[1], w->skip[1]) &&
+	    !strcmp(w->at[2], w->skip[2]))
+		return 0;
+	if (w->clean)
+		arc_clean_temps(d);
+	err = arc_read(w->a, d, ENTRY_FILE, &data, &sz);
+	if (err == -ENOENT) {
+		*gone = w->clean;	/* a directory a killed writer made: removed if empty */
+		return 0;
+	}
+	if (err)
+		return err;
+	arc_path(w->a, d, ENTRY_FILE, path, sizeof(path));
+	err = ucb_index_parse(data, sz, &one);
+	if (err)
+		err = ucb_errf(err, "%s: %s", path, ucb_errmsg());
+	else if (one.cnt != 1 || strcmp(one.e[0].lib, w->at[0]) || strcmp(one.e[0].version, w->at[1]) ||
+		 strcmp(one.e[0].arch, w->at[2]))
+		err = ucb_errf(-EINVAL, "%s: expected the one entry %s %s %s", path, w->at[0], w->at[1],
+			       w->at[2]);
+	if (!err) {
+		fwrite(data, 1, sz, w->f);
+		if (sz && ((char *)data)[sz - 1] != '\n')
+			fputc('\n', w->f);
+	}
+	ucb_index_free(&one);
+	free(data);
 	return err;
 }
 
-int archive__add(const char *dir, const struct archive_entry *e, const void *blob, size_t sz)
+/* A <lib> (depth 0), <version> (1) or <arch> (2) directory. */
+static int walk_dir(struct walk *w, const struct arc_dir *at, const char *name, int depth, bool *gone)
 {
-	char digest[SHA256_HEX_LEN + 1];
-	__u32 raw_sz;
+	size_t i, n_gone = 0;
+	struct arc_dir d;
+	bool child_gone;
+	char **names;
 	int err;
 
-	err = entry_check(e);
-	err = err ?: blob_store(dir, blob, sz, digest, &raw_sz);
-	err = err ?: entry_write(dir, e, digest, raw_sz);
-	return err ?: archive__reindex(dir);
-}
-
-/* Names of the visible entries of a directory, sorted; NULL-terminated.
- * NULL with *err set (no message: the callers say what they listed). */
-char **arc_list_dir(const char *path, int *err)
-{
-	struct dirent *de;
-	char **v = NULL, **tmp;
-	size_t n = 0;
-	DIR *d;
-
-	*err = 0;
-	d = opendir(path);
-	if (!d) {
-		*err = -errno;
-		return NULL;
-	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		tmp = realloc(v, (n + 2) * sizeof(*v));
-		if (!tmp || !(tmp[n] = strdup(de->d_name))) {
-			v = tmp ?: v;
-			*err = -ENOMEM;
-			break;
-		}
-		v = tmp;
-		v[++n] = NULL;
-	}
-	closedir(d);
-	if (!*err && !v)
-		v = calloc(1, sizeof(*v));
-	if (!*err && !v)
-		*err = -ENOMEM;
-	if (*err) {
-		while (v && n)
-			free(v[--n]);
-		free(v);
-		return NULL;
-	}
-	qsort(v, n, sizeof(*v), arc_cmp_str);
-	return v;
-}
-
-void arc_free_list(char **v)
-{
-	char **p;
-
-	for (p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
-/* Append the entry.tsv files depth levels below path to f, in sorted
- * order: depth 2 is a <lib> directory, 0 an <arch> directory. */
-static int collect_level(const char *path, int depth, FILE *f)
-{
-	char sub[PATH_MAX], **names;
-	size_t i, sz;
-	void *data;
-	int err;
-
-	if (!depth) {
-		err = arc_mkpath(sub, sizeof(sub), "%s/" ENTRY_FILE, path);
-		if (!err && !ucb_read_file(sub, &data, &sz)) {
-			fwrite(data, 1, sz, f);
-			free(data);
-		}
-		return err;
-	}
-	names = arc_list_dir(path, &err);
-	if (err == -ENOTDIR && depth == 2)
-		return 0;	/* a file beside the libraries (README) is no entry */
+	*gone = false;
+	err = arc_subdir(w->a, at, name, false, &d);
 	if (err)
-		return ucb_errf(err, "%s: %s", path, strerror(-err));
+		return err;
+	w->at[depth] = name;
+	if (depth == 2) {
+		err = walk_entry(w, &d, gone);
+	} else {
+		names = arc_list(w->a, &d, &err);
+		for (i = 0; !err && names[i]; i++) {
+			err = walk_dir(w, &d, names[i], depth + 1, &child_gone);
+			n_gone += child_gone;
+		}
+		*gone = !err && i && n_gone == i;
+		arc_free_list(names);
+	}
+	arc_dir_close(&d);
+	if (*gone && unlinkat(at->fd, name, AT_REMOVEDIR))
+		*gone = false;
+	return err;
+}
+
+static int walk_root(struct walk *w)
+{
+	struct arc_dir *root = &w->a->root;
+	struct stat st;
+	char **names;
+	size_t i;
+	bool gone;
+	int err;
+
+	names = arc_list(w->a, root, &err);
 	for (i = 0; !err && names[i]; i++) {
-		err = arc_mkpath(sub, sizeof(sub), "%s/%s", path, names[i]);
-		err = err ?: collect_level(sub, depth - 1, f);
+		if (arc_reserved(names[i]))
+			continue;
+		/* A file beside the libraries (README) is no entry; a symlink
+		 * is refused by walk_dir. */
+		if (!fstatat(root->fd, names[i], &st, AT_SYMLINK_NOFOLLOW) && !S_ISDIR(st.st_mode) &&
+		    !S_ISLNK(st.st_mode))
+			continue;
+		err = walk_dir(w, root, names[i], 0, &gone);
 	}
 	arc_free_list(names);
 	return err;
 }
 
-/* Concatenate every <lib>/<version>/<arch>/entry.tsv. */
-static int collect_entries(const char *dir, char **text, size_t *len)
+/* The index of every entry file (the one of skip replaced by line, when
+ * given), sorted. */
+static int index_build(struct arc *a, const char *const skip[3], const char *line,
+		       struct ucb_index *idx)
 {
-	char path[PATH_MAX], **libs;
-	size_t i;
-	FILE *f;
+	struct walk w = { .a = a, .clean = a->mode == ARC_WRITE };
+	char *text = NULL;
+	size_t len = 0;
 	int err;
 
-	libs = arc_list_dir(dir, &err);
-	if (err)
-		return ucb_errf(err, "%s: %s", dir, strerror(-err));
-	f = open_memstream(text, len);
-	if (!f) {
-		arc_free_list(libs);
+	if (skip)
+		memcpy(w.skip, skip, sizeof(w.skip));
+	w.f = open_memstream(&text, &len);
+	if (!w.f)
 		return ucb_errf(-ENOMEM, "out of memory");
-	}
-	for (i = 0; !err && libs[i]; i++) {
-		if (!strcmp(libs[i], BLOBS_DIR) || !strcmp(libs[i], NEEDS_DIR) ||
-		    !strcmp(libs[i], INDEX_FILE))
-			continue;
-		err = arc_mkpath(path, sizeof(path), "%s/%s", dir, libs[i]);
-		err = err ?: collect_level(path, 2, f);
-	}
-	arc_free_list(libs);
-	if (fclose(f) && !err)
+	err = walk_root(&w);
+	if (line)
+		fputs(line, w.f);
+	if (fclose(w.f) && !err)
 		err = ucb_errf(-ENOMEM, "out of memory");
-	if (err) {
-		free(*text);
-		*text = NULL;
+	if (!err) {
+		err = ucb_index_parse(text ?: "", len, idx);
+		if (err)
+			err = ucb_errf(err, "%s: entry files: %s", a->dir, ucb_errmsg());
 	}
+	free(text);
+	if (!err)
+		ucb_index_sort(idx);
 	return err;
 }
 
@@ -346,170 +275,266 @@ static int index_text(const struct ucb_index *idx, char **text, size_t *len)
 	return err;
 }
 
-/* Remove the blobs no entry names. */
-static int gc_blobs(const char *dir, const struct ucb_index *idx)
+/* Stage index.tsv for idx (built by index_build). */
+static int index_stage(struct arc *a, const struct ucb_index *idx, struct arc_file *f)
 {
-	char path[PATH_MAX], **blobs;
-	size_t i, j, dl = SHA256_HEX_LEN;
-	bool used;
+	char *text = NULL;
+	size_t len = 0;
 	int err;
 
-	err = arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR, dir);
-	if (err)
-		return err;
-	blobs = arc_list_dir(path, &err);
+	err = index_text(idx, &text, &len);
+	err = err ?: arc_stage(a, &a->root, INDEX_FILE, text, len, f);
+	free(text);
+	return err;
+}
+
+/* ---- garbage: blobs nothing names, files killed writers left ---- */
+
+/* Only a name that is a blob's is ever collected. */
+static bool blob_name(const char *name)
+{
+	size_t n = strlen(name);
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (n != SHA256_HEX_LEN + strlen(BLOB_SUFFIX) || strcmp(name + SHA256_HEX_LEN, BLOB_SUFFIX))
+		return false;
+	snprintf(hex, sizeof(hex), "%.*s", SHA256_HEX_LEN, name);
+	return ucb_valid_hex(hex, SHA256_HEX_LEN, SHA256_HEX_LEN);
+}
+
+static int cmp_digest(const void *a, const void *b)
+{
+	return strncmp(*(const char *const *)a, *(const char *const *)b, SHA256_HEX_LEN);
+}
+
+/* Under the write lock, after the index is in place: remove the regular
+ * files in blobs/ named like a blob that no entry names.  Anything else
+ * there (a README, a symlink) is left alone.  Temporary files killed
+ * writers left go too. */
+static int gc(struct arc *a, const struct ucb_index *idx)
+{
+	const char **used, *key;
+	struct arc_dir b;
+	struct stat st;
+	char **names;
+	size_t i;
+	int err;
+
+	arc_clean_temps(&a->root);
+	if (!arc_subdir(a, &a->root, NEEDS_DIR, false, &b)) {
+		arc_clean_temps(&b);
+		arc_dir_close(&b);
+	}
+	err = arc_subdir(a, &a->root, BLOBS_DIR, false, &b);
 	if (err == -ENOENT)
 		return 0;
 	if (err)
-		return ucb_errf(err, "%s: %s", path, strerror(-err));
-	for (i = 0; blobs[i]; i++) {
-		used = false;
-		for (j = 0; j < idx->cnt && !used; j++)
-			used = !strncmp(blobs[i], idx->e[j].digest, dl) &&
-			       !strcmp(blobs[i] + dl, BLOB_SUFFIX);
-		if (!used && !arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR "/%s", dir, blobs[i]))
-			unlink(path);
+		return err;
+	used = calloc(idx->cnt + 1, sizeof(*used));
+	names = used ? arc_list(a, &b, &err) : NULL;
+	if (!used)
+		err = ucb_errf(-ENOMEM, "out of memory");
+	for (i = 0; used && i < idx->cnt; i++)
+		used[i] = idx->e[i].digest;
+	if (used)
+		qsort(used, idx->cnt, sizeof(*used), cmp_digest);
+	for (i = 0; !err && names[i]; i++) {
+		key = names[i];
+		if (!blob_name(key) || bsearch(&key, used, idx->cnt, sizeof(*used), cmp_digest))
+			continue;
+		if (!fstatat(b.fd, key, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode))
+			unlinkat(b.fd, key, 0);
 	}
-	arc_free_list(blobs);
-	return 0;
+	arc_clean_temps(&b);
+	arc_free_list(names);
+	free(used);
+	arc_dir_close(&b);
+	return err;
+}
+
+/* ---- archive__add: one transaction under the lock ---- */
+
+struct add {
+	struct arc a;
+	const struct archive_entry *e;
+	const void *raw;
+	__u32 raw_sz;
+	char digest[SHA256_HEX_LEN + 1];
+	char blob_name[SHA256_HEX_LEN + sizeof(BLOB_SUFFIX)];
+	bool blob_new;
+	struct arc_dir blobs, lib, ver, arch;
+	struct arc_file blob, entry, index;
+	void *old_entry;	/* the entry file replaced, for undo */
+	size_t old_sz;
+	struct ucb_index idx;
+};
+
+/* blobs/<sha256>.btf, unless the same bytes are there. */
+static int stage_blob(struct add *t)
+{
+	void *old;
+	size_t sz;
+	int err;
+
+	snprintf(t->blob_name, sizeof(t->blob_name), "%s" BLOB_SUFFIX, t->digest);
+	err = arc_subdir(&t->a, &t->a.root, BLOBS_DIR, true, &t->blobs);
+	err = err ?: arc_regular(&t->a, &t->blobs, t->blob_name);
+	if (!err) {
+		err = arc_read(&t->a, &t->blobs, t->blob_name, &old, &sz);
+		if (err)
+			return err;
+		err = sz == t->raw_sz && !memcmp(old, t->raw, sz) ? 1 : 0;
+		free(old);
+		if (err)
+			return 0;	/* stored already */
+	} else if (err != -ENOENT) {
+		return err;
+	}
+	t->blob_new = err == -ENOENT;
+	return arc_stage(&t->a, &t->blobs, t->blob_name, t->raw, t->raw_sz, &t->blob);
+}
+
+/* <lib>/<version>/<arch>/entry.tsv. */
+static int stage_entry(struct add *t, const char *line)
+{
+	struct arc *a = &t->a;
+	int err;
+
+	err = arc_subdir(a, &a->root, t->e->lib, true, &t->lib);
+	err = err ?: arc_subdir(a, &t->lib, t->e->version, true, &t->ver);
+	err = err ?: arc_subdir(a, &t->ver, t->e->arch, true, &t->arch);
+	err = err ?: arc_regular(a, &t->arch, ENTRY_FILE);
+	if (!err)
+		err = arc_read(a, &t->arch, ENTRY_FILE, &t->old_entry, &t->old_sz);
+	else if (err == -ENOENT)
+		err = 0;
+	return err ?: arc_stage(a, &t->arch, ENTRY_FILE, line, strlen(line), &t->entry);
+}
+
+/* Put back the entry file the failed transaction replaced; false when
+ * that failed too (then the new entry stays, and so must its blob). */
+static bool entry_restore(struct add *t, int err)
+{
+	char msg[512];
+	struct arc_file f;
+	bool ok;
+
+	snprintf(msg, sizeof(msg), "%s", ucb_errmsg());
+	if (!t->old_entry)
+		ok = !unlinkat(t->arch.fd, ENTRY_FILE, 0);
+	else
+		ok = !arc_stage(&t->a, &t->arch, ENTRY_FILE, t->old_entry, t->old_sz, &f) &&
+		     !arc_commit(&t->a, &f);
+	ucb_errf(err, "%s", msg);
+	return ok;
+}
+
+/* Renames in the order that keeps the archive whole: the blob before the
+ * entry naming it, the entry before the index.  A kill between them
+ * leaves an unreferenced blob (the next writer's gc removes it) or an
+ * entry file the index does not list yet (the next reindex adds it). */
+static int add_commit(struct add *t)
+{
+	int err;
+
+	err = arc_commit(&t->a, &t->blob);
+	if (err)
+		return err;
+	err = arc_commit(&t->a, &t->entry);
+	if (!err) {
+		err = arc_commit(&t->a, &t->index);
+		if (!err || !entry_restore(t, err))
+			return err;
+	}
+	if (t->blob_new)
+		unlinkat(t->blobs.fd, t->blob_name, 0);
+	return err;
+}
+
+static void add_end(struct add *t, int err)
+{
+	arc_unstage(&t->blob);
+	arc_unstage(&t->entry);
+	arc_unstage(&t->index);
+	if (err) {
+		/* Directories this writer made go again: no partial entry. */
+		arc_dir_undo(&t->ver, t->e->arch, &t->arch);
+		arc_dir_undo(&t->lib, t->e->version, &t->ver);
+		arc_dir_undo(&t->a.root, t->e->lib, &t->lib);
+		arc_dir_undo(&t->a.root, BLOBS_DIR, &t->blobs);
+	}
+	arc_dir_close(&t->arch);
+	arc_dir_close(&t->ver);
+	arc_dir_close(&t->lib);
+	arc_dir_close(&t->blobs);
+	ucb_index_free(&t->idx);
+	free(t->old_entry);
+	arc_close(&t->a);
+}
+
+int archive__add(const char *dir, const struct archive_entry *e, const void *blob, size_t sz)
+{
+	struct add t = { .e = e, .blobs.fd = -1, .lib.fd = -1, .ver.fd = -1, .arch.fd = -1 };
+	const char *skip[3] = { e->lib, e->version, e->arch };
+	struct btf *btf = NULL;
+	char *line = NULL;
+	int err;
+
+	err = entry_check(e);
+	if (!err) {
+		btf = blob_btf(blob, sz);
+		t.raw = btf ? btf__raw_data(btf, &t.raw_sz) : NULL;
+		if (!t.raw)
+			err = ucb_errf(btf ? -ENOMEM : -EINVAL, btf ? "out of memory" : "blob is not valid BTF");
+	}
+	if (!err) {
+		ucb_sha256_hex(t.raw, t.raw_sz, t.digest);
+		line = entry_line(e, t.digest, t.raw_sz);
+		err = line ? 0 : -ENOMEM;
+	}
+	if (err) {
+		btf__free(btf);
+		return err;
+	}
+	err = arc_open(&t.a, dir, ARC_WRITE);
+	if (err) {
+		free(line);
+		btf__free(btf);
+		return ucb_errf(err, "cannot write %s", ucb_errmsg());
+	}
+	err = stage_blob(&t);
+	err = err ?: stage_entry(&t, line);
+	err = err ?: index_build(&t.a, skip, line, &t.idx);
+	err = err ?: index_stage(&t.a, &t.idx, &t.index);
+	err = err ?: add_commit(&t);
+	err = err ?: gc(&t.a, &t.idx);
+	add_end(&t, err);
+	free(line);
+	btf__free(btf);
+	return err ? ucb_errf(err, "cannot write %s", ucb_errmsg()) : 0;
 }
 
 int archive__reindex(const char *dir)
 {
-	char path[PATH_MAX], *text = NULL, *out = NULL;
 	struct ucb_index idx = {};
-	size_t len = 0, olen = 0;
+	struct arc_file f = {};
+	struct arc a;
 	int err;
 
-	err = collect_entries(dir, &text, &len);
-	if (!err) {
-		err = ucb_index_parse(text ?: "", len, &idx);
-		if (err)
-			err = ucb_errf(err, "%s: entry files: %s", dir, ucb_errmsg());
-	}
-	free(text);
+	err = arc_open(&a, dir, ARC_WRITE);
 	if (err)
 		return err;
-	ucb_index_sort(&idx);
-	err = index_text(&idx, &out, &olen);
-	err = err ?: arc_mkpath(path, sizeof(path), "%s/" INDEX_FILE, dir);
-	err = err ?: write_file(path, out, olen);
-	err = err ?: gc_blobs(dir, &idx);
-	free(out);
+	err = index_build(&a, NULL, NULL, &idx);
+	err = err ?: index_stage(&a, &idx, &f);
+	err = err ?: arc_commit(&a, &f);
+	err = err ?: gc(&a, &idx);
+	arc_unstage(&f);
 	ucb_index_free(&idx);
+	arc_close(&a);
 	return err;
 }
 
-int archive__load_index(const char *dir, struct ucb_index *idx)
-{
-	char path[PATH_MAX];
-	void *data;
-	size_t sz;
-	int err;
-
-	err = arc_mkpath(path, sizeof(path), "%s/" INDEX_FILE, dir);
-	if (err)
-		return err;
-	err = ucb_read_file(path, &data, &sz);
-	if (err)
-		return ucb_errf(err, "%s: %s", path, strerror(-err));
-	err = ucb_index_parse(data, sz, idx);
-	free(data);
-	if (err)
-		return ucb_errf(err, "%s: %s", path, ucb_errmsg());
-	ucb_index_sort(idx);
-	return 0;
-}
-
-int archive__blob_path(const char *dir, const char *digest, char *path, size_t sz)
-{
-	if (!ucb_valid_hex(digest, SHA256_HEX_LEN, SHA256_HEX_LEN))
-		return ucb_errf(-EINVAL, "bad blob digest '%.80s'", digest);
-	return arc_mkpath(path, sz, "%s/" BLOBS_DIR "/%s" BLOB_SUFFIX, dir, digest);
-}
-
-int archive__read_blob(const char *dir, const char *digest, void **data, size_t *sz)
-{
-	char path[PATH_MAX];
-	int err;
-
-	err = archive__blob_path(dir, digest, path, sizeof(path));
-	if (err)
-		return err;
-	err = ucb_read_file(path, data, sz);
-	return err ? ucb_errf(err, "%s: %s", path, strerror(-err)) : 0;
-}
-
-char *archive__entry_dir(const char *dir, const char *lib, const char *version, const char *arch)
-{
-	char *s;
-
-	if (asprintf(&s, "%s/%s/%s/%s", dir, lib, version, arch) < 0)
-		return ucb_errp(-ENOMEM, "out of memory");
-	return s;
-}
-
-static bool has_file(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	return !arc_mkpath(path, sizeof(path), "%s/%s", dir, name) && !access(path, F_OK);
-}
-
-enum archive_dir archive__dir_kind(const char *dir)
-{
-	if (has_file(dir, INDEX_FILE))
-		return ARCHIVE_ROOT;
-	if (has_file(dir, ENTRY_FILE))
-		return ARCHIVE_ENTRY;
-	return ARCHIVE_NONE;
-}
-
-/* The archive an entry's directory belongs to: the nearest ancestor
- * (dir/.., dir/../.., ...) holding blobs/. */
-static int find_root(const char *dir, char *root, size_t root_sz)
-{
-	int up, err;
-
-	err = arc_mkpath(root, root_sz, "%s", dir);
-	for (up = 0; !err && up < ROOT_MAX_UP; up++) {
-		if (has_file(root, BLOBS_DIR))
-			return 0;
-		if (strlen(root) + 4 >= root_sz)
-			break;
-		strcat(root, "/..");
-	}
-	return ucb_errf(-ENOENT, "%s/" ENTRY_FILE ": no " BLOBS_DIR "/ directory above it", dir);
-}
-
-int archive__load_dir(const char *dir, struct ucb_index *idx, char *root, size_t root_sz)
-{
-	char path[PATH_MAX];
-	void *data;
-	size_t sz;
-	int err;
-
-	switch (archive__dir_kind(dir)) {
-	case ARCHIVE_ROOT:
-		err = arc_mkpath(root, root_sz, "%s", dir);
-		return err ?: archive__load_index(dir, idx);
-	case ARCHIVE_ENTRY:
-		break;
-	default:
-		return ucb_errf(-ENOENT, "%s: not an archive (no " INDEX_FILE " or " ENTRY_FILE ")", dir);
-	}
-	err = find_root(dir, root, root_sz);
-	err = err ?: arc_mkpath(path, sizeof(path), "%s/" ENTRY_FILE, dir);
-	if (err)
-		return err;
-	err = ucb_read_file(path, &data, &sz);
-	if (err)
-		return ucb_errf(err, "%s: %s", path, strerror(-err));
-	err = ucb_index_parse(data, sz, idx);
-	free(data);
-	return err ? ucb_errf(err, "%s: %s", path, ucb_errmsg()) : 0;
-}
-
+/* ---- merge ---- */
 
 /* A comma list field of an index entry ("-": none) as a string array,
  * pointing into a copy the caller frees. */

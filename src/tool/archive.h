@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include "lib/index.h"
+#include "lib/sha256.h"
 
 struct archive_entry {
 	const char *lib;		/* "libssl", "lua5.4" */
@@ -25,7 +26,13 @@ struct archive_entry {
 };
 
 /* Errors follow docs/conventions.md: -errno (or NULL) and one message for
- * ucb_errmsg(), naming the file when there is one.  Nothing is printed. */
+ * ucb_errmsg(), naming the file when there is one.  Nothing is printed.
+ *
+ * Trust (docs/archive.md): the archive directory is opened as named;
+ * nothing inside it is reached through a symbolic link (a symlink there
+ * is an error, -ELOOP).  Writers take ARCHIVE/.lock exclusively, readers
+ * shared; a failed or killed writer leaves the archive as it was, or with
+ * whole entries added. */
 
 /* Add or replace the entry (lib, version, arch) with blob (raw BTF or an
  * ELF with .BTF; stored as raw BTF).  Other entries are left alone; blobs
@@ -66,6 +73,32 @@ enum archive_dir archive__dir_kind(const char *dir);
  * archive__blob_path().  Returns 0 or -errno (-ENOENT for ARCHIVE_NONE or
  * an entry outside any archive). */
 int archive__load_dir(const char *dir, struct ucb_index *idx, char *root, size_t root_sz);
+
+/* What a bundle is made of, read under one lock and checked: every
+ * blob's sha256 and size against the index, no entry listed twice. */
+struct archive_blob {
+	char digest[SHA256_HEX_LEN + 1];
+	void *data;
+	size_t size;
+};
+
+struct archive_snapshot {
+	struct ucb_index idx;		/* sorted */
+	char *needs;			/* archive__needs_text() */
+	size_t needs_len;
+	struct archive_blob *blobs;	/* one per digest, sorted by digest */
+	size_t blob_cnt;
+};
+
+int archive__snapshot(const char *dir, struct archive_snapshot *s);
+void archive__snapshot_free(struct archive_snapshot *s);
+
+/* Make a new archive at dir as fill(path, ctx) writes it (through the
+ * functions here) into a hidden directory beside dir, renamed to dir once
+ * fill succeeds: dir appears complete or not at all, and a failure
+ * removes what was written.  An existing non-empty dir is filled in
+ * place (each archive__add() is a transaction of its own). */
+int archive__build(const char *dir, int (*fill)(const char *path, void *ctx), void *ctx);
 
 /* Add every entry of the archive src (its blob and fields as src has
  * them) and every needs file of src to dst, as archive__add() and
