@@ -7,6 +7,7 @@
 #
 #   ARCHIVE/lua/<version>/<arch>/entry.tsv, ARCHIVE/blobs/<sha256>.btf,
 #   ARCHIVE/index.tsv, ARCHIVE/needs/lua.txt     (ucorebtf archive)
+#   ARCHIVE/rules.tsv                            Lua's version rule (below)
 #   ARCHIVE/lua-report.md                        ucorebtf report, Markdown
 #   BUNDLE (default $OUTPUT/lua.ucb)             ucorebtf bundle create
 #
@@ -30,6 +31,10 @@ ucorebtf=${UCOREBTF:-$out/ucorebtf}
 obj=$out/bpf/lua.bpf.o
 bundle=$out/lua.ucb
 merge_only=0
+# How the runtime reads the version of a Lua build whose build-id the bundle
+# does not record (docs/runtime.md): the string of the lua_ident symbol,
+# "$Lua: Lua 5.1.5 ..." in 5.1, "$LuaVersion: Lua 5.4.7 ..." since 5.2.
+lua_rules=('symbol:lua_ident:$Lua: Lua ' 'symbol:lua_ident:$LuaVersion: Lua ')
 
 while getopts "a:b:c:m" opt; do
 	case $opt in
@@ -62,7 +67,20 @@ add_part() {
 	for n in "$part"/needs/*.txt; do
 		[ -f "$n" ] && "$ucorebtf" archive needs "$archive" "$(basename "$n" .txt)" "$n"
 	done
-	return 0
+	add_rules "$part"
+}
+
+# add_rules PART: each library's version rules in PART become ARCHIVE's.
+add_rules() {
+	local rules=$1/rules.tsv lib l src prefix specs
+	[ -f "$rules" ] || return 0
+	for lib in $(grep -v '^#' "$rules" | cut -f1 | sort -u); do
+		specs=()
+		while IFS=$'\t' read -r l src prefix; do
+			[ "$l" = "$lib" ] && specs+=("$src:$prefix")
+		done < <(grep -v '^#' "$rules")
+		"$ucorebtf" archive rule "$archive" "$lib" "${specs[@]}"
+	done
 }
 
 # merge: the report over every Lua release in the archive, the verdict, the bundle.
@@ -107,5 +125,6 @@ mkdir -p "$archive"
 # Entries (keyed by the gen btf metadata: build-id, soname) and the probe's
 # kernel needs straight into the archive, verified.
 "$ucorebtf" gen min "$obj" "${btfs[@]}" -o "$archive" --archive >"$tmp/gen-min.log"
+"$ucorebtf" archive rule "$archive" lua "${lua_rules[@]}"
 [ $# -eq 0 ] && merge
 echo "regen: $(wc -w <<<"$versions") Lua release(s) -> $archive" >&2

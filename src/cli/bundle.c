@@ -125,10 +125,10 @@ static int do_create(int argc, char **argv)
 		{ 0 }
 	};
 	const char *out = NULL, *comp = "xz", *emit = "raw", *dir;
-	char err[512], *needs = NULL, *index = NULL;
+	char err[512], *needs = NULL, *index = NULL, *rules = NULL;
 	struct ucb_wblob *blobs = NULL;
 	struct ucb_index idx = {};
-	size_t i, nlen, ilen, img_sz;
+	size_t i, nlen, ilen, rlen, img_sz;
 	void *img = NULL, *data;
 	int opt, c, ret = EXIT_FAIL, e;
 
@@ -160,6 +160,10 @@ static int do_create(int argc, char **argv)
 	if (archive__load_index(dir, &idx, err, sizeof(err)) ||
 	    archive__needs_text(dir, &needs, &nlen, err, sizeof(err))) {
 		p_err("%s", err);
+		goto out;
+	}
+	if (archive__rules_text(dir, &rules, &rlen)) {
+		p_err("%s", ucb_errmsg());
 		goto out;
 	}
 	/* The index text is regenerated from the parsed entries so that the
@@ -195,7 +199,7 @@ static int do_create(int argc, char **argv)
 		p_err("out of memory");
 		goto out;
 	}
-	e = ucb_bundle_build(index, ilen, needs, nlen, blobs, idx.cnt, c, &img, &img_sz);
+	e = ucb_bundle_build(index, ilen, needs, nlen, rules, rlen, blobs, idx.cnt, c, &img, &img_sz);
 	if (e) {
 		p_err("%s: cannot build the bundle: %s", out, ucb_errmsg());
 		goto out;
@@ -217,6 +221,7 @@ out:
 	free(img);
 	free(index);
 	free(needs);
+	free(rules);
 	ucb_index_free(&idx);
 	return ret;
 }
@@ -336,6 +341,26 @@ static int do_extract(int argc, char **argv)
 		if (e) {
 			snprintf(path, sizeof(path), "%s", err);
 			p_err("%s: %s", out, path);
+			goto out;
+		}
+	}
+	/* Version rules: the RULE record is rules.tsv's text. */
+	if (b.rules.cnt) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		if (!f) {
+			p_err("out of memory");
+			goto out;
+		}
+		fputs(UCB_VRULES_HEADER, f);
+		for (i = 0; i < b.rules.cnt; i++)
+			fprintf(f, "%s\t%s\t%s\n", b.rules.r[i].lib, b.rules.r[i].source, b.rules.r[i].prefix);
+		e = fclose(f) ? -ENOMEM : archive__add_rules_text(out, text, len);
+		free(text);
+		if (e) {
+			p_err("%s: %s", out, ucb_errmsg());
 			goto out;
 		}
 	}

@@ -43,7 +43,7 @@ static int chosen_set(struct ucb_chosen *c, const char *path, const struct ucb_e
 
 /* Stage 1: the entry of each target, recorded in r with how it was chosen. */
 static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const *targets,
-		       size_t cnt, const char *const *versions)
+		       size_t cnt, const char *const *versions, bool follow_needed)
 {
 	char *how;
 	size_t i;
@@ -56,8 +56,8 @@ static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const
 	for (i = 0; i < cnt; i++) {
 		if (!targets[i])
 			return ucb_errf(-EINVAL, "prepare: target %zu is NULL", i);
-		err = ucb_select_entry(p->b, targets[i], versions ? versions[i] : NULL, &p->chosen[i],
-				       &how);
+		err = ucb_select_entry(p->b, targets[i], versions ? versions[i] : NULL, follow_needed,
+				       &p->chosen[i], &how);
 		if (err)
 			return err;
 		p->nchosen++;
@@ -201,7 +201,8 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 	if (!r)
 		return ucb_errp(-ENOMEM, "out of memory");
 	r->fd = -1;
-	err = prep_select(&p, r, targets, target_cnt, OPTS_GET(opts, versions, NULL));
+	err = prep_select(&p, r, targets, target_cnt, OPTS_GET(opts, versions, NULL),
+			  OPTS_GET(opts, follow_needed, false));
 	if (!err)
 		err = prep_load_apps(&p);
 	if (!err)

@@ -48,4 +48,19 @@ int archive__set_needs(const char *dir, const char *object, const char *text, si
  * *text is malloc'ed, "" when there are none. */
 int archive__needs_text(const char *dir, char **text, size_t *len, char *err, size_t err_sz);
 
+/* ---- version rules: ARCHIVE/rules.tsv (src/tool/archive_rules.c) ----
+ * Functions fail with ucb_errf() (lib/errmsg.h). */
+
+/* Library lib's version rules become exactly specs, each in the
+ * command-line form SOURCE:PREFIX (lib/vrule.h); cnt 0 removes them. */
+int archive__set_rules(const char *dir, const char *lib, const char *const *specs, size_t cnt);
+
+/* Rules text (a bundle's RULE record): each library it names gets those
+ * rules, replacing its own. */
+int archive__add_rules_text(const char *dir, const char *text, size_t len);
+
+/* The archive's rules as RULE-record text (sorted, header first); *text is
+ * malloc'ed, *len 0 when there are none. */
+int archive__rules_text(const char *dir, char **text, size_t *len);
+
 #endif
