@@ -141,13 +141,18 @@ void ucb_target_free(struct ucb_target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* name is stem + ".so" + nothing or a '.'-suffix. */
+/* name is stem + ".so" + nothing or a version suffix (".1", ".1.2.3"). */
 static bool so_name_of(const char *name, const char *stem)
 {
 	size_t n = strlen(stem);
+	const char *p = name + n + 3;
 
-	return !strncmp(name, stem, n) && !strncmp(name + n, ".so", 3) &&
-	       (!name[n + 3] || name[n + 3] == '.');
+	if (strncmp(name, stem, n) || strncmp(name + n, ".so", 3))
+		return false;
+	while (*p == '.' && p[1] >= '0' && p[1] <= '9')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	return !*p;
 }
 
 bool ucb_target_is(const struct ucb_target *t, const char *lib, const char *soname)

@@ -30,7 +30,8 @@ void ucb_target_free(struct ucb_target *t);
  * for none)?  A target with a DT_SONAME: exactly when it equals soname.
  * One without (an executable, a soname-less build): when its file name
  * is lib, or lib or "lib" + lib followed by ".so" and nothing or a
- * '.'-suffix ("libfoo.so", "libfoo.so.1.2" for libfoo or foo). */
+ * numeric suffix ("libfoo.so", "libfoo.so.1.2" for libfoo or foo; not
+ * "libfoo.so.1x", not "libfoobar.so"). */
 bool ucb_target_is(const struct ucb_target *t, const char *lib, const char *soname);
 
 /* The version rule r reads from t (or, for needed:SONAME, from the
