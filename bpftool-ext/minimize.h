@@ -4,7 +4,10 @@
  * and members those decisions depend on.
  *
  * This header is deliberately narrow: no libbpf-internal type shows here.
- * Only bpftool-ext/minimize.c includes libbpf's internal headers.
+ * Only bpftool-ext/ (minimize_internal.h) includes libbpf's internal headers.
+ *
+ * Nothing here prints.  A failing call returns -errno (or NULL with errno
+ * set) and leaves one message for ucb_errmsg() (docs/conventions.md).
  */
 #ifndef UCOREBTF_MINIMIZE_H
 #define UCOREBTF_MINIMIZE_H
@@ -35,7 +38,8 @@ struct um_decision {
 	char value_str[128];	/* printable value; a type's identity for type-id relocations */
 };
 
-/* kernel may be NULL (--no-kernel).  The engine indexes its names once. */
+/* kernel may be NULL (--no-kernel).  The engine indexes its names once.
+ * NULL on failure (out of memory). */
 struct um_engine *um_new(const struct btf *kernel);
 void um_free(struct um_engine *e);
 /* The kernel BTF's file, for messages (a decision it cannot make may be
@@ -48,8 +52,8 @@ int um_force_type(struct um_engine *e, const char *name, int side);
  * has (a typo, "struct file" for "file"), with its side; NULL if none. */
 const char *um_force_unused(const struct um_engine *e, int *side);
 
-/* Parse a BPF object's .BTF/.BTF.ext.  Prints one "Error: FILE: ..." line
- * and returns -errno on failure. */
+/* Parse a BPF object's .BTF/.BTF.ext.  Returns 0, or -errno with the
+ * message ("FILE: ...") set. */
 int um_add_object(struct um_engine *e, const char *path);
 
 int um_obj_cnt(const struct um_engine *e);
@@ -62,8 +66,8 @@ const char *um_relo_kind(const struct um_engine *e, int obj, int relo);
 
 /* Resolve all objects against one release (n library BTFs, labels name them
  * in messages), build one minimized blob per library and, if verify, check
- * every decision again against blob and kernel+blob.  Prints one Error line
- * and returns NULL on ambiguity, verification failure or libbpf errors. */
+ * every decision again against blob and kernel+blob.  Returns NULL with the
+ * message set on ambiguity, verification failure or libbpf errors. */
 struct um_release *um_run(struct um_engine *e, struct btf *const *libs,
 			  const char *const *labels, int n, bool verify);
 void um_release_free(struct um_release *r);
@@ -83,7 +87,8 @@ typedef void (*um_type_cb)(void *ctx, const char *kind, const char *name,
 void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ctx);
 
 /* bpftool gen min_core_btf: minimized kernel BTF for all objects' kernel
- * relocations of all runs so far.  Caller frees. */
+ * relocations of all runs so far.  Caller frees; NULL with errno and the
+ * message set on failure. */
 struct btf *um_kernel_blob(const struct um_engine *e);
 
 #endif

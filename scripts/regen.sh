@@ -52,35 +52,10 @@ for f in "$ucorebtf" "$obj"; do
 	[ -e "$f" ] || { echo "Error: $f: not built (run make)" >&2; exit 1; }
 done
 
-# add_part PART: every entry of archive PART into ARCHIVE, same fields.
+# add_part PART: every entry (same fields), needs file and version rule of archive PART
+# into ARCHIVE; the archive module reads PART's layout.
 add_part() {
-	local part=$1 lib ver arch sha size soname bids objs args
-	[ -f "$part/index.tsv" ] || { echo "Error: $part: no index.tsv (not an archive)" >&2; return 1; }
-	while IFS=$'\t' read -r lib ver arch sha size soname bids objs; do
-		[[ $lib == \#* || -z $lib ]] && continue
-		args=(--lib "$lib" --version "$ver" --arch "$arch")
-		[ "$soname" != - ] && args+=(--soname "$soname")
-		[ "$bids" != - ] && for b in ${bids//,/ }; do args+=(--build-id "$b"); done
-		[ "$objs" != - ] && for o in ${objs//,/ }; do args+=(--object "$o"); done
-		"$ucorebtf" archive add "$archive" "$part/blobs/$sha.btf" "${args[@]}"
-	done < "$part/index.tsv"
-	for n in "$part"/needs/*.txt; do
-		[ -f "$n" ] && "$ucorebtf" archive needs "$archive" "$(basename "$n" .txt)" "$n"
-	done
-	add_rules "$part"
-}
-
-# add_rules PART: each library's version rules in PART become ARCHIVE's.
-add_rules() {
-	local rules=$1/rules.tsv lib l src prefix specs
-	[ -f "$rules" ] || return 0
-	for lib in $(grep -v '^#' "$rules" | cut -f1 | sort -u); do
-		specs=()
-		while IFS=$'\t' read -r l src prefix; do
-			[ "$l" = "$lib" ] && specs+=("$src:$prefix")
-		done < <(grep -v '^#' "$rules")
-		"$ucorebtf" archive rule "$archive" "$lib" "${specs[@]}"
-	done
+	"$ucorebtf" archive merge "$archive" "$1"
 }
 
 # merge: the report over every Lua release in the archive, the verdict, the bundle.

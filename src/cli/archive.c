@@ -1,4 +1,4 @@
-/* `ucorebtf archive list|show|verify|add|needs`: the versioned library archive. */
+/* `ucorebtf archive list|show|verify|add|needs|merge`: the versioned library archive. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -22,6 +22,7 @@ static int archive_help(int argc, char **argv)
 		"                      [--build-id ID]... [--soname S] [--object NAME]...\n"
 		"                      [--meta-from GEN_BTF_FILE] [--version-rule SOURCE:PREFIX]...\n"
 		"       %s archive needs ARCHIVE_DIR OBJECT FILE\n"
+		"       %s archive merge ARCHIVE_DIR PART_DIR...\n"
 		"       %s archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...\n"
 		"\n"
 		"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
@@ -29,41 +30,44 @@ static int archive_help(int argc, char **argv)
 		"takes them from another file, e.g. the gen btf input of a gen min blob).\n"
 		"FILE holds\n"
 		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n"
+		"merge adds every entry, needs file and version rule of each PART_DIR\n"
+		"archive (as CI's per-release jobs write them) to ARCHIVE_DIR.\n"
 		"A version rule (rule, or add's --version-rule: LIB's rules become those\n"
 		"given) tells the runtime how to read LIB's version from a binary without\n"
 		"a known build-id: SOURCE is symbol:NAME, rodata or needed:SONAME, the\n"
 		"version follows PREFIX at the start of the string, e.g.\n"
 		"'symbol:lua_ident:$LuaVersion: Lua ' or 'needed:libcrypto.so.3:OpenSSL '.\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
 	return EXIT_OK;
 }
 
 static int load(const char *dir, struct ucb_index *idx)
 {
-	char err[512];
-
-	if (archive__load_index(dir, idx, err, sizeof(err))) {
-		p_err("%s", err);
+	if (archive__load_index(dir, idx)) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
 }
 
-static void print_entry_json(const struct ucb_entry *e)
+/* "-" is the index's empty field; JSON says "". */
+static const char *field(const char *s)
 {
-	printf("{\"library\":");
-	json_str(stdout, e->lib);
-	printf(",\"version\":");
-	json_str(stdout, e->version);
-	printf(",\"arch\":");
-	json_str(stdout, e->arch);
-	printf(",\"sha256\":\"%s\",\"size\":%llu,\"soname\":", e->digest, (unsigned long long)e->size);
-	json_str(stdout, strcmp(e->soname, "-") ? e->soname : "");
-	printf(",\"build_ids\":");
-	json_str(stdout, strcmp(e->build_ids, "-") ? e->build_ids : "");
-	printf(",\"objects\":");
-	json_str(stdout, strcmp(e->objects, "-") ? e->objects : "");
-	printf("}");
+	return strcmp(s, "-") ? s : "";
+}
+
+static void print_entry_json(json_writer_t *w, const struct ucb_entry *e)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "library", e->lib);
+	jsonw_string_field(w, "version", e->version);
+	jsonw_string_field(w, "arch", e->arch);
+	jsonw_string_field(w, "sha256", e->digest);
+	jsonw_uint_field(w, "size", e->size);
+	jsonw_string_field(w, "soname", field(e->soname));
+	jsonw_string_field(w, "build_ids", field(e->build_ids));
+	jsonw_string_field(w, "objects", field(e->objects));
+	jsonw_end_object(w);
 }
 
 void index_print(const struct ucb_index *idx, bool detail)
@@ -71,12 +75,10 @@ void index_print(const struct ucb_index *idx, bool detail)
 	size_t i;
 
 	if (json_output) {
-		printf("[");
-		for (i = 0; i < idx->cnt; i++) {
-			printf(i ? "," : "");
-			print_entry_json(&idx->e[i]);
-		}
-		printf("]\n");
+		jsonw_start_array(json_wtr);
+		for (i = 0; i < idx->cnt; i++)
+			print_entry_json(json_wtr, &idx->e[i]);
+		jsonw_end_array(json_wtr);
 		return;
 	}
 	for (i = 0; i < idx->cnt; i++) {
@@ -135,7 +137,7 @@ static int do_show(int argc, char **argv)
 
 static int do_verify(int argc, char **argv)
 {
-	char digest[SHA256_HEX_LEN + 1], err[512], *needs;
+	char digest[SHA256_HEX_LEN + 1], *needs;
 	struct ucb_index idx;
 	size_t i, sz, nlen;
 	struct btf *btf;
@@ -167,8 +169,8 @@ static int do_verify(int argc, char **argv)
 		btf__free(btf);
 		free(data);
 	}
-	if (archive__needs_text(argv[0], &needs, &nlen, err, sizeof(err))) {
-		p_err("%s", err);
+	if (archive__needs_text(argv[0], &needs, &nlen)) {
+		p_err("%s", ucb_errmsg());
 		bad++;
 	} else {
 		free(needs);
@@ -179,9 +181,14 @@ static int do_verify(int argc, char **argv)
 	} else {
 		free(needs);
 	}
-	if (json_output)
-		printf("{\"entries\":%zu,\"errors\":%d}\n", idx.cnt, bad);
-	else if (!bad)
+	if (json_output) {
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "entries", idx.cnt);
+		jsonw_int_field(w, "errors", bad);
+		jsonw_end_object(w);
+	} else if (!bad)
 		printf("%s: %zu entries, all blobs match their digests and parse as BTF\n", argv[0], idx.cnt);
 	ucb_index_free(&idx);
 	return bad ? EXIT_FAIL : EXIT_OK;
@@ -200,7 +207,7 @@ static int do_add(int argc, char **argv)
 		{ "version-rule", required_argument, NULL, 'r' },
 		{ 0 }
 	};
-	const char *bids[64], *objs[64], *rules[UCB_MAX_VRULES_PER_LIB], *why, *meta_from = NULL;
+	const char *bids[64], *objs[64], *rules[UCB_MAX_VRULES_PER_LIB], *meta_from = NULL;
 	size_t nrules = 0;
 	struct archive_entry e = { .build_ids = bids, .objects = objs };
 	struct btf_meta meta = {};
@@ -241,10 +248,12 @@ static int do_add(int argc, char **argv)
 	if (argc != 2)
 		return usage_err("archive add: expected ARCHIVE_DIR BLOB");
 	/* A bad blob is named for what is wrong with it before any question
-	 * about missing metadata (btf_load() prints the Error line). */
+	 * about missing metadata. */
 	blob = btf_load(argv[1], NULL);
-	if (!blob)
+	if (!blob) {
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
+	}
 	btf__free(blob);
 	err = ucb_read_file(argv[1], &data, &sz);
 	if (err) {
@@ -280,24 +289,30 @@ static int do_add(int argc, char **argv)
 		}
 		free(line);
 	}
-	err = archive__add(argv[0], &e, data, sz, &why);
+	err = archive__add(argv[0], &e, data, sz);
 	free(data);
 	if (err) {
-		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], why ?: "failed", strerror(-err));
+		p_err("%s: %s: %s", err == -EINVAL ? argv[1] : argv[0], ucb_errmsg(), strerror(-err));
 		return EXIT_FAIL;
 	}
 	if (nrules && archive__set_rules(argv[0], e.lib, rules, nrules)) {
 		p_err("%s: %s", argv[0], ucb_errmsg());
 		return EXIT_FAIL;
 	}
-	if (json_output)
-		printf("{\"library\":\"%s\",\"version\":\"%s\",\"arch\":\"%s\"}\n", e.lib, e.version, e.arch);
+	if (json_output) {
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "library", e.lib);
+		jsonw_string_field(w, "version", e.version);
+		jsonw_string_field(w, "arch", e.arch);
+		jsonw_end_object(w);
+	}
 	return EXIT_OK;
 }
 
 static int do_needs(int argc, char **argv)
 {
-	char err[512];
 	void *data;
 	size_t sz;
 	int ret;
@@ -309,11 +324,26 @@ static int do_needs(int argc, char **argv)
 		p_err("%s: %s", argv[2], strerror(-ret));
 		return EXIT_FAIL;
 	}
-	ret = archive__set_needs(argv[0], argv[1], data, sz, err, sizeof(err));
+	ret = archive__set_needs(argv[0], argv[1], data, sz);
 	free(data);
 	if (ret) {
-		p_err("%s: %s", argv[2], err);
+		p_err("%s: %s", argv[2], ucb_errmsg());
 		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int do_merge_parts(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2)
+		return usage_err("archive merge: expected ARCHIVE_DIR PART_DIR...");
+	for (i = 1; i < argc; i++) {
+		if (archive__merge(argv[0], argv[i])) {
+			p_err("%s: %s", argv[i], ucb_errmsg());
+			return EXIT_FAIL;
+		}
 	}
 	return EXIT_OK;
 }
@@ -336,6 +366,7 @@ static const struct cmd archive_cmds[] = {
 	{ "verify", do_verify },
 	{ "add", do_add },
 	{ "needs", do_needs },
+	{ "merge", do_merge_parts },
 	{ "rule", do_rule },
 	{ 0 }
 };

@@ -11,7 +11,6 @@
 #include "cli/common.h"
 #include "cli/cmds.h"
 
-void index_print(const struct ucb_index *idx, bool detail);	/* cmd_archive.c */
 
 static int bundle_help(int argc, char **argv)
 {
@@ -125,7 +124,7 @@ static int do_create(int argc, char **argv)
 		{ 0 }
 	};
 	const char *out = NULL, *comp = "xz", *emit = "raw", *dir;
-	char err[512], *needs = NULL, *index = NULL, *rules = NULL;
+	char *needs = NULL, *index = NULL, *rules = NULL;
 	struct ucb_wblob *blobs = NULL;
 	struct ucb_index idx = {};
 	size_t i, nlen, ilen, rlen, img_sz;
@@ -157,9 +156,8 @@ static int do_create(int argc, char **argv)
 		p_err("%s: cannot write output: %s", out, strerror(-e));
 		return EXIT_FAIL;
 	}
-	if (archive__load_index(dir, &idx, err, sizeof(err)) ||
-	    archive__needs_text(dir, &needs, &nlen, err, sizeof(err))) {
-		p_err("%s", err);
+	if (archive__load_index(dir, &idx) || archive__needs_text(dir, &needs, &nlen)) {
+		p_err("%s", ucb_errmsg());
 		goto out;
 	}
 	if (archive__rules_text(dir, &rules, &rlen)) {
@@ -210,9 +208,16 @@ static int do_create(int argc, char **argv)
 		p_err("%s: cannot write output: %s", out, strerror(-e));
 		goto out;
 	}
-	if (json_output)
-		printf("{\"output\":\"%s\",\"entries\":%zu,\"size\":%zu,\"compression\":\"%s\"}\n",
-		       out, idx.cnt, img_sz, comp);
+	if (json_output) {
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "output", out);
+		jsonw_uint_field(w, "entries", idx.cnt);
+		jsonw_uint_field(w, "size", img_sz);
+		jsonw_string_field(w, "compression", comp);
+		jsonw_end_object(w);
+	}
 	ret = EXIT_OK;
 out:
 	for (i = 0; blobs && i < idx.cnt; i++)
@@ -267,12 +272,20 @@ static int do_verify(int argc, char **argv)
 		return usage_err("bundle verify: expected FILE");
 	if (open_bundle(argv[0], &b))
 		return EXIT_FAIL;
-	if (json_output)
-		printf("{\"file\":\"%s\",\"size\":%zu,\"payload\":%zu,\"compression\":\"%s\","
-		       "\"entries\":%zu,\"blobs\":%zu,\"needs\":%zu,\"sha256\":\"%s\"}\n",
-		       argv[0], b.file_sz, b.payload_sz, ucb_compression_name(b.compression),
-		       b.idx.cnt, b.blob_cnt, b.needs.cnt, b.checksum);
-	else
+	if (json_output) {
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "file", argv[0]);
+		jsonw_uint_field(w, "size", b.file_sz);
+		jsonw_uint_field(w, "payload", b.payload_sz);
+		jsonw_string_field(w, "compression", ucb_compression_name(b.compression));
+		jsonw_uint_field(w, "entries", b.idx.cnt);
+		jsonw_uint_field(w, "blobs", b.blob_cnt);
+		jsonw_uint_field(w, "needs", b.needs.cnt);
+		jsonw_string_field(w, "sha256", b.checksum);
+		jsonw_end_object(w);
+	} else
 		printf("%s: ok: %zu bytes (%s, %zu uncompressed), %zu entries, %zu blobs, %zu needs, "
 		       "sha256 %s\n", argv[0], b.file_sz, ucb_compression_name(b.compression),
 		       b.payload_sz, b.idx.cnt, b.blob_cnt, b.needs.cnt, b.checksum);
@@ -283,8 +296,7 @@ static int do_verify(int argc, char **argv)
 /* Recreate an archive directory from a bundle. */
 static int do_extract(int argc, char **argv)
 {
-	const char *out = NULL, *why, *file = NULL;
-	char err[512], path[4096];
+	const char *out = NULL, *file = NULL;
 	struct ucb_bundle b;
 	size_t i, j;
 	int e, ret = EXIT_FAIL;
@@ -319,9 +331,9 @@ static int do_extract(int argc, char **argv)
 		for (p = strtok(x->objects, ","); p && ae.object_cnt < 64; p = strtok(NULL, ","))
 			if (strcmp(p, "-"))
 				objs[ae.object_cnt++] = p;
-		e = archive__add(out, &ae, blob->data, blob->size, &why);
+		e = archive__add(out, &ae, blob->data, blob->size);
 		if (e) {
-			p_err("%s: %s", out, why ?: strerror(-e));
+			p_err("%s: %s", out, ucb_errmsg());
 			goto out;
 		}
 	}
@@ -336,11 +348,10 @@ static int do_extract(int argc, char **argv)
 				strcmp(b.needs.n[j].path, "-") ? " " : "",
 				strcmp(b.needs.n[j].path, "-") ? b.needs.n[j].path : "");
 		fclose(f);
-		e = archive__set_needs(out, b.needs.n[i].object, text, len, err, sizeof(err));
+		e = archive__set_needs(out, b.needs.n[i].object, text, len);
 		free(text);
 		if (e) {
-			snprintf(path, sizeof(path), "%s", err);
-			p_err("%s: %s", out, path);
+			p_err("%s: %s", out, ucb_errmsg());
 			goto out;
 		}
 	}

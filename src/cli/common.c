@@ -8,47 +8,36 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "cli/common.h"
+#include "tool/libbpf_log.h"
 
 bool json_output;
+bool pretty_output;
 bool verbose;
 const char *bin_name = "ucorebtf";
 
-static char libbpf_err[512];
-
-static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+/* -d: libbpf's whole log on stderr, as bpftool -d. */
+static int libbpf_pass(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
-	char buf[4096], *line;
-	va_list cp;
-
-	if (lvl == LIBBPF_WARN) {
-		va_copy(cp, ap);
-		vsnprintf(buf, sizeof(buf), fmt, cp);
-		va_end(cp);
-		/* A rejected CO-RE relocation explains a load failure best. */
-		line = strstr(buf, "failed to resolve CO-RE relocation");
-		if (line || !libbpf_err[0]) {
-			snprintf(libbpf_err, sizeof(libbpf_err), "%.500s", line ? line : buf);
-			libbpf_err[strcspn(libbpf_err, "\n")] = 0;
-		}
-	}
-	if (verbose)
-		return vfprintf(stderr, fmt, ap);
-	return 0;
+	return vfprintf(stderr, fmt, ap);
 }
 
 void libbpf_log_init(void)
 {
-	libbpf_set_print(libbpf_print);
+	libbpf_log__init(verbose ? libbpf_pass : NULL);
 }
 
-void libbpf_log_reset(void)
-{
-	libbpf_err[0] = 0;
-}
+json_writer_t *json_wtr;
 
-const char *libbpf_last_error(void)
+static void err_json(const char *fmt, va_list ap)
 {
-	return libbpf_err;
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "error", msg ? msg : "out of memory");
+	jsonw_end_object(json_wtr);
+	free(msg);
 }
 
 void p_err(const char *fmt, ...)
@@ -56,9 +45,13 @@ void p_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("Error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	if (json_wtr) {
+		err_json(fmt, ap);
+	} else {
+		fputs("Error: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	va_end(ap);
 }
 
@@ -79,11 +72,22 @@ int usage_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("Error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nTry '%s help'.\n", bin_name);
+	if (json_wtr) {
+		err_json(fmt, ap);
+	} else {
+		fputs("Error: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\nTry '%s help'.\n", bin_name);
+	}
 	va_end(ap);
 	return EXIT_USAGE;
+}
+
+void p_errmsg(void)
+{
+	/* Every failure below the CLI records a message; never fail silently
+	 * if one did not. */
+	p_err("%s", ucb_errmsg()[0] ? ucb_errmsg() : "failed (no reason recorded)");
 }
 
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
@@ -103,20 +107,14 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	return usage_err("unknown command '%s'", argv[0]);
 }
 
-void json_str(FILE *f, const char *s)
+json_writer_t *json_new(FILE *f)
 {
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = *s;
+	json_writer_t *w = jsonw_new(f);
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	if (!w) {
+		p_err("out of memory");
+		return NULL;
 	}
-	fputc('"', f);
+	jsonw_pretty(w, pretty_output);
+	return w;
 }

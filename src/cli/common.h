@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include "lib/errmsg.h"
 #include "lib/fileio.h"
+#include "cli/json_writer.h"
 
 /* Exit codes, as bpftool: ok / failed / usage. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 extern bool json_output;	/* -j/--json given anywhere on the line */
+extern bool pretty_output;	/* -p/--pretty: indented JSON (implies -j) */
+extern json_writer_t *json_wtr;	/* stdout under -j, made by main() */
 extern bool verbose;		/* -d/--debug: pass libbpf's log through */
 extern const char *bin_name;
 
@@ -24,17 +27,22 @@ struct cmd {
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	       int (*help)(int argc, char **argv));
 
+/* One error line: "Error: ..." on stderr, or under -j {"error":"..."}
+ * through json_wtr (as bpftool). */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* p_err("%s", ucb_errmsg()) if a failing call recorded a message.  Calls
+ * that still print their own (the BTF reader, the engine) record none. */
+void p_errmsg(void);
 
-/* libbpf's log is captured; this returns its most telling line, or "". */
-const char *libbpf_last_error(void);
-void libbpf_log_reset(void);
+/* Capture libbpf's log (tool/libbpf_log.h); under -d it also goes to
+ * stderr.  Call after the global options are parsed. */
 void libbpf_log_init(void);
 
-
-/* Minimal JSON string escaping onto f. */
-void json_str(FILE *f, const char *s);
+/* A JSON writer onto f (a file's content), indented under -p.  Prints an
+ * error and returns NULL when out of memory.  Output on stdout goes through
+ * json_wtr instead. */
+json_writer_t *json_new(FILE *f);
 
 #endif

@@ -1,7 +1,8 @@
-/* gen min, gen min_core_btf and check: the command line around the engine
- * in bpftool-ext/minimize.c.  See docs/gen-min.md. */
+/* gen min and gen min_core_btf: the command line around the engine in
+ * bpftool-ext/minimize.c, set up by a session (tool/session.h).  The
+ * front half (options, inputs, session) is shared with check.  See
+ * docs/gen-min.md. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -12,320 +13,16 @@
 #include "lib/names.h"
 #include "cli/common.h"
 #include "cli/cmds.h"
+#include "cli/gen_min.h"
 #include "tool/archive.h"
 #include "tool/btf_io.h"
+#include "tool/guard.h"
 #include "minimize.h"
 
-/* Blobs are named <lib>-<version>.min.btf: `gen min app.bpf.o libssl-*.btf`
- * run where the inputs live must not replace libssl-3.0.17.btf. */
-#define MIN_SUFFIX ".min.btf"
-
-#define EM_BPF_MACHINE 247
-
-struct lib {
-	char *path;
-	char label[160];	/* "<library>-<version>" */
-	struct btf_meta meta;
-	struct btf *btf;
-	int group;
-	/* output */
-	void *data;
-	__u32 size;
-	int types;
-	int same_as;		/* index of an earlier lib with identical bytes, or -1 */
-	char *out;
-};
-
-struct group {
-	int *libs;
-	int n;
-	char label[512];
-	struct um_release *rel;
-};
-
-struct opts {
-	const char **objs;
-	int nobj;
-	struct lib *libs;
-	int nlib;
-	const char *kernel;
-	bool no_kernel;
-	const char *outdir;
-	bool by_version;
-	bool verify;
-	bool archive;		/* -o DIR is an archive (--archive, or DIR/index.tsv) */
-	char **releases;
-	int nrel;
-	struct group *groups;
-	int ngroups;
-	struct btf *kbtf;
-	struct um_engine *e;
-};
-
-static void opts_free(struct opts *o)
-{
-	int i;
-
-	for (i = 0; i < o->nlib; i++) {
-		btf__free(o->libs[i].btf);
-		free(o->libs[i].path);
-		free(o->libs[i].out);
-	}
-	for (i = 0; i < o->ngroups; i++) {
-		um_release_free(o->groups[i].rel);
-		free(o->groups[i].libs);
-	}
-	um_free(o->e);
-	btf__free(o->kbtf);
-	free(o->groups);
-	free(o->libs);
-	free(o->objs);
-	free(o->releases);
-}
-
-/* An ELF for the BPF machine is an object even without .BTF.ext. */
-static bool is_bpf_elf(const char *path)
-{
-	unsigned char h[20];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool r = false;
-
-	if (fd < 0)
-		return false;
-	if (pread(fd, h, sizeof(h), 0) == sizeof(h) && !memcmp(h, "\177ELF", 4))
-		r = (h[5] == 1 ? (h[18] | h[19] << 8) : (h[19] | h[18] << 8)) == EM_BPF_MACHINE;
-	close(fd);
-	return r;
-}
-
-static int lib_cmp(const void *a, const void *b)
-{
-	const struct lib *x = a, *y = b;
-	int c = strcmp(x->label, y->label);
-
-	return c ? c : strcmp(x->path, y->path);
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static bool label_ok(const char *s)
-{
-	if (!s[0] || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++)
-		if (*s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
-/* Classify inputs by content, read library metadata, sort everything so
- * that the input order never changes the output. */
-static int classify(struct opts *o, int argc, char **argv)
-{
-	int i, err;
-
-	o->objs = calloc(argc + 1, sizeof(*o->objs));
-	o->libs = calloc(argc + 1, sizeof(*o->libs));
-	if (!o->objs || !o->libs)
-		return -ENOMEM;
-	for (i = 0; i < argc; i++) {
-		enum btf_file_kind kind;
-
-		if (is_bpf_elf(argv[i])) {
-			err = btf_file_kind(argv[i], &kind);
-			if (err)
-				return err;
-			if (kind != BTF_FILE_BPF_OBJ) {
-				p_err("%s: BPF object without .BTF.ext: no CO-RE relocations to resolve (built without -g?)",
-				      argv[i]);
-				return -ENODATA;
-			}
-		} else {
-			err = btf_file_kind(argv[i], &kind);
-			if (err)
-				return err;
-		}
-		if (kind == BTF_FILE_BPF_OBJ) {
-			o->objs[o->nobj++] = argv[i];
-			continue;
-		}
-		struct lib *l = &o->libs[o->nlib++];
-
-		l->path = strdup(argv[i]);
-		l->same_as = -1;
-		btf_meta_get(argv[i], &l->meta);
-		if (l->meta.version[0])
-			snprintf(l->label, sizeof(l->label), "%s-%s", l->meta.library, l->meta.version);
-		else
-			snprintf(l->label, sizeof(l->label), "%s", l->meta.library);
-		/* The label names the output file DIR/<label>.btf and comes from
-		 * the input's metadata: "../x" would write outside DIR. */
-		if (!label_ok(l->label)) {
-			p_err("%s: library name and version \"%s\" (from %s) cannot name an output file",
-			      argv[i], l->label, btf_meta_read(argv[i], &(struct btf_meta){}) ?
-			      "the file name" : BTF_META_SEC);
-			return -EINVAL;
-		}
-	}
-	qsort(o->objs, o->nobj, sizeof(*o->objs), str_cmp);
-	qsort(o->libs, o->nlib, sizeof(*o->libs), lib_cmp);
-	for (i = 1; i < o->nobj; i++)
-		if (!strcmp(o->objs[i], o->objs[i - 1])) {
-			p_err("%s: given twice", o->objs[i]);
-			return -EINVAL;
-		}
-	for (i = 1; i < o->nlib; i++)
-		if (!strcmp(o->libs[i].label, o->libs[i - 1].label)) {
-			const char *a = o->libs[i - 1].path, *b = o->libs[i].path;
-			size_t la = strlen(a), lb = strlen(b), ls = strlen(MIN_SUFFIX);
-			/* A glob like libssl-*.btf also picks up an earlier run's blobs. */
-			bool blob = (la > ls && !strcmp(a + la - ls, MIN_SUFFIX)) ||
-				    (lb > ls && !strcmp(b + lb - ls, MIN_SUFFIX));
-
-			p_err("%s: same library and version (%s) as %s%s", b, o->libs[i].label, a,
-			      blob ? " (a blob of an earlier gen min? leave it out, or use -o DIR)" : "");
-			return -EINVAL;
-		}
-	for (i = 0; i < o->nlib; i++) {
-		o->libs[i].btf = btf_load(o->libs[i].path, NULL);
-		if (!o->libs[i].btf)
-			return -errno ?: -EINVAL;
-	}
-	return 0;
-}
-
-static int find_lib(struct opts *o, const char *path)
-{
-	int i;
-
-	for (i = 0; i < o->nlib; i++)
-		if (!strcmp(o->libs[i].path, path))
-			return i;
-	return -1;
-}
-
-static int add_group(struct opts *o)
-{
-	struct group *g = realloc(o->groups, (o->ngroups + 1) * sizeof(*g));
-
-	if (!g)
-		return -ENOMEM;
-	o->groups = g;
-	memset(&g[o->ngroups], 0, sizeof(*g));
-	g[o->ngroups].libs = calloc(o->nlib + 1, sizeof(int));
-	return o->ngroups++;
-}
-
-/* Release groups: --release lists, then --group-by-version, else one
- * library per group.  Libraries keep their sorted order inside a group. */
-static int make_groups(struct opts *o)
-{
-	int i, j, g;
-
-	for (i = 0; i < o->nlib; i++)
-		o->libs[i].group = -1;
-	for (i = 0; i < o->nrel; i++) {
-		char *list = strdup(o->releases[i]), *tok, *save = NULL;
-
-		g = add_group(o);
-		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			j = find_lib(o, tok);
-			if (j < 0) {
-				p_err("%s: --release names a file that is not a library BTF input", tok);
-				free(list);
-				return -EINVAL;
-			}
-			if (o->libs[j].group >= 0) {
-				p_err("%s: in more than one release", tok);
-				free(list);
-				return -EINVAL;
-			}
-			o->libs[j].group = g;
-		}
-		free(list);
-	}
-	for (i = 0; i < o->nlib; i++) {
-		if (o->libs[i].group >= 0)
-			continue;
-		g = -1;
-		if (o->by_version)
-			for (j = 0; j < i; j++)
-				if (o->libs[j].group >= o->nrel &&
-				    !strcmp(o->libs[j].meta.version, o->libs[i].meta.version))
-					g = o->libs[j].group;
-		if (g < 0)
-			g = add_group(o);
-		o->libs[i].group = g;
-	}
-	for (i = 0; i < o->nlib; i++) {
-		struct group *gr = &o->groups[o->libs[i].group];
-		size_t n = strlen(gr->label);
-
-		gr->libs[gr->n++] = i;
-		snprintf(gr->label + n, sizeof(gr->label) - n, "%s%s", n ? "+" : "", o->libs[i].label);
-	}
-	for (i = 0; i < o->ngroups; i++)
-		if (!o->groups[i].n) {
-			p_err("--release: empty release");
-			return -EINVAL;
-		}
-	return 0;
-}
-
-static int load_engine(struct opts *o)
-{
-	if (!o->no_kernel) {
-		o->kbtf = btf_load(o->kernel ? o->kernel : UCB_KERNEL_BTF_DEFAULT, NULL);
-		if (!o->kbtf)
-			return -EINVAL;
-	}
-	o->e = um_new(o->kbtf);
-	if (!o->e) {
-		p_err("out of memory");
-		return -ENOMEM;
-	}
-	if (o->kbtf)
-		um_set_kernel_path(o->e, o->kernel ? o->kernel : UCB_KERNEL_BTF_DEFAULT);
-	return 0;
-}
-
-static int add_objects(struct opts *o)
-{
-	int i, err;
-
-	for (i = 0; i < o->nobj; i++) {
-		err = um_add_object(o->e, o->objs[i]);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int run_groups(struct opts *o, bool verify)
-{
-	int g, k;
-
-	for (g = 0; g < o->ngroups; g++) {
-		struct group *gr = &o->groups[g];
-		struct btf *libs[gr->n ? gr->n : 1];
-		const char *labels[gr->n ? gr->n : 1];
-
-		for (k = 0; k < gr->n; k++) {
-			libs[k] = o->libs[gr->libs[k]].btf;
-			labels[k] = o->libs[gr->libs[k]].path;
-		}
-		gr->rel = um_run(o->e, libs, labels, gr->n, verify);
-		if (!gr->rel)
-			return -EINVAL;
-	}
-	return 0;
-}
+/* ---- the front half, shared with check ---- */
 
 enum { OPT_NO_KERNEL = 256, OPT_GROUP, OPT_RELEASE, OPT_APP, OPT_KERNEL_T, OPT_NO_VERIFY,
-       OPT_ARCHIVE };
+       OPT_ARCHIVE, OPT_STRICT };
 
 static const struct option long_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -337,42 +34,57 @@ static const struct option long_opts[] = {
 	{ "kernel-type", required_argument, NULL, OPT_KERNEL_T },
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "archive", no_argument, NULL, OPT_ARCHIVE },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ 0 }
 };
 
-struct force { const char *name; int side; };
-
-static int parse(struct opts *o, int argc, char **argv, const char *cmd, bool want_out,
-		 struct force *forces, int *nforce, char ***pos, int *npos)
+void min_args_free(struct min_args *a)
 {
+	free(a->releases);
+	free(a->forces);
+	free(a->inputs);
+}
+
+/* Options into a.  Returns EXIT_OK, EXIT_USAGE or EXIT_FAIL. */
+static int parse(struct min_args *a, int argc, char **argv, const char *cmd, bool want_out)
+{
+	struct session_opts *so = &a->so;
 	int c;
 
+	a->verify = true;
+	a->releases = calloc(argc + 1, sizeof(*a->releases));
+	a->forces = calloc(argc + 1, sizeof(*a->forces));
+	a->inputs = calloc(argc + 1, sizeof(*a->inputs));
+	if (!a->releases || !a->forces || !a->inputs) {
+		p_err("out of memory");
+		return EXIT_FAIL;
+	}
+	so->releases = a->releases;
+	so->forces = a->forces;
 	/* argv[0] must be a program name for getopt */
 	optind = 0;
 	opterr = 0;
-	o->verify = true;
-	o->releases = calloc(argc + 1, sizeof(char *));
-	*pos = calloc(argc + 1, sizeof(char *));
-	if (!o->releases || !*pos)
-		return -ENOMEM;
-	*npos = 0;
-	*nforce = 0;
 	while ((c = getopt_long(argc, argv, "-k:o:", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 1: (*pos)[(*npos)++] = optarg; break;
-		case 'k': o->kernel = optarg; break;
-		case OPT_NO_KERNEL: o->no_kernel = true; break;
+		case 1: a->inputs[a->ninput++] = optarg; break;
+		case 'k': so->kernel = optarg; break;
+		case OPT_NO_KERNEL: so->no_kernel = true; break;
 		case 'o':
 			if (!want_out)
 				return usage_err("%s: -o is not an option of %s", cmd, cmd);
-			o->outdir = optarg;
+			a->outdir = optarg;
 			break;
-		case OPT_GROUP: o->by_version = true; break;
-		case OPT_RELEASE: o->releases[o->nrel++] = optarg; break;
-		case OPT_APP: forces[(*nforce)++] = (struct force){ optarg, UM_APP }; break;
-		case OPT_KERNEL_T: forces[(*nforce)++] = (struct force){ optarg, UM_KERNEL }; break;
-		case OPT_NO_VERIFY: o->verify = false; break;
-		case OPT_ARCHIVE: o->archive = true; break;
+		case OPT_GROUP: so->by_version = true; break;
+		case OPT_RELEASE: a->releases[so->nrel++] = optarg; break;
+		case OPT_APP: a->forces[so->nforce++] = (struct session_force){ optarg, UM_APP }; break;
+		case OPT_KERNEL_T: a->forces[so->nforce++] = (struct session_force){ optarg, UM_KERNEL }; break;
+		case OPT_NO_VERIFY: a->verify = false; break;
+		case OPT_ARCHIVE: a->archive = true; break;
+		case OPT_STRICT:
+			if (!want_out)	/* gen min's alone, as -o */
+				return usage_err("%s: --strict is not an option of %s", cmd, cmd);
+			a->strict = true;
+			break;
 		case '?':
 		default:
 			if (optopt)
@@ -380,239 +92,350 @@ static int parse(struct opts *o, int argc, char **argv, const char *cmd, bool wa
 			return usage_err("%s: unknown option '%s'", cmd, argv[optind - 1]);
 		}
 	}
-	if (o->kernel && o->no_kernel)
+	if (so->kernel && so->no_kernel)
 		return usage_err("%s: -k and --no-kernel exclude each other", cmd);
+	if (!a->ninput)
+		return usage_err("%s: no input given: %s OBJ... BTF...", cmd, cmd);
+	return EXIT_OK;
+}
+
+/* -o DIR: created once everything resolved, so it must be creatable (its
+ * parent allows it) or a writable directory now.  Returns 0 or -errno. */
+static int check_outdir(const char *dir)
+{
+	struct stat st;
+	int err;
+
+	if (stat(dir, &st)) {
+		err = -errno;
+		if (err == -ENOENT) {
+			err = ucb_check_output_path(dir);
+			if (err)
+				p_err("%s: cannot create output directory: %s", dir, strerror(-err));
+		} else {
+			p_err("%s: %s", dir, strerror(-err));
+		}
+		return err;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		p_err("%s: output directory is not a directory", dir);
+		return -ENOTDIR;
+	}
+	if (access(dir, W_OK)) {
+		p_err("%s: output directory is not writable", dir);
+		return -EACCES;
+	}
 	return 0;
 }
 
-/* Shared front half of gen min and check.  Returns an exit code. */
-static int prepare(struct opts *o, int argc, char **argv, const char *cmd, bool want_out,
-		   bool need_libs)
+/* Inputs by content, sorted, loaded.  Prints any error; returns 0 or -errno. */
+static int add_inputs(struct session *s, struct min_args *a, bool need_libs)
 {
-	struct force *forces = calloc(argc + 1, sizeof(*forces));
-	char **pos = NULL, **av;
-	int npos = 0, nforce = 0, i, err;
+	int i, err = 0;
 
-	av = calloc(argc + 2, sizeof(char *));
-	if (!forces || !av)
-		return EXIT_FAIL;
-	av[0] = (char *)cmd;
-	memcpy(av + 1, argv, argc * sizeof(char *));
-	err = parse(o, argc + 1, av, cmd, want_out, forces, &nforce, &pos, &npos);
+	for (i = 0; !err && i < a->ninput; i++)
+		err = session__add_input(s, a->inputs[i]);
+	err = err ?: session__sort(s);
+	err = err ?: session__load_libs(s);
 	if (err) {
-		free(forces); free(av); free(pos);
-		return err == EXIT_USAGE ? EXIT_USAGE : EXIT_FAIL;
+		p_errmsg();	/* session's own; BTF reading printed its own */
+		return err;
 	}
-	if (!npos) {
-		free(forces); free(av); free(pos);
-		return usage_err("%s: no input given: %s OBJ... BTF...", cmd, cmd);
+	if (!s->nobj) {
+		p_err("%s: no BPF object (ELF with .BTF.ext) among the inputs", a->inputs[0]);
+		return -EINVAL;
 	}
-	err = classify(o, npos, pos);
-	if (!err && !o->nobj) {
-		p_err("%s: no BPF object (ELF with .BTF.ext) among the inputs", pos[0]);
-		err = -EINVAL;
+	if (need_libs && !s->nlib) {
+		p_err("%s: no library BTF among the inputs", a->inputs[0]);
+		return -EINVAL;
 	}
-	if (!err && need_libs && !o->nlib) {
-		p_err("%s: no library BTF among the inputs", pos[0]);
-		err = -EINVAL;
-	}
-	if (!err && o->outdir) {
-		struct stat st;
-
-		if (stat(o->outdir, &st) && errno == ENOENT) {
-			/* Created once everything resolved; its parent must allow it. */
-			err = ucb_check_output_path(o->outdir);
-			if (err)
-				p_err("%s: cannot create output directory: %s", o->outdir,
-				      strerror(-err));
-		} else if (!S_ISDIR(st.st_mode)) {
-			p_err("%s: output directory is not a directory", o->outdir);
-			err = -ENOTDIR;
-		} else if (access(o->outdir, W_OK)) {
-			p_err("%s: output directory is not writable", o->outdir);
-			err = -EACCES;
-		}
-	}
-	err = err ?: make_groups(o);
-	err = err ?: load_engine(o);
-	for (i = 0; !err && i < nforce; i++)
-		err = um_force_type(o->e, forces[i].name, forces[i].side);
-	err = err ?: add_objects(o);
-	if (!err) {
-		int side;
-		const char *name = um_force_unused(o->e, &side);
-
-		if (name) {
-			p_err("--%s-type %s: no relocation of the objects has a local type of that name (give the name alone, flavour included: file, file___lib)",
-			      side == UM_APP ? "app" : "kernel", name);
-			err = -EINVAL;
-		}
-	}
-	free(forces);
-	free(av);
-	free(pos);
-	return err ? EXIT_FAIL : EXIT_OK;
+	return 0;
 }
 
-/* ---- JSON summary ---- */
+int min_setup(struct session *s, struct min_args *a, int argc, char **argv, const char *cmd,
+	      bool want_out, bool need_libs)
+{
+	char **av = calloc(argc + 2, sizeof(char *));
+	int rc, err;
 
-static void json_strs(FILE *f, const char *const *s, int n)
+	if (!av) {
+		p_err("out of memory");
+		return EXIT_FAIL;
+	}
+	av[0] = (char *)cmd;
+	memcpy(av + 1, argv, argc * sizeof(char *));
+	rc = parse(a, argc + 1, av, cmd, want_out);
+	free(av);
+	if (rc)
+		return rc;
+	session__init(s, &a->so);
+	err = add_inputs(s, a, need_libs);
+	if (!err && a->outdir)
+		err = check_outdir(a->outdir);
+	if (err)
+		return EXIT_FAIL;
+	err = session__make_releases(s);
+	err = err ?: session__load_engine(s);
+	if (err) {
+		p_errmsg();
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* ---- the summary: computed once, written as text or JSON ---- */
+
+/* app = resolved + failed + guarded: failed are the required relocations
+ * that match nothing (loading fails), guarded the absent outcomes a
+ * program checks for (tool/guard.h, the rule report uses). */
+struct min_counts { int total, app, kernel, local, resolved, failed, guarded, unresolved; };
+
+/* One library version's outcome. */
+struct min_version {
+	const struct session_lib *lib;
+	const struct session_release *rel;
+	const void *data;		/* the blob */
+	__u32 size;
+	int types;
+	char *out;			/* where it was written */
+	struct min_counts c;		/* of its release */
+	const char **failed;		/* required app relocations that matched nothing */
+	int nfailed;
+	const char **guarded;		/* guarded ones that matched nothing: absent */
+	int nguarded;
+	const char *const *shadowed;	/* names the kernel also has */
+	int nshadowed;
+	int *identical;			/* other versions of the library, same blob */
+	int nidentical;
+};
+
+struct min_summary {
+	const struct session *s;
+	struct min_version *v;		/* one per library, in session order */
+	int n;
+	bool verified;
+	struct guard g;
+};
+
+static void summary_free(struct min_summary *sum)
 {
 	int i;
 
-	fputc('[', f);
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
-		json_str(f, s[i]);
+	for (i = 0; sum->v && i < sum->n; i++) {
+		free(sum->v[i].failed);
+		free(sum->v[i].guarded);
+		free(sum->v[i].identical);
+		free(sum->v[i].out);
 	}
-	fputc(']', f);
+	free(sum->v);
+	guard__free(&sum->g);
 }
 
-struct kn_ctx { FILE *f; int n; };
+static int push_name(const char ***list, int *n, const char *name)
+{
+	const char **l = realloc(*list, (*n + 1) * sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	l[(*n)++] = name;
+	return 0;
+}
+
+static int count_release(const struct min_summary *sum, struct min_version *v)
+{
+	const struct session *s = sum->s;
+	int oi, i, err = 0;
+
+	for (oi = 0; oi < um_obj_cnt(s->e); oi++)
+		for (i = 0; !err && i < um_relo_cnt(s->e, oi); i++) {
+			const struct um_decision *d = um_decision_get(v->rel->rel, oi, i);
+			const char *name = um_relo_name(s->e, oi, i);
+
+			v->c.total++;
+			if (d->side == UM_LOCAL) {
+				v->c.local++;
+				continue;
+			}
+			if (d->side == UM_KERNEL) {
+				v->c.kernel++;
+				v->c.unresolved += d->unresolved;
+				continue;
+			}
+			v->c.app++;
+			switch (guard__verdict(&sum->g, d, oi, i)) {
+			case GUARD_ABSENT:
+				v->c.guarded++;
+				err = push_name(&v->guarded, &v->nguarded, name);
+				break;
+			case GUARD_REQUIRED:
+				v->c.failed++;
+				err = push_name(&v->failed, &v->nfailed, name);
+				break;
+			default:
+				v->c.resolved++;
+			}
+		}
+	return err;
+}
+
+/* Identical blobs: the other versions of the same library whose minimized
+ * BTF is byte for byte this one (docs/gen-min.md, identical_to). */
+static int find_identical(struct min_summary *sum, int i)
+{
+	struct min_version *v = &sum->v[i];
+	int j;
+
+	v->identical = calloc(sum->n, sizeof(int));
+	if (!v->identical)
+		return -ENOMEM;
+	for (j = 0; j < sum->n; j++) {
+		const struct min_version *w = &sum->v[j];
+
+		if (j != i && w->size == v->size && !strcmp(w->lib->meta.library, v->lib->meta.library) &&
+		    !memcmp(w->data, v->data, v->size))
+			v->identical[v->nidentical++] = j;
+	}
+	return 0;
+}
+
+static int summary_build(const struct session *s, bool verified, struct min_summary *sum)
+{
+	int i, err = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->s = s;
+	sum->verified = verified;
+	sum->v = calloc(s->nlib + 1, sizeof(*sum->v));
+	if (!sum->v)
+		return -ENOMEM;
+	sum->n = s->nlib;
+	err = guard__init(&sum->g, s->e);
+	for (i = 0; !err && i < s->nlib; i++) {
+		struct min_version *v = &sum->v[i];
+		const struct btf *blob = session__blob(s, i);
+
+		v->lib = &s->libs[i];
+		v->rel = &s->rels[v->lib->release];
+		v->data = btf__raw_data(blob, &v->size);
+		v->types = btf__type_cnt(blob) - 1;
+		v->nshadowed = um_release_shadowed(v->rel->rel, &v->shadowed);
+		err = v->data ? count_release(sum, v) : -ENOMEM;
+	}
+	for (i = 0; !err && i < s->nlib; i++)
+		err = find_identical(sum, i);
+	return err;
+}
+
+static void summary_text(const struct min_summary *sum)
+{
+	int i, j;
+
+	for (i = 0; i < sum->n; i++) {
+		const struct min_version *v = &sum->v[i];
+
+		printf("%s: %d types, %u bytes; relocations: %d app (%d resolved, %d failed, %d guarded), %d kernel%s\n",
+		       v->out, v->types, v->size, v->c.app, v->c.resolved, v->c.failed, v->c.guarded,
+		       v->c.kernel, sum->verified ? "; verified" : "");
+		for (j = 0; j < v->nfailed; j++)
+			printf("  failed match: %s\n", v->failed[j]);
+		for (j = 0; j < v->nguarded; j++)
+			printf("  absent (guarded): %s\n", v->guarded[j]);
+		for (j = 0; j < v->nshadowed; j++)
+			printf("  shadowed: %s also exists in the kernel\n", v->shadowed[j]);
+		for (j = 0; j < v->nidentical; j++)
+			printf("%s%s", j ? ", " : "  identical to ", sum->v[v->identical[j]].out);
+		if (v->nidentical)
+			putchar('\n');
+	}
+}
 
 static void kernel_need_cb(void *ctx, const char *kind, const char *name,
 			   const char *const *members, int n)
 {
-	struct kn_ctx *c = ctx;
+	json_writer_t *w = ctx;
 
-	fprintf(c->f, "%s{\"kind\":", c->n++ ? "," : "");
-	json_str(c->f, kind);
-	fputs(",\"name\":", c->f);
-	json_str(c->f, name);
-	fputs(",\"members\":", c->f);
-	json_strs(c->f, members, n);
-	fputc('}', c->f);
+	jsonw_start_object(w);
+	jsonw_string_field(w, "kind", kind);
+	jsonw_string_field(w, "name", name);
+	jsonw_name(w, "members");
+	jsonw_string_array(w, members, n);
+	jsonw_end_object(w);
 }
 
-struct counts { int total, app, kernel, local, resolved, failed, unresolved; };
-
-static void count_release(struct opts *o, struct group *gr, struct counts *c,
-			  const char ***failed, int *nfailed)
+static void version_json(json_writer_t *w, const struct min_summary *sum, const struct min_version *v)
 {
-	int oi, i;
+	const struct min_counts *c = &v->c;
+	int j;
 
-	memset(c, 0, sizeof(*c));
-	*nfailed = 0;
-	*failed = NULL;
-	for (oi = 0; oi < um_obj_cnt(o->e); oi++) {
-		for (i = 0; i < um_relo_cnt(o->e, oi); i++) {
-			const struct um_decision *d = um_decision_get(gr->rel, oi, i);
-
-			c->total++;
-			if (d->side == UM_LOCAL) {
-				c->local++;
-				continue;
-			}
-			if (d->side == UM_KERNEL) {
-				c->kernel++;
-				c->unresolved += d->unresolved;
-				continue;
-			}
-			c->app++;
-			if (d->matched) {
-				c->resolved++;
-			} else {
-				c->failed++;
-				*failed = realloc(*failed, (*nfailed + 1) * sizeof(char *));
-				(*failed)[(*nfailed)++] = um_relo_name(o->e, oi, i);
-			}
-		}
-	}
+	jsonw_start_object(w);
+	jsonw_string_field(w, "library", v->lib->meta.library);
+	jsonw_string_field(w, "version", v->lib->meta.version);
+	jsonw_string_field(w, "input", v->lib->path);
+	jsonw_string_field(w, "output", v->out);
+	jsonw_string_field(w, "release", v->rel->label);
+	jsonw_uint_field(w, "bytes", v->size);
+	jsonw_int_field(w, "types", v->types);
+	jsonw_name(w, "relocations");
+	jsonw_start_object(w);
+	jsonw_int_field(w, "total", c->total);
+	jsonw_int_field(w, "app", c->app);
+	jsonw_int_field(w, "kernel", c->kernel);
+	jsonw_int_field(w, "local", c->local);
+	jsonw_int_field(w, "resolved", c->resolved);
+	jsonw_int_field(w, "failed", c->failed);
+	jsonw_int_field(w, "guarded", c->guarded);
+	jsonw_int_field(w, "kernel_unresolved", c->unresolved);
+	jsonw_end_object(w);
+	jsonw_name(w, "failed");
+	jsonw_string_array(w, v->failed, v->nfailed);
+	jsonw_name(w, "guarded");
+	jsonw_string_array(w, v->guarded, v->nguarded);
+	jsonw_name(w, "shadowed");
+	jsonw_string_array(w, v->shadowed, v->nshadowed);
+	jsonw_name(w, "identical_to");
+	jsonw_start_array(w);
+	for (j = 0; j < v->nidentical; j++)
+		jsonw_string(w, sum->v[v->identical[j]].lib->label);
+	jsonw_end_array(w);
+	jsonw_bool_field(w, "verified", sum->verified);
+	jsonw_end_object(w);
 }
 
-static void write_summary(struct opts *o, FILE *f)
+/* The summary as JSON (gen-min.json, and stdout with -j). */
+static void summary_json(const struct min_summary *sum, json_writer_t *w)
 {
+	const struct session *s = sum->s;
 	int i, oi;
 
-	fputs("{\"kernel\":", f);
-	if (o->kbtf)
-		json_str(f, o->kernel ? o->kernel : UCB_KERNEL_BTF_DEFAULT);
-	else
-		fputs("null", f);
-	fputs(",\"objects\":[", f);
-	for (oi = 0; oi < um_obj_cnt(o->e); oi++) {
-		struct kn_ctx c = { f, 0 };
-
-		fprintf(f, "%s{\"path\":", oi ? "," : "");
-		json_str(f, um_obj_path(o->e, oi));
-		fprintf(f, ",\"relocations\":%d,\"kernel_types\":[", um_relo_cnt(o->e, oi));
-		um_kernel_needs(o->e, oi, kernel_need_cb, &c);
-		fputs("]}", f);
+	jsonw_start_object(w);
+	jsonw_string_field(w, "kernel", s->kernel_path);	/* null with --no-kernel */
+	jsonw_name(w, "objects");
+	jsonw_start_array(w);
+	for (oi = 0; oi < um_obj_cnt(s->e); oi++) {
+		jsonw_start_object(w);
+		jsonw_string_field(w, "path", um_obj_path(s->e, oi));
+		jsonw_int_field(w, "relocations", um_relo_cnt(s->e, oi));
+		jsonw_name(w, "kernel_types");
+		jsonw_start_array(w);
+		um_kernel_needs(s->e, oi, kernel_need_cb, w);
+		jsonw_end_array(w);
+		jsonw_end_object(w);
 	}
-	fputs("],\"versions\":[", f);
-	for (i = 0; i < o->nlib; i++) {
-		struct lib *l = &o->libs[i];
-		struct group *gr = &o->groups[l->group];
-		const char *const *shadow;
-		const char **failed;
-		int nshadow, nfailed, j, first = 1;
-		struct counts c;
-
-		count_release(o, gr, &c, &failed, &nfailed);
-		nshadow = um_release_shadowed(gr->rel, &shadow);
-		fprintf(f, "%s{\"library\":", i ? "," : "");
-		json_str(f, l->meta.library);
-		fputs(",\"version\":", f);
-		json_str(f, l->meta.version);
-		fputs(",\"input\":", f);
-		json_str(f, l->path);
-		fputs(",\"output\":", f);
-		if (l->out)
-			json_str(f, l->out);
-		else
-			fputs("null", f);
-		fputs(",\"release\":", f);
-		json_str(f, gr->label);
-		fprintf(f, ",\"bytes\":%u,\"types\":%d,\"relocations\":{\"total\":%d,\"app\":%d,"
-			"\"kernel\":%d,\"local\":%d,\"resolved\":%d,\"failed\":%d,\"kernel_unresolved\":%d}",
-			l->size, l->types, c.total, c.app, c.kernel, c.local, c.resolved, c.failed,
-			c.unresolved);
-		fputs(",\"failed\":", f);
-		json_strs(f, failed, nfailed);
-		fputs(",\"shadowed\":", f);
-		json_strs(f, shadow, nshadow);
-		fputs(",\"identical_to\":[", f);
-		for (j = 0; j < o->nlib; j++) {
-			if (j == i || !l->data || !o->libs[j].data)
-				continue;
-			if (l->size == o->libs[j].size && !strcmp(l->meta.library, o->libs[j].meta.library) &&
-			    !memcmp(l->data, o->libs[j].data, l->size)) {
-				if (!first)
-					fputc(',', f);
-				json_str(f, o->libs[j].label);
-				first = 0;
-			}
-		}
-		fprintf(f, "],\"verified\":%s}", o->verify ? "true" : "false");
-		free(failed);
-	}
-	fputs("]}\n", f);
+	jsonw_end_array(w);
+	jsonw_name(w, "versions");
+	jsonw_start_array(w);
+	for (i = 0; i < sum->n; i++)
+		version_json(w, sum, &sum->v[i]);
+	jsonw_end_array(w);
+	jsonw_end_object(w);
 }
+
+/* ---- writing ---- */
 
 static bool is_archive(const char *dir)
 {
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/index.tsv", dir);
-	return !access(path, F_OK);
-}
-
-/* Library BTF of a release as stored: the lib's blob, with the stats the
- * summary reports. */
-static const struct btf *lib_blob(struct opts *o, int i)
-{
-	struct lib *l = &o->libs[i];
-	struct group *gr = &o->groups[l->group];
-	const struct btf *blob = NULL;
-	int k;
-
-	for (k = 0; k < gr->n; k++)
-		if (gr->libs[k] == i)
-			blob = um_release_blob(gr->rel, k);
-	l->data = (void *)btf__raw_data(blob, &l->size);
-	l->types = btf__type_cnt(blob) - 1;
-	return blob;
+	return archive__dir_kind(dir) == ARCHIVE_ROOT;
 }
 
 /* Runtime needs are "kind name [member]" lines.  Only composites and enums
@@ -638,67 +461,78 @@ static void need_line_cb(void *ctx, const char *kind, const char *name,
 			fprintf(f, "%s %s %s\n", kind, name, members[i]);
 }
 
-/* gen min -o ARCHIVE: one entry per library version, and each object's
- * kernel needs, through the archive module (docs/archive.md). */
-static int write_archive(struct opts *o)
+/* Each object's kernel needs into the archive. */
+static int write_needs(const struct session *s, const char *dir, char **objs)
 {
-	char **objs = calloc(o->nobj + 1, sizeof(*objs)), err[256] = "", *text = NULL;
-	const char *why = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	int i, ret = -ENOMEM;
+	int i, ret;
 	FILE *f;
 
-	for (i = 0; objs && i < o->nobj; i++) {
-		char name[NAME_MAX + 1];
-
-		if (!ucb_object_name(o->objs[i], name, sizeof(name)) || !(objs[i] = strdup(name)))
-			goto out;
-	}
-	for (i = 0; objs && i < o->nlib; i++) {
-		struct lib *l = &o->libs[i];
-		const char *bid = l->meta.build_id;
-		struct archive_entry e = {
-			.lib = l->meta.library, .version = l->meta.version,
-			.arch = l->meta.arch[0] ? l->meta.arch : ucb_host_arch(),
-			.soname = l->meta.soname, .build_ids = &bid, .build_id_cnt = bid[0] ? 1 : 0,
-			.objects = (const char *const *)objs, .object_cnt = o->nobj,
-		};
-
-		lib_blob(o, i);
-		if (!e.version[0]) {
-			p_err("%s: no version (give gen btf --version, or name the file %s-VERSION.btf)",
-			      l->path, l->meta.library);
-			ret = -EINVAL;
-			goto out;
-		}
-		ret = archive__add(o->outdir, &e, l->data, l->size, &why);
-		if (ret) {
-			p_err("%s: cannot add %s to the archive: %s", o->outdir, l->label,
-			      why ? why : strerror(-ret));
-			goto out;
-		}
-		if (asprintf(&l->out, "%s/%s/%s/%s", o->outdir, e.lib, e.version, e.arch) < 0)
-			goto out;
-		if (!json_output)
-			printf("%s: %d types, %u bytes\n", l->out, l->types, l->size);
-	}
-	for (i = 0; objs && i < o->nobj; i++) {
+	for (i = 0; i < s->nobj; i++) {
 		f = open_memstream(&text, &len);
 		if (!f)
-			goto out;
-		um_kernel_needs(o->e, i, need_line_cb, f);
+			return -ENOMEM;
+		um_kernel_needs(s->e, i, need_line_cb, f);
 		fclose(f);
-		ret = archive__set_needs(o->outdir, objs[i], text, len, err, sizeof(err));
+		ret = archive__set_needs(dir, objs[i], text, len);
 		free(text);
 		text = NULL;
 		if (ret) {
-			p_err("%s: cannot record the kernel needs of %s: %s", o->outdir, objs[i], err);
-			goto out;
+			p_err("%s: cannot record the kernel needs of %s: %s", dir, objs[i], ucb_errmsg());
+			return ret;
 		}
 	}
-	ret = 0;
+	return 0;
+}
+
+/* gen min -o ARCHIVE: one entry per library version, and each object's
+ * kernel needs, through the archive module (docs/archive.md). */
+static int write_archive(const struct session *s, struct min_summary *sum, const char *dir)
+{
+	char **objs = calloc(s->nobj + 1, sizeof(*objs));
+	int i, ret = -ENOMEM;
+
+	for (i = 0; objs && i < s->nobj; i++) {
+		char name[NAME_MAX + 1];
+
+		if (!ucb_object_name(s->objs[i], name, sizeof(name)) || !(objs[i] = strdup(name)))
+			goto out;
+	}
+	for (i = 0; objs && i < s->nlib; i++) {
+		struct min_version *v = &sum->v[i];
+		const struct btf_meta *m = &v->lib->meta;
+		const char *bid = m->build_id;
+		struct archive_entry e = {
+			.lib = m->library, .version = m->version,
+			.arch = m->arch[0] ? m->arch : ucb_host_arch(),
+			.soname = m->soname, .build_ids = &bid, .build_id_cnt = bid[0] ? 1 : 0,
+			.objects = (const char *const *)objs, .object_cnt = s->nobj,
+		};
+
+		if (!e.version[0]) {
+			p_err("%s: no version (give gen btf --version, or name the file %s-VERSION.btf)",
+			      v->lib->path, m->library);
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = archive__add(dir, &e, v->data, v->size);
+		if (ret) {
+			p_err("%s: cannot add %s to the archive: %s", dir, v->lib->label, ucb_errmsg());
+			goto out;
+		}
+		ret = -ENOMEM;
+		v->out = archive__entry_dir(dir, e.lib, e.version, e.arch);
+		if (!v->out)
+			goto out;
+		if (!json_output)
+			printf("%s: %d types, %u bytes\n", v->out, v->types, v->size);
+	}
+	ret = objs ? write_needs(s, dir, objs) : -ENOMEM;
 out:
-	for (i = 0; objs && i < o->nobj; i++)
+	if (ret == -ENOMEM)
+		p_err("%s: out of memory", dir);
+	for (i = 0; objs && i < s->nobj; i++)
 		free(objs[i]);
 	free(objs);
 	return ret;
@@ -712,23 +546,21 @@ static bool same_file(const char *path, const char *input)
 	return !stat(path, &a) && !stat(input, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* The blob of libssl-3.0.17.btf is DIR/libssl-3.0.17.btf: with the default
- * -o . and the inputs in the current directory (`gen min app.bpf.o
- * libssl-*.btf`), writing it would replace the full library BTF.  Refuse
- * before anything is resolved or written. */
-static int check_no_overwrite(struct opts *o)
+/* The blob of libssl-3.0.17.btf is DIR/libssl-3.0.17.min.btf: an input fed
+ * back in with -o its own directory would be replaced.  Refuse before
+ * anything is resolved or written. */
+static int check_no_overwrite(const struct session *s, const char *dir)
 {
-	const char *dir = o->outdir ? o->outdir : ".";
 	char path[PATH_MAX];
-	int i, k, n = o->nlib + 1;
+	int i, k, n = s->nlib + 1;
 
 	for (k = 0; k < n; k++) {
-		if (k < o->nlib)
-			snprintf(path, sizeof(path), "%s/%s" MIN_SUFFIX, dir, o->libs[k].label);
+		if (k < s->nlib)
+			snprintf(path, sizeof(path), "%s/%s" SESSION_MIN_SUFFIX, dir, s->libs[k].label);
 		else
 			snprintf(path, sizeof(path), "%s/gen-min.json", dir);
-		for (i = 0; i < o->nlib + o->nobj; i++) {
-			const char *in = i < o->nlib ? o->libs[i].path : o->objs[i - o->nlib];
+		for (i = 0; i < s->nlib + s->nobj; i++) {
+			const char *in = i < s->nlib ? s->libs[i].path : s->objs[i - s->nlib];
 
 			if (same_file(path, in)) {
 				p_err("%s: gen min would overwrite this input with %s; give another output directory (-o DIR)",
@@ -740,117 +572,154 @@ static int check_no_overwrite(struct opts *o)
 	return 0;
 }
 
+/* Plain -o DIR: one atomic file per library, then DIR/gen-min.json. */
+static int write_files(struct min_summary *sum, const char *dir)
+{
+	char *json = NULL, *path = NULL;
+	json_writer_t *w = NULL;
+	size_t jlen = 0;
+	int i, err;
+	FILE *f;
+
+	for (i = 0; i < sum->n; i++) {
+		struct min_version *v = &sum->v[i];
+
+		if (asprintf(&v->out, "%s/%s" SESSION_MIN_SUFFIX, dir, v->lib->label) < 0) {
+			v->out = NULL;
+			p_err("out of memory");
+			return -ENOMEM;
+		}
+		err = ucb_write_file_atomic(v->out, v->data, v->size);
+		if (err) {
+			p_err("%s: cannot write: %s", v->out, strerror(-err));
+			return err;
+		}
+	}
+	/* Compact whatever -p says: the file is part of the output tree. */
+	f = open_memstream(&json, &jlen);
+	w = f ? jsonw_new(f) : NULL;
+	err = w ? 0 : -ENOMEM;
+	if (w) {
+		summary_json(sum, w);
+		jsonw_destroy(&w);
+	}
+	if (f)
+		fclose(f);
+	if (!err && asprintf(&path, "%s/gen-min.json", dir) < 0) {
+		path = NULL;
+		err = -ENOMEM;
+	}
+	if (err) {
+		p_err("out of memory");
+	} else {
+		err = ucb_write_file_atomic(path, json, jlen);
+		if (err)
+			p_err("%s: cannot write: %s", path, strerror(-err));
+	}
+	free(path);
+	free(json);
+	return err;
+}
+
+/* --strict: one error per release that fails a required relocation, each
+ * named.  Returns the number of such releases. */
+static int strict_check(const struct min_summary *sum)
+{
+	const struct session *s = sum->s;
+	int i, j, k, bad = 0;
+
+	for (i = 0; i < sum->n; i++) {
+		const struct min_version *v = &sum->v[i];
+		char *names = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		for (k = 0; k < i && sum->v[k].rel != v->rel; k++)
+			;
+		if (k < i || !v->nfailed)	/* a release once, and only a failing one */
+			continue;
+		bad++;
+		f = open_memstream(&names, &len);
+		for (j = 0; f && j < v->nfailed; j++)
+			fprintf(f, "%s%s", j ? ", " : "", v->failed[j]);
+		if (f)
+			fclose(f);
+		p_err("%s: %d required relocation%s of %s fail%s to match: %s", v->rel->label,
+		      v->nfailed, v->nfailed > 1 ? "s" : "", s->nobj > 1 ? "the objects" : s->objs[0],
+		      v->nfailed > 1 ? "" : "s", names ? names : "out of memory");
+		free(names);
+	}
+	return bad;
+}
+
+static int gen_min_help(void)
+{
+	fprintf(stderr, "Usage: %s gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
+		"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
+		"          [--kernel-type NAME]... [--no-verify] [--archive] [--strict] [-j]\n"
+		"  -o DIR     one blob per library version and gen-min.json in DIR; if DIR\n"
+		"             is an archive (has index.tsv) or --archive is given, add the\n"
+		"             versions to it as entries, and each object's kernel needs\n"
+		"  --strict   exit 1, writing nothing, when a release fails a required\n"
+		"             (unguarded) relocation\n", bin_name);
+	return EXIT_OK;
+}
+
 int do_gen_min(int argc, char **argv)
 {
-	struct opts o = {};
-	char *json = NULL;
-	size_t jlen = 0;
-	FILE *f;
-	int rc, i;
+	struct min_summary sum = {};
+	struct min_args a = {};
+	struct session s = {};
+	const char *dir;
+	bool archive;
+	int rc;
 
-	if (argc >= 1 && !strcmp(argv[0], "help")) {
-		fprintf(stderr, "Usage: %s gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
-			"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-			"          [--kernel-type NAME]... [--no-verify] [--archive] [-j]\n"
-			"  -o DIR     one blob per library version and gen-min.json in DIR; if DIR\n"
-			"             is an archive (has index.tsv) or --archive is given, add the\n"
-			"             versions to it as entries, and each object's kernel needs\n", bin_name);
-		return EXIT_OK;
-	}
-	rc = prepare(&o, argc, argv, "gen min", true, true);
+	if (argc >= 1 && !strcmp(argv[0], "help"))
+		return gen_min_help();
+	rc = min_setup(&s, &a, argc, argv, "gen min", true, true);
 	if (rc)
 		goto out;
 	rc = EXIT_FAIL;
-	if (!(o.outdir && (o.archive || is_archive(o.outdir))) && check_no_overwrite(&o))
+	dir = a.outdir ? a.outdir : ".";
+	archive = a.outdir && (a.archive || is_archive(a.outdir));
+	if (!archive && check_no_overwrite(&s, dir))
 		goto out;
-	if (run_groups(&o, o.verify))
+	if (session__run(&s, a.verify)) {
+		p_errmsg();
+		goto out;
+	}
+	if (summary_build(&s, a.verify, &sum)) {
+		p_err("out of memory");
+		goto out;
+	}
+	if (a.strict && strict_check(&sum))
 		goto out;
 	/* Everything resolved: now write, one atomic file per library. */
-	if (o.outdir && mkdir(o.outdir, 0755) && errno != EEXIST) {
-		p_err("%s: cannot create output directory: %s", o.outdir, strerror(errno));
+	if (a.outdir && mkdir(a.outdir, 0755) && errno != EEXIST) {
+		p_err("%s: cannot create output directory: %s", a.outdir, strerror(errno));
 		goto out;
 	}
-	if (o.outdir && (o.archive || is_archive(o.outdir))) {
-		if (write_archive(&o))
-			goto out;
-		if (json_output) {
-			write_summary(&o, stdout);
-			fputc('\n', stdout);
-		}
-		rc = EXIT_OK;
+	if (archive ? write_archive(&s, &sum, dir) : write_files(&sum, dir))
 		goto out;
-	}
-	for (i = 0; i < o.nlib; i++) {
-		struct lib *l = &o.libs[i];
-		int err;
-
-		lib_blob(&o, i);
-		if (asprintf(&l->out, "%s/%s" MIN_SUFFIX, o.outdir ? o.outdir : ".", l->label) < 0)
-			goto out;
-		err = ucb_write_file_atomic(l->out, l->data, l->size);
-		if (err) {
-			p_err("%s: cannot write: %s", l->out, strerror(-err));
-			goto out;
-		}
-	}
-	f = open_memstream(&json, &jlen);
-	if (!f)
-		goto out;
-	write_summary(&o, f);
-	fclose(f);
-	{
-		char *path = NULL;
-
-		if (asprintf(&path, "%s/gen-min.json", o.outdir ? o.outdir : ".") < 0)
-			goto out;
-		i = ucb_write_file_atomic(path, json, jlen);
-		if (i)
-			p_err("%s: cannot write: %s", path, strerror(-i));
-		free(path);
-		if (i)
-			goto out;
-	}
-	if (json_output) {
-		fputs(json, stdout);
-	} else {
-		for (i = 0; i < o.nlib; i++) {
-			struct lib *l = &o.libs[i];
-			struct group *gr = &o.groups[l->group];
-			const char *const *shadow;
-			const char **failed;
-			struct counts c;
-			int nfailed, nshadow, j;
-
-			count_release(&o, gr, &c, &failed, &nfailed);
-			nshadow = um_release_shadowed(gr->rel, &shadow);
-			printf("%s: %d types, %u bytes; relocations: %d app (%d resolved, %d failed), %d kernel%s\n",
-			       l->out, l->types, l->size, c.app, c.resolved, c.failed, c.kernel,
-			       o.verify ? "; verified" : "");
-			for (j = 0; j < nfailed; j++)
-				printf("  failed match: %s\n", failed[j]);
-			for (j = 0; j < nshadow; j++)
-				printf("  shadowed: %s also exists in the kernel\n", shadow[j]);
-			for (j = 0; j < i; j++)
-				if (o.libs[j].size == l->size && !strcmp(l->meta.library, o.libs[j].meta.library) &&
-				    !memcmp(o.libs[j].data, l->data, l->size)) {
-					printf("  identical to %s\n", o.libs[j].out);
-					break;
-				}
-			free(failed);
-		}
-	}
+	if (json_output)
+		summary_json(&sum, json_wtr);
+	else if (!archive)
+		summary_text(&sum);
 	rc = EXIT_OK;
 out:
-	free(json);
-	opts_free(&o);
+	summary_free(&sum);
+	session__free(&s);
+	min_args_free(&a);
 	return rc;
 }
 
+/* ---- gen min_core_btf: bpftool's kernel-only BTFGen ---- */
+
 int do_gen_min_core_btf(int argc, char **argv)
 {
-	struct um_engine *e = NULL;
-	struct um_release *r = NULL;
-	struct btf *kbtf = NULL, *blob = NULL;
+	struct session_opts so = {};
+	struct session s;
+	struct btf *blob = NULL;
 	const void *raw;
 	__u32 size;
 	int i, err, rc = EXIT_FAIL;
@@ -869,27 +738,28 @@ int do_gen_min_core_btf(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		enum btf_file_kind kind;
 
-		if (btf_file_kind(argv[i], &kind))
+		if (btf_file_kind(argv[i], &kind)) {
+			p_err("%s", ucb_errmsg());
 			return EXIT_FAIL;
+		}
 		if (kind != BTF_FILE_BPF_OBJ) {
 			p_err("%s: not a BPF object: no .BTF.ext section", argv[i]);
 			return EXIT_FAIL;
 		}
 	}
-	kbtf = btf_load(argv[0], NULL);
-	if (!kbtf)
-		return EXIT_FAIL;
-	e = um_new(kbtf);
-	if (!e)
+	so.kernel = argv[0];	/* INPUT: the BTF to minimize */
+	session__init(&s, &so);
+	for (i = 2, err = 0; !err && i < argc; i++)
+		err = session__add_object(&s, argv[i]);
+	if (!err && session__add_release(&s, "kernel") < 0)
+		err = -ENOMEM;
+	err = err ?: session__load_engine(&s);
+	err = err ?: session__run(&s, false);
+	if (err) {
+		p_errmsg();
 		goto out;
-	um_set_kernel_path(e, argv[0]);
-	for (i = 2; i < argc; i++)
-		if (um_add_object(e, argv[i]))
-			goto out;
-	r = um_run(e, NULL, NULL, 0, false);
-	if (!r)
-		goto out;
-	blob = um_kernel_blob(e);
+	}
+	blob = um_kernel_blob(s.e);
 	if (!blob) {
 		p_err("%s: cannot build minimized BTF: %s", argv[0], strerror(errno));
 		goto out;
@@ -903,98 +773,6 @@ int do_gen_min_core_btf(int argc, char **argv)
 	rc = EXIT_OK;
 out:
 	btf__free(blob);
-	um_release_free(r);
-	um_free(e);
-	btf__free(kbtf);
-	return rc;
-}
-
-static const char *side_str(int side)
-{
-	return side == UM_APP ? "app" : side == UM_KERNEL ? "kernel" : "local";
-}
-
-int do_check(int argc, char **argv)
-{
-	struct opts o = {};
-	int rc, g, oi, i;
-	int w = 24;
-
-	if (argc >= 1 && !strcmp(argv[0], "help")) {
-		fprintf(stderr, "Usage: %s check OBJ... [BTF...] [-k KERNEL_BTF | --no-kernel]\n"
-			"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-			"          [--kernel-type NAME]... [-j]\n", bin_name);
-		return EXIT_OK;
-	}
-	rc = prepare(&o, argc, argv, "check", false, false);
-	if (rc)
-		goto out;
-	rc = EXIT_FAIL;
-	if (!o.ngroups) {	/* kernel only: one target */
-		if (add_group(&o) < 0)
-			goto out;
-		snprintf(o.groups[0].label, sizeof(o.groups[0].label), "kernel");
-	}
-	if (run_groups(&o, false))
-		goto out;
-	if (json_output) {
-		printf("{\"targets\":[");
-		for (g = 0; g < o.ngroups; g++) {
-			if (g)
-				putchar(',');
-			json_str(stdout, o.groups[g].label);
-		}
-		printf("],\"relocations\":[");
-		for (oi = 0; oi < um_obj_cnt(o.e); oi++)
-			for (i = 0; i < um_relo_cnt(o.e, oi); i++) {
-				printf("%s{\"object\":", oi || i ? "," : "");
-				json_str(stdout, um_obj_path(o.e, oi));
-				printf(",\"name\":");
-				json_str(stdout, um_relo_name(o.e, oi, i));
-				printf(",\"kind\":\"%s\",\"results\":[", um_relo_kind(o.e, oi, i));
-				for (g = 0; g < o.ngroups; g++) {
-					const struct um_decision *d = um_decision_get(o.groups[g].rel, oi, i);
-
-					printf("%s{\"side\":\"%s\",\"matched\":%s,\"poison\":%s,"
-					       "\"unresolved\":%s,\"value\":", g ? "," : "",
-					       side_str(d->side), d->matched ? "true" : "false",
-					       d->poison ? "true" : "false", d->unresolved ? "true" : "false");
-					json_str(stdout, d->value_str);
-					printf(",\"target\":");
-					json_str(stdout, d->target);
-					putchar('}');
-				}
-				printf("]}");
-			}
-		printf("]}\n");
-	} else {
-		for (oi = 0; oi < um_obj_cnt(o.e); oi++)
-			for (i = 0; i < um_relo_cnt(o.e, oi); i++)
-				if ((int)strlen(um_relo_name(o.e, oi, i)) > w)
-					w = strlen(um_relo_name(o.e, oi, i));
-		printf("%-*s  %-14s  %-6s", w, "RELOCATION", "KIND", "SIDE");
-		for (g = 0; g < o.ngroups; g++)
-			printf("  %s", o.groups[g].label);
-		putchar('\n');
-		for (oi = 0; oi < um_obj_cnt(o.e); oi++)
-			for (i = 0; i < um_relo_cnt(o.e, oi); i++) {
-				const struct um_decision *d0 = um_decision_get(o.groups[0].rel, oi, i);
-
-				printf("%-*s  %-14s  %-6s", w, um_relo_name(o.e, oi, i),
-				       um_relo_kind(o.e, oi, i), side_str(d0->side));
-				for (g = 0; g < o.ngroups; g++) {
-					const struct um_decision *d = um_decision_get(o.groups[g].rel, oi, i);
-					const char *v = d->unresolved ? "-" :
-						(!d->matched && d->side != UM_LOCAL) ? (d->poison ? "missing" : "missing:0") :
-						d->value_str;
-
-					printf("  %*s", (int)strlen(o.groups[g].label), v);
-				}
-				putchar('\n');
-			}
-	}
-	rc = EXIT_OK;
-out:
-	opts_free(&o);
+	session__free(&s);
 	return rc;
 }

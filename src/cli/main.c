@@ -35,7 +35,8 @@ static int do_help(int argc, char **argv)
 		"  prepare --bundle FILE [--obj OBJ] TARGET... -o OUT.btf\n"
 		"                           btf_custom_path for TARGETs from a bundle (docs/runtime.md)\n"
 		"\n"
-		"OPTIONS: -j|--json  -d|--debug (libbpf log)  -V|--version  -h|--help\n",
+		"OPTIONS: -j|--json  -p|--pretty (indented JSON, implies -j)  -d|--debug (libbpf log)\n"
+		"         -V|--version  -h|--help\n",
 		bin_name, bin_name);
 	return EXIT_OK;
 }
@@ -65,10 +66,13 @@ static int do_gen(int argc, char **argv)
 
 static int do_version(int argc, char **argv)
 {
-	if (json_output)
-		printf("{\"version\":\"%s\"}\n", UCOREBTF_VERSION);
-	else
+	if (!json_wtr) {
 		printf("%s v%s\n", bin_name, UCOREBTF_VERSION);
+		return EXIT_OK;
+	}
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "version", UCOREBTF_VERSION);
+	jsonw_end_object(json_wtr);
 	return EXIT_OK;
 }
 
@@ -98,6 +102,8 @@ static int strip_global_opts(int argc, char **argv, int *want_version)
 		}
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			json_output = true;
+		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty"))
+			json_output = pretty_output = true;
 		else if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug"))
 			verbose = true;
 		else if (n == 1 && (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")))
@@ -111,11 +117,24 @@ static int strip_global_opts(int argc, char **argv, int *want_version)
 
 int main(int argc, char **argv)
 {
-	int want_version = 0;
+	int want_version = 0, rc;
 
 	argc = strip_global_opts(argc, argv, &want_version);
 	libbpf_log_init();
+	/* Under -j everything on stdout, errors included, goes through one
+	 * writer, as in bpftool. */
+	if (json_output) {
+		json_wtr = jsonw_new(stdout);
+		if (!json_wtr) {
+			fputs("Error: out of memory\n", stderr);
+			return EXIT_FAIL;
+		}
+		jsonw_pretty(json_wtr, pretty_output);
+	}
 	if (want_version)
-		return do_version(0, NULL);
-	return cmd_select(main_cmds, argc - 1, argv + 1, do_help);
+		rc = do_version(0, NULL);
+	else
+		rc = cmd_select(main_cmds, argc - 1, argv + 1, do_help);
+	jsonw_destroy(&json_wtr);
+	return rc;
 }

@@ -71,8 +71,10 @@ int do_merge(int argc, char **argv)
 	if (!base_given && argc >= 2) {
 		/* merge BASE APP...: the first file is BASE if it is kernel BTF. */
 		app = btf_load(argv[0], NULL);
-		if (!app)
+		if (!app) {
+			p_err("%s", ucb_errmsg());
 			return EXIT_FAIL;
+		}
 		if (is_kernel_btf(app)) {
 			base = app;
 			first = 1;
@@ -82,8 +84,10 @@ int do_merge(int argc, char **argv)
 	}
 	if (!base && !no_base) {
 		base = btf_load(base_path ?: UCB_KERNEL_BTF_DEFAULT, NULL);
-		if (!base)
+		if (!base) {
+			p_err("%s", ucb_errmsg());
 			return EXIT_FAIL;
+		}
 	}
 
 	merged = btf__new_empty();
@@ -93,8 +97,10 @@ int do_merge(int argc, char **argv)
 	}
 	for (i = first; i < argc; i++) {
 		app = btf_load(argv[i], NULL);
-		if (!app)
+		if (!app) {
+			p_err("%s", ucb_errmsg());
 			goto out;
+		}
 		err = btf__add_btf(merged, app);
 		btf__free(app);
 		if (err < 0) {
@@ -108,10 +114,14 @@ int do_merge(int argc, char **argv)
 		goto out;
 	}
 	if (json_output) {
-		printf("{\"output\":");
-		json_str(stdout, out);
-		printf(",\"types\":%u,\"inputs\":%d,\"base\":%s}\n", btf__type_cnt(merged) - 1,
-		       argc - first, base ? "true" : "false");
+		json_writer_t *w = json_wtr;
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "output", out);
+		jsonw_uint_field(w, "types", btf__type_cnt(merged) - 1);
+		jsonw_int_field(w, "inputs", argc - first);
+		jsonw_bool_field(w, "base", base);
+		jsonw_end_object(w);
 	}
 	ret = EXIT_OK;
 out:

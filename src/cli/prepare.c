@@ -49,33 +49,32 @@ static char *weak_targets(const struct ucorebtf_btf *t)
 
 static void print_json(const struct ucorebtf_btf *t, const char *out, size_t sz)
 {
+	json_writer_t *w = json_wtr;
 	char *weak = weak_targets(t);
 	const char *f[5];
 	size_t i;
 
-	printf("{\"output\":");
-	json_str(stdout, out);
-	printf(",\"size\":%zu,\"targets\":[", sz);
+	jsonw_start_object(w);
+	jsonw_string_field(w, "output", out);
+	jsonw_uint_field(w, "size", sz);
+	jsonw_name(w, "targets");
+	jsonw_start_array(w);
 	for (i = 0; !ucorebtf_btf__target(t, i, &f[0], &f[1], &f[2], &f[3], &f[4]); i++) {
-		printf("%s{\"target\":", i ? "," : "");
-		json_str(stdout, f[0]);
-		printf(",\"library\":");
-		json_str(stdout, f[1]);
-		printf(",\"version\":");
-		json_str(stdout, f[2]);
-		printf(",\"arch\":");
-		json_str(stdout, f[3]);
-		printf(",\"how\":");
-		json_str(stdout, f[4]);
-		printf(",\"exact\":%s}", strcmp(f[4], "build-id") ? "false" : "true");
+		jsonw_start_object(w);
+		jsonw_string_field(w, "target", f[0]);
+		jsonw_string_field(w, "library", f[1]);
+		jsonw_string_field(w, "version", f[2]);
+		jsonw_string_field(w, "arch", f[3]);
+		jsonw_string_field(w, "how", f[4]);
+		/* Only a build-id match is exact; the rest rests on a version. */
+		jsonw_bool_field(w, "exact", !strcmp(f[4], "build-id"));
+		jsonw_end_object(w);
 	}
-	printf("]");
-	if (weak) {
-		printf(",\"warning\":");
-		json_str(stdout, weak);
-		free(weak);
-	}
-	printf("}\n");
+	jsonw_end_array(w);
+	if (weak)
+		jsonw_string_field(w, "warning", weak);
+	jsonw_end_object(w);
+	free(weak);
 }
 
 /* What was chosen, and one warning line if anything rests on a version
@@ -139,8 +138,10 @@ int do_prepare(int argc, char **argv)
 	if (po.object_path) {
 		enum btf_file_kind kind;
 
-		if (btf_file_kind(po.object_path, &kind))
+		if (btf_file_kind(po.object_path, &kind)) {
+			p_err("%s", ucb_errmsg());
 			return EXIT_FAIL;
+		}
 		if (kind != BTF_FILE_BPF_OBJ) {
 			p_err("%s: not a BPF object (no .BTF.ext section)", po.object_path);
 			return EXIT_FAIL;

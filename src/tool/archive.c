@@ -1,38 +1,66 @@
 /* Archive directory: content-addressed blobs, one entry file per
- * (library, version, arch), a deterministic index. */
+ * (library, version, arch), a deterministic index.  The only code that
+ * knows the layout (archive.h); every other reader and writer asks here. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/btf.h>
-#include "tool/archive.h"
-#include "cli/common.h"
 #include "lib/errmsg.h"
+#include "lib/fileio.h"
 #include "lib/sha256.h"
+#include "tool/archive.h"
+#include "tool/archive_internal.h"
 
-static int mkdir_p(const char *path)
+/* snprintf into a path buffer; a path that does not fit is an error, not
+ * a shortened name. */
+int arc_mkpath(char *buf, size_t sz, const char *fmt, ...)
 {
-	char buf[4096], *p;
+	va_list ap;
+	int n;
 
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sz, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sz)
+		return ucb_errf(-ENAMETOOLONG, "%.64s...: path too long", buf);
+	return 0;
+}
+
+int arc_mkdir_p(const char *path)
+{
+	char buf[PATH_MAX], *p;
+	int err;
+
+	err = arc_mkpath(buf, sizeof(buf), "%s", path);
+	if (err)
+		return err;
 	for (p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = 0;
 		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
+			return ucb_errf(-errno, "cannot write %s", buf);
 		*p = '/';
 	}
 	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
+		return ucb_errf(-errno, "cannot write %s", buf);
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int write_file(const char *path, const void *data, size_t sz)
+{
+	int err = ucb_write_file_atomic(path, data, sz);
+
+	return err ? ucb_errf(err, "cannot write %s", path) : 0;
+}
+
+int arc_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -51,7 +79,7 @@ static char *join_sorted(const char *const *items, size_t cnt)
 		v[i] = items[i];
 		len += strlen(items[i]) + 1;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_str);
+	qsort(v, cnt, sizeof(*v), arc_cmp_str);
 	s = calloc(1, len);
 	if (s) {
 		for (i = 0; i < cnt; i++) {
@@ -80,7 +108,7 @@ static struct btf *blob_btf(const void *blob, size_t sz)
 		fd = mkstemp(tmpl);
 		if (fd < 0)
 			return NULL;
-		if (write(fd, blob, sz) != (ssize_t)sz) {
+		if (ucb_write_all(fd, blob, sz)) {
 			close(fd);
 			unlink(tmpl);
 			errno = EIO;
@@ -94,81 +122,91 @@ static struct btf *blob_btf(const void *blob, size_t sz)
 	return btf__new(blob, sz);
 }
 
-int archive__add(const char *dir, const struct archive_entry *e, const void *blob, size_t sz,
-		 const char **why)
+/* Names become directories and index fields: only what the index allows. */
+static int entry_check(const struct archive_entry *e)
 {
-	char path[4096], digest[SHA256_HEX_LEN + 1], *bids = NULL, *objs = NULL, *line = NULL;
-	const void *raw;
-	struct btf *btf;
-	struct ucb_entry ue;
-	__u32 raw_sz;
 	size_t i;
-	int err;
 
-	*why = "bad library, version or arch name";
 	if (!ucb_valid_name(e->lib) || !ucb_valid_name(e->version) || !ucb_valid_name(e->arch) ||
-	    !strcmp(e->lib, "blobs") || !strcmp(e->lib, "needs"))
-		return -EINVAL;
-	*why = "bad soname";
+	    !strcmp(e->lib, BLOBS_DIR) || !strcmp(e->lib, NEEDS_DIR))
+		return ucb_errf(-EINVAL, "bad library, version or arch name");
 	if (e->soname && e->soname[0] && !ucb_valid_soname(e->soname))
-		return -EINVAL;
-	*why = "bad build-id (lowercase hex expected)";
+		return ucb_errf(-EINVAL, "bad soname");
 	for (i = 0; i < e->build_id_cnt; i++)
 		if (!ucb_valid_hex(e->build_ids[i], 2, 80))
-			return -EINVAL;
-	*why = "bad object name";
+			return ucb_errf(-EINVAL, "bad build-id (lowercase hex expected)");
 	for (i = 0; i < e->object_cnt; i++)
 		if (!ucb_valid_name(e->objects[i]))
-			return -EINVAL;
+			return ucb_errf(-EINVAL, "bad object name");
+	return 0;
+}
+
+/* Store the blob as raw BTF under its digest (once: same bytes, same file). */
+static int blob_store(const char *dir, const void *blob, size_t sz,
+		      char digest[SHA256_HEX_LEN + 1], __u32 *raw_sz)
+{
+	char path[PATH_MAX];
+	const void *raw;
+	struct btf *btf;
+	int err;
 
 	btf = blob_btf(blob, sz);
-	if (!btf) {
-		*why = "blob is not valid BTF";
-		return -EINVAL;
-	}
-	*why = "out of memory";
-	raw = btf__raw_data(btf, &raw_sz);
+	if (!btf)
+		return ucb_errf(-EINVAL, "blob is not valid BTF");
+	raw = btf__raw_data(btf, raw_sz);
 	if (!raw) {
 		btf__free(btf);
-		return -ENOMEM;
+		return ucb_errf(-ENOMEM, "out of memory");
 	}
-	ucb_sha256_hex(raw, raw_sz, digest);
-	*why = "cannot write the archive";
-	snprintf(path, sizeof(path), "%s/blobs", dir);
-	err = mkdir_p(path);
-	snprintf(path, sizeof(path), "%s/blobs/%s.btf", dir, digest);
+	ucb_sha256_hex(raw, *raw_sz, digest);
+	err = arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR, dir);
+	err = err ?: arc_mkdir_p(path);
+	err = err ?: archive__blob_path(dir, digest, path, sizeof(path));
 	if (!err && access(path, F_OK))
-		err = ucb_write_file_atomic(path, raw, raw_sz);
+		err = write_file(path, raw, *raw_sz);
 	btf__free(btf);
-	if (err)
-		return err;
+	return err;
+}
+
+/* <lib>/<version>/<arch>/entry.tsv: the entry's own index line. */
+static int entry_write(const char *dir, const struct archive_entry *e, char *digest, __u32 raw_sz)
+{
+	char path[PATH_MAX], *bids, *objs, *line = NULL;
+	struct ucb_entry ue;
+	int err;
 
 	bids = join_sorted(e->build_ids, e->build_id_cnt);
 	objs = join_sorted(e->objects, e->object_cnt);
 	ue = (struct ucb_entry){ (char *)e->lib, (char *)e->version, (char *)e->arch, digest,
 				 (char *)(e->soname ? e->soname : ""), bids, objs, raw_sz };
 	line = bids && objs ? ucb_entry_line(&ue) : NULL;
-	err = line ? 0 : -ENOMEM;
-	if (!err) {
-		snprintf(path, sizeof(path), "%s/%s/%s/%s", dir, e->lib, e->version, e->arch);
-		err = mkdir_p(path);
-	}
-	if (!err) {
-		snprintf(path, sizeof(path), "%s/%s/%s/%s/entry.tsv", dir, e->lib, e->version, e->arch);
-		err = ucb_write_file_atomic(path, line, strlen(line));
-	}
+	err = line ? 0 : ucb_errf(-ENOMEM, "out of memory");
+	err = err ?: arc_mkpath(path, sizeof(path), "%s/%s/%s/%s", dir, e->lib, e->version, e->arch);
+	err = err ?: arc_mkdir_p(path);
+	err = err ?: arc_mkpath(path, sizeof(path), "%s/%s/%s/%s/" ENTRY_FILE, dir, e->lib,
+			    e->version, e->arch);
+	err = err ?: write_file(path, line, strlen(line));
 	free(line);
 	free(bids);
 	free(objs);
-	if (!err)
-		err = archive__reindex(dir);
-	if (!err)
-		*why = NULL;
 	return err;
 }
 
-/* Names of the visible entries of a directory, sorted; NULL-terminated. */
-static char **list_dir(const char *path, int *err)
+int archive__add(const char *dir, const struct archive_entry *e, const void *blob, size_t sz)
+{
+	char digest[SHA256_HEX_LEN + 1];
+	__u32 raw_sz;
+	int err;
+
+	err = entry_check(e);
+	err = err ?: blob_store(dir, blob, sz, digest, &raw_sz);
+	err = err ?: entry_write(dir, e, digest, raw_sz);
+	return err ?: archive__reindex(dir);
+}
+
+/* Names of the visible entries of a directory, sorted; NULL-terminated.
+ * NULL with *err set (no message: the callers say what they listed). */
+char **arc_list_dir(const char *path, int *err)
 {
 	struct dirent *de;
 	char **v = NULL, **tmp;
@@ -185,23 +223,30 @@ static char **list_dir(const char *path, int *err)
 		if (de->d_name[0] == '.')
 			continue;
 		tmp = realloc(v, (n + 2) * sizeof(*v));
-		if (!tmp) {
+		if (!tmp || !(tmp[n] = strdup(de->d_name))) {
+			v = tmp ?: v;
 			*err = -ENOMEM;
 			break;
 		}
 		v = tmp;
-		v[n++] = strdup(de->d_name);
-		v[n] = NULL;
+		v[++n] = NULL;
 	}
 	closedir(d);
-	if (v)
-		qsort(v, n, sizeof(*v), cmp_str);
-	else if (!*err)
+	if (!*err && !v)
 		v = calloc(1, sizeof(*v));
+	if (!*err && !v)
+		*err = -ENOMEM;
+	if (*err) {
+		while (v && n)
+			free(v[--n]);
+		free(v);
+		return NULL;
+	}
+	qsort(v, n, sizeof(*v), arc_cmp_str);
 	return v;
 }
 
-static void free_list(char **v)
+void arc_free_list(char **v)
 {
 	char **p;
 
@@ -210,298 +255,326 @@ static void free_list(char **v)
 	free(v);
 }
 
+/* Append the entry.tsv files depth levels below path to f, in sorted
+ * order: depth 2 is a <lib> directory, 0 an <arch> directory. */
+static int collect_level(const char *path, int depth, FILE *f)
+{
+	char sub[PATH_MAX], **names;
+	size_t i, sz;
+	void *data;
+	int err;
+
+	if (!depth) {
+		err = arc_mkpath(sub, sizeof(sub), "%s/" ENTRY_FILE, path);
+		if (!err && !ucb_read_file(sub, &data, &sz)) {
+			fwrite(data, 1, sz, f);
+			free(data);
+		}
+		return err;
+	}
+	names = arc_list_dir(path, &err);
+	if (err == -ENOTDIR && depth == 2)
+		return 0;	/* a file beside the libraries (README) is no entry */
+	if (err)
+		return ucb_errf(err, "%s: %s", path, strerror(-err));
+	for (i = 0; !err && names[i]; i++) {
+		err = arc_mkpath(sub, sizeof(sub), "%s/%s", path, names[i]);
+		err = err ?: collect_level(sub, depth - 1, f);
+	}
+	arc_free_list(names);
+	return err;
+}
+
 /* Concatenate every <lib>/<version>/<arch>/entry.tsv. */
 static int collect_entries(const char *dir, char **text, size_t *len)
 {
-	char **libs, **vers, **arches, path[4096];
-	char *buf = NULL, *tmp;
-	size_t n = 0, i, j, k;
-	void *data;
-	size_t sz;
+	char path[PATH_MAX], **libs;
+	size_t i;
+	FILE *f;
+	int err;
+
+	libs = arc_list_dir(dir, &err);
+	if (err)
+		return ucb_errf(err, "%s: %s", dir, strerror(-err));
+	f = open_memstream(text, len);
+	if (!f) {
+		arc_free_list(libs);
+		return ucb_errf(-ENOMEM, "out of memory");
+	}
+	for (i = 0; !err && libs[i]; i++) {
+		if (!strcmp(libs[i], BLOBS_DIR) || !strcmp(libs[i], NEEDS_DIR) ||
+		    !strcmp(libs[i], INDEX_FILE))
+			continue;
+		err = arc_mkpath(path, sizeof(path), "%s/%s", dir, libs[i]);
+		err = err ?: collect_level(path, 2, f);
+	}
+	arc_free_list(libs);
+	if (fclose(f) && !err)
+		err = ucb_errf(-ENOMEM, "out of memory");
+	if (err) {
+		free(*text);
+		*text = NULL;
+	}
+	return err;
+}
+
+/* index.tsv's text: the header, then one line per entry, sorted. */
+static int index_text(const struct ucb_index *idx, char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+	size_t i;
+	char *line;
 	int err = 0;
 
-	libs = list_dir(dir, &err);
-	for (i = 0; !err && libs[i]; i++) {
-		if (!strcmp(libs[i], "blobs") || !strcmp(libs[i], "needs") ||
-		    !strcmp(libs[i], "index.tsv"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, libs[i]);
-		vers = list_dir(path, &err);
-		if (err == -ENOTDIR) {
-			err = 0;
-			continue;
-		}
-		for (j = 0; !err && vers[j]; j++) {
-			snprintf(path, sizeof(path), "%s/%s/%s", dir, libs[i], vers[j]);
-			arches = list_dir(path, &err);
-			for (k = 0; !err && arches[k]; k++) {
-				snprintf(path, sizeof(path), "%s/%s/%s/%s/entry.tsv", dir, libs[i],
-					 vers[j], arches[k]);
-				if (ucb_read_file(path, &data, &sz))
-					continue;
-				tmp = realloc(buf, n + sz + 1);
-				if (!tmp) {
-					free(data);
-					err = -ENOMEM;
-					break;
-				}
-				buf = tmp;
-				memcpy(buf + n, data, sz);
-				n += sz;
-				free(data);
-			}
-			free_list(arches);
-		}
-		free_list(vers);
+	if (!f)
+		return ucb_errf(-ENOMEM, "out of memory");
+	fputs(UCB_INDEX_HEADER, f);
+	for (i = 0; i < idx->cnt && !err; i++) {
+		line = ucb_entry_line(&idx->e[i]);
+		if (!line)
+			err = ucb_errf(-ENOMEM, "out of memory");
+		else
+			fputs(line, f);
+		free(line);
 	}
-	free_list(libs);
+	if (fclose(f) && !err)
+		err = ucb_errf(-ENOMEM, "out of memory");
 	if (err) {
-		free(buf);
-		return err;
+		free(*text);
+		*text = NULL;
 	}
-	*text = buf;
-	*len = n;
+	return err;
+}
+
+/* Remove the blobs no entry names. */
+static int gc_blobs(const char *dir, const struct ucb_index *idx)
+{
+	char path[PATH_MAX], **blobs;
+	size_t i, j, dl = SHA256_HEX_LEN;
+	bool used;
+	int err;
+
+	err = arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR, dir);
+	if (err)
+		return err;
+	blobs = arc_list_dir(path, &err);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return ucb_errf(err, "%s: %s", path, strerror(-err));
+	for (i = 0; blobs[i]; i++) {
+		used = false;
+		for (j = 0; j < idx->cnt && !used; j++)
+			used = !strncmp(blobs[i], idx->e[j].digest, dl) &&
+			       !strcmp(blobs[i] + dl, BLOB_SUFFIX);
+		if (!used && !arc_mkpath(path, sizeof(path), "%s/" BLOBS_DIR "/%s", dir, blobs[i]))
+			unlink(path);
+	}
+	arc_free_list(blobs);
 	return 0;
 }
 
 int archive__reindex(const char *dir)
 {
-	char path[4096], **blobs;
-	struct ucb_index idx;
-	char *text = NULL, *out, *line;
-	size_t len = 0, i, olen, cap;
-	bool used;
+	char path[PATH_MAX], *text = NULL, *out = NULL;
+	struct ucb_index idx = {};
+	size_t len = 0, olen = 0;
 	int err;
 
 	err = collect_entries(dir, &text, &len);
-	if (err)
-		return err;
-	err = ucb_index_parse(text ?: "", len, &idx);
+	if (!err) {
+		err = ucb_index_parse(text ?: "", len, &idx);
+		if (err)
+			err = ucb_errf(err, "%s: entry files: %s", dir, ucb_errmsg());
+	}
 	free(text);
 	if (err)
 		return err;
 	ucb_index_sort(&idx);
-	cap = sizeof(UCB_INDEX_HEADER);
-	out = malloc(cap);
-	if (!out) {
-		ucb_index_free(&idx);
-		return -ENOMEM;
-	}
-	strcpy(out, UCB_INDEX_HEADER);
-	olen = strlen(out);
-	for (i = 0; i < idx.cnt; i++) {
-		line = ucb_entry_line(&idx.e[i]);
-		if (!line) {
-			err = -ENOMEM;
-			break;
-		}
-		cap = olen + strlen(line) + 1;
-		out = realloc(out, cap);
-		strcpy(out + olen, line);
-		olen += strlen(line);
-		free(line);
-	}
-	snprintf(path, sizeof(path), "%s/index.tsv", dir);
-	if (!err)
-		err = ucb_write_file_atomic(path, out, olen);
+	err = index_text(&idx, &out, &olen);
+	err = err ?: arc_mkpath(path, sizeof(path), "%s/" INDEX_FILE, dir);
+	err = err ?: write_file(path, out, olen);
+	err = err ?: gc_blobs(dir, &idx);
 	free(out);
-
-	/* Garbage-collect blobs no entry names. */
-	snprintf(path, sizeof(path), "%s/blobs", dir);
-	blobs = err ? NULL : list_dir(path, &err);
-	if (err == -ENOENT)
-		err = 0;
-	for (i = 0; blobs && blobs[i]; i++) {
-		used = false;
-		for (size_t j = 0; j < idx.cnt && !used; j++)
-			used = !strncmp(blobs[i], idx.e[j].digest, 64) && !strcmp(blobs[i] + 64, ".btf");
-		if (!used) {
-			snprintf(path, sizeof(path), "%s/blobs/%s", dir, blobs[i]);
-			unlink(path);
-		}
-	}
-	free_list(blobs);
 	ucb_index_free(&idx);
 	return err;
 }
 
-int archive__load_index(const char *dir, struct ucb_index *idx, char *err, size_t err_sz)
+int archive__load_index(const char *dir, struct ucb_index *idx)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	void *data;
 	size_t sz;
-	int ret;
+	int err;
 
-	snprintf(path, sizeof(path), "%s/index.tsv", dir);
-	ret = ucb_read_file(path, &data, &sz);
-	if (ret) {
-		snprintf(err, err_sz, "%s: %s", path, strerror(-ret));
-		return ret;
-	}
-	ret = ucb_index_parse(data, sz, idx);
-	if (ret)
-		snprintf(err, err_sz, "%s", ucb_errmsg());
+	err = arc_mkpath(path, sizeof(path), "%s/" INDEX_FILE, dir);
+	if (err)
+		return err;
+	err = ucb_read_file(path, &data, &sz);
+	if (err)
+		return ucb_errf(err, "%s: %s", path, strerror(-err));
+	err = ucb_index_parse(data, sz, idx);
 	free(data);
-	if (!ret)
-		ucb_index_sort(idx);
-	return ret;
+	if (err)
+		return ucb_errf(err, "%s: %s", path, ucb_errmsg());
+	ucb_index_sort(idx);
+	return 0;
+}
+
+int archive__blob_path(const char *dir, const char *digest, char *path, size_t sz)
+{
+	if (!ucb_valid_hex(digest, SHA256_HEX_LEN, SHA256_HEX_LEN))
+		return ucb_errf(-EINVAL, "bad blob digest '%.80s'", digest);
+	return arc_mkpath(path, sz, "%s/" BLOBS_DIR "/%s" BLOB_SUFFIX, dir, digest);
 }
 
 int archive__read_blob(const char *dir, const char *digest, void **data, size_t *sz)
 {
-	char path[4096];
+	char path[PATH_MAX];
+	int err;
 
-	if (!ucb_valid_hex(digest, 64, 64))
-		return -EINVAL;
-	snprintf(path, sizeof(path), "%s/blobs/%s.btf", dir, digest);
-	return ucb_read_file(path, data, sz);
+	err = archive__blob_path(dir, digest, path, sizeof(path));
+	if (err)
+		return err;
+	err = ucb_read_file(path, data, sz);
+	return err ? ucb_errf(err, "%s: %s", path, strerror(-err)) : 0;
 }
 
-/* "kind name [path]" lines -> sorted "object\tkind\tname\tpath" lines. */
-static int needs_convert(const char *object, const char *text, size_t len, char ***lines,
-			 size_t *cnt, char *err, size_t err_sz)
+char *archive__entry_dir(const char *dir, const char *lib, const char *version, const char *arch)
 {
-	char *copy, *line, *next, *kind, *name, *path, *extra, *save, **v = NULL;
-	size_t n = 0, lineno = 0;
-	int ret = 0;
+	char *s;
 
-	copy = strndup(text, len);
-	if (!copy)
-		return -ENOMEM;
-	for (line = copy; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		lineno++;
-		if (line[0] == '#' || !line[strspn(line, " \t\r")])
-			continue;
-		kind = strtok_r(line, " \t\r", &save);
-		name = strtok_r(NULL, " \t\r", &save);
-		path = strtok_r(NULL, " \t\r", &save);
-		extra = strtok_r(NULL, " \t\r", &save);
-		if (!kind || !name || extra || !ucb_valid_kind(kind) || !ucb_valid_ident(name) ||
-		    (path && !ucb_valid_path(path))) {
-			snprintf(err, err_sz, "line %zu: expected 'struct|union|enum|typedef NAME [MEMBER.PATH]'",
-				 lineno);
-			ret = -EINVAL;
+	if (asprintf(&s, "%s/%s/%s/%s", dir, lib, version, arch) < 0)
+		return ucb_errp(-ENOMEM, "out of memory");
+	return s;
+}
+
+static bool has_file(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	return !arc_mkpath(path, sizeof(path), "%s/%s", dir, name) && !access(path, F_OK);
+}
+
+enum archive_dir archive__dir_kind(const char *dir)
+{
+	if (has_file(dir, INDEX_FILE))
+		return ARCHIVE_ROOT;
+	if (has_file(dir, ENTRY_FILE))
+		return ARCHIVE_ENTRY;
+	return ARCHIVE_NONE;
+}
+
+/* The archive an entry's directory belongs to: the nearest ancestor
+ * (dir/.., dir/../.., ...) holding blobs/. */
+static int find_root(const char *dir, char *root, size_t root_sz)
+{
+	int up, err;
+
+	err = arc_mkpath(root, root_sz, "%s", dir);
+	for (up = 0; !err && up < ROOT_MAX_UP; up++) {
+		if (has_file(root, BLOBS_DIR))
+			return 0;
+		if (strlen(root) + 4 >= root_sz)
 			break;
-		}
-		v = realloc(v, (n + 1) * sizeof(*v));
-		if (!v || asprintf(&v[n], "%s\t%s\t%s\t%s\n", object, kind, name, path ?: "-") < 0) {
-			ret = -ENOMEM;
-			break;
-		}
-		n++;
+		strcat(root, "/..");
 	}
-	free(copy);
-	if (!ret && v)
-		qsort(v, n, sizeof(*v), cmp_str);
-	*lines = v;
-	*cnt = n;
-	return ret;
+	return ucb_errf(-ENOENT, "%s/" ENTRY_FILE ": no " BLOBS_DIR "/ directory above it", dir);
 }
 
-int archive__set_needs(const char *dir, const char *object, const char *text, size_t len,
-		       char *err, size_t err_sz)
+int archive__load_dir(const char *dir, struct ucb_index *idx, char *root, size_t root_sz)
 {
-	char path[4096], **lines, *out, *t;
-	size_t n, i, olen = 0;
-	int ret;
-
-	if (!ucb_valid_name(object)) {
-		snprintf(err, err_sz, "bad object name '%s'", object);
-		return -EINVAL;
-	}
-	ret = needs_convert(object, text, len, &lines, &n, err, err_sz);
-	/* Stored in the hand-written form, normalised: sorted, unique. */
-	out = calloc(1, len + 64 + n * 2);
-	for (i = 0; !ret && out && i < n; i++) {
-		if (i && !strcmp(lines[i], lines[i - 1]))
-			continue;
-		t = strchr(lines[i], '\t') + 1;
-		for (; *t; t++)
-			out[olen++] = *t == '\t' ? ' ' : *t;
-		if (olen >= 2 && !strcmp(out + olen - 2, "-\n")) {
-			olen -= 3;
-			out[olen++] = '\n';
-		}
-	}
-	if (!ret && !out)
-		ret = -ENOMEM;
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/needs", dir);
-		ret = mkdir_p(path);
-	}
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/needs/%s.txt", dir, object);
-		ret = ucb_write_file_atomic(path, out, olen);
-		if (ret)
-			snprintf(err, err_sz, "%s: %s", path, strerror(-ret));
-	}
-	for (i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-	free(out);
-	return ret;
-}
-
-int archive__needs_text(const char *dir, char **text, size_t *len, char *err, size_t err_sz)
-{
-	char path[4096], object[256], **files, **lines, *out = NULL, *dot;
-	size_t n, i, j, olen = 0;
+	char path[PATH_MAX];
 	void *data;
 	size_t sz;
-	int ret = 0;
+	int err;
 
-	snprintf(path, sizeof(path), "%s/needs", dir);
-	files = list_dir(path, &ret);
-	if (ret == -ENOENT) {
-		*text = strdup("");
-		*len = 0;
-		return *text ? 0 : -ENOMEM;
+	switch (archive__dir_kind(dir)) {
+	case ARCHIVE_ROOT:
+		err = arc_mkpath(root, root_sz, "%s", dir);
+		return err ?: archive__load_index(dir, idx);
+	case ARCHIVE_ENTRY:
+		break;
+	default:
+		return ucb_errf(-ENOENT, "%s: not an archive (no " INDEX_FILE " or " ENTRY_FILE ")", dir);
 	}
-	for (i = 0; !ret && files[i]; i++) {
-		dot = strrchr(files[i], '.');
-		if (!dot || strcmp(dot, ".txt"))
-			continue;
-		snprintf(object, sizeof(object), "%.*s", (int)(dot - files[i]), files[i]);
-		snprintf(path, sizeof(path), "%s/needs/%s", dir, files[i]);
-		ret = ucb_read_file(path, &data, &sz);
-		if (ret) {
-			snprintf(err, err_sz, "%s: %s", path, strerror(-ret));
-			break;
-		}
-		if (!ucb_valid_name(object)) {
-			snprintf(err, err_sz, "%s: bad object name", path);
-			ret = -EINVAL;
-		} else {
-			ret = needs_convert(object, data, sz, &lines, &n, err, err_sz);
-			if (ret) {
-				char tmp[256];
+	err = find_root(dir, root, root_sz);
+	err = err ?: arc_mkpath(path, sizeof(path), "%s/" ENTRY_FILE, dir);
+	if (err)
+		return err;
+	err = ucb_read_file(path, &data, &sz);
+	if (err)
+		return ucb_errf(err, "%s: %s", path, strerror(-err));
+	err = ucb_index_parse(data, sz, idx);
+	free(data);
+	return err ? ucb_errf(err, "%s: %s", path, ucb_errmsg()) : 0;
+}
 
-				snprintf(tmp, sizeof(tmp), "%s", err);
-				snprintf(err, err_sz, "%s: %s", path, tmp);
-			}
-		}
-		free(data);
-		for (j = 0; !ret && j < n; j++) {
-			if (j && !strcmp(lines[j], lines[j - 1]))
-				continue;
-			out = realloc(out, olen + strlen(lines[j]) + 1);
-			strcpy(out + olen, lines[j]);
-			olen += strlen(lines[j]);
-		}
-		for (j = 0; !ret && j < n; j++)
-			free(lines[j]);
-		if (!ret)
-			free(lines);
-	}
-	free_list(files);
-	if (ret) {
-		free(out);
-		return ret;
-	}
-	*text = out ?: strdup("");
-	*len = olen;
+
+/* A comma list field of an index entry ("-": none) as a string array,
+ * pointing into a copy the caller frees. */
+static int split_list(const char *list, char **copy, const char ***items, size_t *cnt)
+{
+	size_t n = 1;
+	char *p, *save = NULL;
+
+	*items = NULL;
+	*cnt = 0;
+	*copy = strdup(strcmp(list, "-") ? list : "");
+	if (!*copy)
+		return -ENOMEM;
+	for (p = *copy; *p; p++)
+		n += *p == ',';
+	*items = calloc(n, sizeof(**items));
+	if (!*items)
+		return -ENOMEM;
+	for (p = strtok_r(*copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		(*items)[(*cnt)++] = p;
 	return 0;
+}
+
+/* One entry of the archive src, with its blob, into dst. */
+static int merge_entry(const char *dst, const char *src, const struct ucb_entry *x)
+{
+	struct archive_entry e = { x->lib, x->version, x->arch,
+				   strcmp(x->soname, "-") ? x->soname : NULL };
+	char *bcopy = NULL, *ocopy = NULL;
+	const char **bids = NULL, **objs = NULL;
+	void *blob = NULL;
+	size_t sz;
+	int err;
+
+	err = split_list(x->build_ids, &bcopy, &bids, &e.build_id_cnt);
+	err = err ?: split_list(x->objects, &ocopy, &objs, &e.object_cnt);
+	if (err)
+		err = ucb_errf(err, "out of memory");
+	e.build_ids = bids;
+	e.objects = objs;
+	err = err ?: archive__read_blob(src, x->digest, &blob, &sz);
+	if (!err) {
+		err = archive__add(dst, &e, blob, sz);
+		if (err)
+			ucb_errf(err, "%s %s %s: %s", x->lib, x->version, x->arch, ucb_errmsg());
+	}
+	free(blob);
+	free(bids);
+	free(objs);
+	free(bcopy);
+	free(ocopy);
+	return err;
+}
+
+int archive__merge(const char *dst, const char *src)
+{
+	struct ucb_index idx;
+	size_t i;
+	int err;
+
+	err = archive__load_index(src, &idx);
+	if (err)
+		return err;
+	for (i = 0; i < idx.cnt && !err; i++)
+		err = merge_entry(dst, src, &idx.e[i]);
+	ucb_index_free(&idx);
+	return err ?: arc_merge_needs(dst, src) ?: arc_merge_rules(dst, src);
 }

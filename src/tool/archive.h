@@ -4,6 +4,7 @@
  *   ARCHIVE/<lib>/<version>/<arch>/entry.tsv   that entry's index line
  *   ARCHIVE/blobs/<sha256>.btf                 raw BTF, stored once by digest
  *   ARCHIVE/needs/<object>.txt                 kernel types an object needs
+ *   ARCHIVE/rules.tsv                          version rules per library
  *
  * Every file is a pure function of the entries, so regenerating an archive
  * from the same inputs gives no diff.  See docs/archive.md. */
@@ -24,32 +25,64 @@ struct archive_entry {
 	size_t object_cnt;
 };
 
+/* Errors follow docs/conventions.md: -errno (or NULL) and one message for
+ * ucb_errmsg(), naming the file when there is one.  Nothing is printed. */
+
 /* Add or replace the entry (lib, version, arch) with blob (raw BTF or an
  * ELF with .BTF; stored as raw BTF).  Other entries are left alone; blobs
- * no entry refers to any more are removed.  Returns 0 or -errno; on error
- * *why (if non-NULL) says what is wrong. */
-int archive__add(const char *dir, const struct archive_entry *e, const void *blob, size_t sz,
-		 const char **why);
+ * no entry refers to any more are removed.  Returns 0 or -errno: -EINVAL
+ * for a bad name or blob ("bad soname", "blob is not valid BTF"), else an
+ * I/O error ("cannot write PATH"). */
+int archive__add(const char *dir, const struct archive_entry *e, const void *blob, size_t sz);
 
 /* Rewrite index.tsv from the entry files and drop unreferenced blobs. */
 int archive__reindex(const char *dir);
 
 /* Parse index.tsv (entries sorted).  Returns 0 or -errno. */
-int archive__load_index(const char *dir, struct ucb_index *idx, char *err, size_t err_sz);
+int archive__load_index(const char *dir, struct ucb_index *idx);
 
-/* Read blobs/<digest>.btf.  Returns 0 or -errno. */
+/* Read the blob of digest.  Returns 0 or -errno. */
 int archive__read_blob(const char *dir, const char *digest, void **data, size_t *sz);
 
-/* Record the kernel needs of object from "kind name [path]" text lines. */
-int archive__set_needs(const char *dir, const char *object, const char *text, size_t len,
-		       char *err, size_t err_sz);
+/* The path of the blob of digest under the archive root dir, for readers
+ * that open BTF by path.  Returns 0, or -EINVAL for a digest that is not
+ * 64 hex digits, -ENAMETOOLONG. */
+int archive__blob_path(const char *dir, const char *digest, char *path, size_t sz);
+
+/* The directory of entry (lib, version, arch), malloc'ed, for messages. */
+char *archive__entry_dir(const char *dir, const char *lib, const char *version, const char *arch);
+
+/* What a directory is to the archive: an archive's root (it has an
+ * index), one entry's directory, or neither. */
+enum archive_dir {
+	ARCHIVE_NONE,
+	ARCHIVE_ROOT,
+	ARCHIVE_ENTRY,
+};
+enum archive_dir archive__dir_kind(const char *dir);
+
+/* The entries a directory holds, for readers given any directory (report):
+ * an archive root's whole index, or an entry directory's one entry.  root
+ * gets the archive's root (an entry's nearest ancestor with blobs), for
+ * archive__blob_path().  Returns 0 or -errno (-ENOENT for ARCHIVE_NONE or
+ * an entry outside any archive). */
+int archive__load_dir(const char *dir, struct ucb_index *idx, char *root, size_t root_sz);
+
+/* Add every entry of the archive src (its blob and fields as src has
+ * them), every needs file and the version rules of src to dst, as
+ * archive__add(), archive__set_needs() and archive__set_rules() would: how
+ * the parts CI builds are merged. */
+int archive__merge(const char *dst, const char *src);
+
+/* Record the kernel needs of object from "kind name [path]" text lines.
+ * A bad line gives -EINVAL and "line N: expected ...". */
+int archive__set_needs(const char *dir, const char *object, const char *text, size_t len);
 
 /* All needs files as NEED-section text ("object\tkind\tname\tpath\n", sorted);
  * *text is malloc'ed, "" when there are none. */
-int archive__needs_text(const char *dir, char **text, size_t *len, char *err, size_t err_sz);
+int archive__needs_text(const char *dir, char **text, size_t *len);
 
-/* ---- version rules: ARCHIVE/rules.tsv (src/tool/archive_rules.c) ----
- * Functions fail with ucb_errf() (lib/errmsg.h). */
+/* ---- version rules: ARCHIVE/rules.tsv (src/tool/archive_rules.c) ---- */
 
 /* Library lib's version rules become exactly specs, each in the
  * command-line form SOURCE:PREFIX (lib/vrule.h); cnt 0 removes them. */

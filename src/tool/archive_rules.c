@@ -3,6 +3,7 @@
  * under a header comment; no file when there are none.  bundle create
  * copies the file into the bundle's RULE record. */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "lib/index.h"
 #include "lib/vrule.h"
 #include "tool/archive.h"
+#include "tool/archive_internal.h"
 
 static int cmp_line(const void *a, const void *b)
 {
@@ -22,14 +24,15 @@ static int cmp_line(const void *a, const void *b)
 /* The archive's rules, parsed; none when there is no rules.tsv. */
 static int rules_load(const char *dir, struct ucb_vrules *rules)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	void *data;
 	size_t sz;
 	int err;
 
 	memset(rules, 0, sizeof(*rules));
-	if (snprintf(path, sizeof(path), "%s/rules.tsv", dir) >= (int)sizeof(path))
-		return ucb_errf(-ENAMETOOLONG, "%s: path too long", dir);
+	err = arc_mkpath(path, sizeof(path), "%s/" RULES_FILE, dir);
+	if (err)
+		return err;
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
 	err = ucb_read_file(path, &data, &sz);
@@ -97,7 +100,7 @@ static bool replaced(const struct ucb_vrule *r, const char *lib, const struct uc
 static int rules_store(const char *dir, const char *lib, const struct ucb_vrules *fresh)
 {
 	struct ucb_vrules old, check;
-	char path[4096], **lines = NULL, *text = NULL;
+	char path[PATH_MAX], **lines = NULL, *text = NULL;
 	size_t i, n = 0, len = 0;
 	int err;
 
@@ -118,7 +121,8 @@ static int rules_store(const char *dir, const char *lib, const struct ucb_vrules
 		err = ucb_vrules_parse(text, len, &check);
 	if (!err)
 		ucb_vrules_free(&check);
-	snprintf(path, sizeof(path), "%s/rules.tsv", dir);
+	if (!err)
+		err = arc_mkpath(path, sizeof(path), "%s/" RULES_FILE, dir);
 	if (!err && len)
 		err = ucb_write_file_atomic(path, text, len);
 	else if (!err && unlink(path) && errno != ENOENT)
@@ -199,5 +203,18 @@ int archive__rules_text(const char *dir, char **text, size_t *len)
 		free(lines[i]);
 	free(lines);
 	ucb_vrules_free(&rules);
+	return err;
+}
+
+int arc_merge_rules(const char *dst, const char *src)
+{
+	char *text;
+	size_t len;
+	int err;
+
+	err = archive__rules_text(src, &text, &len);
+	if (!err && len)
+		err = archive__add_rules_text(dst, text, len);
+	free(text);
 	return err;
 }

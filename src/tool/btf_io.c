@@ -10,8 +10,10 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "lib/errmsg.h"
+#include "lib/fileio.h"
 #include "tool/btf_io.h"
-#include "cli/common.h"
+#include "tool/libbpf_log.h"
 
 #define BTF_MAGIC_LE "\x9f\xeb"
 #define BTF_MAGIC_BE "\xeb\x9f"
@@ -43,15 +45,12 @@ static int elf_kind_of(const char *path, int fd, enum btf_file_kind *kind)
 
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		p_err("%s: not a valid ELF file (%s)", path, elf_errmsg(-1));
-		err = -EINVAL;
-	} else if (!elf_find_scn(elf, ".BTF", &shdr) || shdr.sh_type == SHT_NOBITS || !shdr.sh_size) {
-		p_err("%s: ELF file has no .BTF section", path);
-		err = -ENODATA;
-	} else {
+	if (!elf || elf_kind(elf) != ELF_K_ELF)
+		err = ucb_errf(-EINVAL, "%s: not a valid ELF file (%s)", path, elf_errmsg(-1));
+	else if (!elf_find_scn(elf, ".BTF", &shdr) || shdr.sh_type == SHT_NOBITS || !shdr.sh_size)
+		err = ucb_errf(-ENODATA, "%s: ELF file has no .BTF section", path);
+	else
 		*kind = elf_find_scn(elf, ".BTF.ext", &shdr) ? BTF_FILE_BPF_OBJ : BTF_FILE_ELF;
-	}
 	elf_end(elf);
 	return err;
 }
@@ -64,21 +63,17 @@ int btf_file_kind(const char *path, enum btf_file_kind *kind)
 	ssize_t n;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		p_err("%s: %s", path, strerror(errno));
-		return err;
-	}
+	if (fd < 0)
+		return ucb_errf(-errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) || S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
 		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		p_err("%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
 		close(fd);
-		return err;
+		return ucb_errf(err, "%s: %s", path,
+				err == -EISDIR ? "is a directory" : "not a regular file");
 	}
 	if (st.st_size == 0) {
-		p_err("%s: empty file", path);
 		close(fd);
-		return -ENODATA;
+		return ucb_errf(-ENODATA, "%s: empty file", path);
 	}
 	n = pread(fd, magic, sizeof(magic), 0);
 	if (n == 4 && !memcmp(magic, ELFMAG, SELFMAG)) {
@@ -87,9 +82,9 @@ int btf_file_kind(const char *path, enum btf_file_kind *kind)
 		*kind = BTF_FILE_RAW;
 		err = 0;
 	} else {
-		p_err("%s: neither BTF nor ELF (wrong magic %02x%02x%02x%02x)", path,
-		      magic[0], n > 1 ? magic[1] : 0, n > 2 ? magic[2] : 0, n > 3 ? magic[3] : 0);
-		err = -EINVAL;
+		err = ucb_errf(-EINVAL, "%s: neither BTF nor ELF (wrong magic %02x%02x%02x%02x)", path,
+			       magic[0], n > 1 ? magic[1] : 0, n > 2 ? magic[2] : 0,
+			       n > 3 ? magic[3] : 0);
 	}
 	close(fd);
 	return err;
@@ -187,11 +182,9 @@ int btf_check_graph(const struct btf *btf, const char *path)
 					if (refs[i] && refs[i] < n && depth[refs[i]] > d)
 						d = depth[refs[i]];
 				depth[cur] = d + 1;
-				if (depth[cur] > BTF_MAX_NESTING) {
-					p_err("%s: corrupt BTF: type [%u] is nested more than %d levels deep",
-					      path, cur, BTF_MAX_NESTING);
-					err = -ELOOP;
-				}
+				if (depth[cur] > BTF_MAX_NESTING)
+					err = ucb_errf(-ELOOP, "%s: corrupt BTF: type [%u] is nested more than %d levels deep",
+						       path, cur, BTF_MAX_NESTING);
 				color[cur] = BLACK;
 				sp--;
 				continue;
@@ -200,9 +193,8 @@ int btf_check_graph(const struct btf *btf, const char *path)
 			if (child == 0 || child >= n)
 				continue;
 			if (color[child] == GREY) {
-				p_err("%s: corrupt BTF: type [%u] contains itself (through type [%u])",
-				      path, child, cur);
-				err = -ELOOP;
+				err = ucb_errf(-ELOOP, "%s: corrupt BTF: type [%u] contains itself (through type [%u])",
+					       path, child, cur);
 			} else if (color[child] == WHITE) {
 				color[child] = GREY;
 				stack[sp++] = child;
@@ -211,7 +203,7 @@ int btf_check_graph(const struct btf *btf, const char *path)
 	}
 out:
 	if (err == -ENOMEM)
-		p_err("%s: out of memory", path);
+		ucb_errf(err, "%s: out of memory", path);
 	free(color);
 	free(next);
 	free(depth);
@@ -227,18 +219,17 @@ struct btf *btf_load(const char *path, struct btf *base)
 	int err;
 
 	err = btf_file_kind(path, &kind);
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
-	libbpf_log_reset();
+	if (err)
+		return NULL;	/* errno and the message are set */
+	libbpf_log__reset();
 	btf = kind == BTF_FILE_RAW ? btf__parse_raw_split(path, base) : btf__parse_split(path, base);
 	if (!btf) {
-		err = errno;
-		p_err("%s: BTF does not parse (truncated or corrupt)%s%s", path,
-		      libbpf_last_error()[0] ? ": " : "", libbpf_last_error());
-		errno = err;
-	} else if ((err = btf_check_graph(btf, path))) {
+		err = errno ? -errno : -EINVAL;
+		return ucb_errp(err, "%s: BTF does not parse (truncated or corrupt)%s%s", path,
+				libbpf_log__last()[0] ? ": " : "", libbpf_log__last());
+	}
+	err = btf_check_graph(btf, path);
+	if (err) {
 		btf__free(btf);
 		btf = NULL;
 		errno = -err;
@@ -274,7 +265,7 @@ int btf_meta_read(const char *path, struct btf_meta *meta)
 	memset(meta, 0, sizeof(*meta));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return ucb_errf(-errno, "%s: %s", path, strerror(errno));
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (elf && elf_kind(elf) == ELF_K_ELF && (scn = elf_find_scn(elf, BTF_META_SEC, &shdr)) &&
@@ -292,7 +283,9 @@ int btf_meta_read(const char *path, struct btf_meta *meta)
 	}
 	elf_end(elf);
 	close(fd);
-	return err;
+	if (err)
+		return ucb_errf(err, "%s: no %s section", path, BTF_META_SEC);
+	return 0;
 }
 
 void btf_meta_from_name(const char *path, struct btf_meta *meta)
@@ -358,7 +351,7 @@ int btf_write_elf(const char *path, const struct btf *btf, const struct btf_meta
 
 	raw = btf__raw_data(btf, &raw_sz);
 	if (!raw)
-		return -ENOMEM;
+		return ucb_errf(-ENOMEM, "%s: out of memory", path);
 	meta_sz = snprintf(meta, sizeof(meta),
 			   "library=%s\nversion=%s\nsoname=%s\nbuild_id=%s\narch=%s\n",
 			   m->library, m->version, m->soname, m->build_id, m->arch);
@@ -369,7 +362,7 @@ int btf_write_elf(const char *path, const struct btf *btf, const struct btf_meta
 	total = off_sh + 4 * sizeof(Elf64_Shdr);
 	img = calloc(1, total);
 	if (!img)
-		return -ENOMEM;
+		return ucb_errf(-ENOMEM, "%s: out of memory", path);
 
 	eh = (Elf64_Ehdr *)img;
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -397,16 +390,22 @@ int btf_write_elf(const char *path, const struct btf *btf, const struct btf_meta
 			      .sh_offset = off_str, .sh_size = sizeof(shstrtab), .sh_addralign = 1 };
 	err = ucb_write_file_atomic(path, img, total);
 	free(img);
-	return err;
+	if (err)
+		return ucb_errf(err, "%s: %s", path, strerror(-err));
+	return 0;
 }
 
 int btf_write_raw(const char *path, const struct btf *btf)
 {
 	const void *raw;
 	__u32 sz;
+	int err;
 
 	raw = btf__raw_data(btf, &sz);
 	if (!raw)
-		return -ENOMEM;
-	return ucb_write_file_atomic(path, raw, sz);
+		return ucb_errf(-ENOMEM, "%s: out of memory", path);
+	err = ucb_write_file_atomic(path, raw, sz);
+	if (err)
+		return ucb_errf(err, "%s: %s", path, strerror(-err));
+	return 0;
 }

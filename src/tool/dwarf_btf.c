@@ -16,58 +16,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/btf.h>
-#include "cli/common.h"
-#include "tool/dwarf_btf.h"
-
-enum item_kind {
-	IT_BASE, IT_STRUCT, IT_UNION, IT_ENUM, IT_TYPEDEF, IT_PTR, IT_CONST,
-	IT_VOLATILE, IT_RESTRICT, IT_ARRAY, IT_PROTO, IT_FUNC,
-};
-
-enum item_state { ST_NEW, ST_BUSY, ST_OK, ST_SKIP };
-
-struct item {
-	Dwarf_Die die;
-	int first_id;			/* BTF id of the DIE's (first) type */
-	unsigned char kind, state;
-	unsigned short n;		/* BTF types this DIE becomes */
-};
-
-enum ent_kind { E_ITEM = 1, E_ALIAS, E_SKIP, E_UNIT };
-
-/* DIE key -> what the DIE became.  Open addressing; key 0 is empty. */
-struct ent {
-	uint64_t key;
-	uint32_t val;			/* item index (E_ITEM) or DW_TAG (E_SKIP) */
-	uint8_t kind;
-};
-
-struct tag_count {
-	unsigned int tag, n;
-};
-
-struct enc {
-	Dwarf *dw;
-	struct btf *btf;
-	FILE *detail;
-	struct dwarf_btf_stats *st;
-	struct ent *map;
-	size_t map_cap, map_cnt;
-	struct item *items;
-	size_t n_items, cap_items;
-	const char **fnames;		/* set of FUNC names (strings live in libdw) */
-	size_t fn_cap, fn_cnt;
-	struct tag_count tags[32];
-	Dwarf_CU *last_cu;
-	uint64_t last_cu_bits;
-	bool big_endian;
-	int array_index_id;
-};
+#include "lib/errmsg.h"
+#include "tool/dwarf_btf_internal.h"
 
 static uint64_t hash64(uint64_t k)
 {
@@ -220,10 +177,8 @@ static void note_skip(struct enc *e, Dwarf_Die *d, unsigned int tag, const char 
 		e->tags[i].tag = tag;
 		e->tags[i].n++;
 	}
-	if (e->detail)
-		fprintf(e->detail, "skipped: DIE 0x%llx %s%s%s: %s\n",
-			(unsigned long long)dwarf_dieoffset(d), tag_name(tag),
-			dwarf_diename(d) ? " " : "", dwarf_diename(d) ?: "", why);
+	enc_detail(e, "skipped: DIE 0x%llx %s%s%s: %s", (unsigned long long)dwarf_dieoffset(d),
+		   tag_name(tag), dwarf_diename(d) ? " " : "", dwarf_diename(d) ?: "", why);
 }
 
 static int add_item(struct enc *e, Dwarf_Die *d, int kind, int n)
@@ -242,7 +197,7 @@ static int add_item(struct enc *e, Dwarf_Die *d, int kind, int n)
 	return map_put(e, die_key(e, d), E_ITEM, e->n_items++);
 }
 
-static bool attr_udata(Dwarf_Die *d, unsigned int name, Dwarf_Word *v)
+bool enc_attr_udata(Dwarf_Die *d, unsigned int name, Dwarf_Word *v)
 {
 	Dwarf_Attribute a;
 
@@ -261,8 +216,8 @@ static bool base_encodable(Dwarf_Die *d)
 {
 	Dwarf_Word enc, sz;
 
-	if (!dwarf_diename(d) || !attr_udata(d, DW_AT_encoding, &enc) ||
-	    !attr_udata(d, DW_AT_byte_size, &sz))
+	if (!dwarf_diename(d) || !enc_attr_udata(d, DW_AT_encoding, &enc) ||
+	    !enc_attr_udata(d, DW_AT_byte_size, &sz))
 		return false;
 	switch (enc) {
 	case DW_ATE_float:
@@ -514,9 +469,8 @@ static int item_state(struct enc *e, size_t i)
 	if (!ok) {
 		if (it->kind == IT_FUNC) {
 			e->st->skipped_funcs++;
-			if (e->detail)
-				fprintf(e->detail, "skipped: function %s: a parameter's type is skipped\n",
-					dwarf_diename(&it->die));
+			enc_detail(e, "skipped: function %s: a parameter's type is skipped",
+				   dwarf_diename(&it->die));
 		} else {
 			note_skip(e, &it->die, dwarf_tag(&it->die), "refers to a skipped type");
 		}
@@ -525,7 +479,7 @@ static int item_state(struct enc *e, size_t i)
 }
 
 /* The BTF id of d's DW_AT_type; *skipped set (and 0 returned) if unencodable. */
-static int ref_id(struct enc *e, Dwarf_Die *d, bool *skipped)
+int enc_ref_id(struct enc *e, Dwarf_Die *d, bool *skipped)
 {
 	unsigned int tag = 0;
 	long idx;
@@ -538,357 +492,11 @@ static int ref_id(struct enc *e, Dwarf_Die *d, bool *skipped)
 	return idx < 0 ? 0 : e->items[idx].first_id;
 }
 
-static const char *die_name(Dwarf_Die *d)
+const char *enc_die_name(Dwarf_Die *d)
 {
 	const char *n = dwarf_diename(d);
 
 	return n ? n : "";
-}
-
-static int add_base(struct enc *e, Dwarf_Die *d)
-{
-	Dwarf_Word enc = 0, sz = 0;
-	int flags = 0;
-
-	attr_udata(d, DW_AT_encoding, &enc);
-	attr_udata(d, DW_AT_byte_size, &sz);
-	if (enc == DW_ATE_float)
-		return btf__add_float(e->btf, dwarf_diename(d), sz);
-	if (enc == DW_ATE_signed || enc == DW_ATE_signed_char)
-		flags = BTF_INT_SIGNED;
-	else if (enc == DW_ATE_boolean)
-		flags = BTF_INT_BOOL;
-	return btf__add_int(e->btf, dwarf_diename(d), sz, flags);
-}
-
-static bool is_const_form(unsigned int form)
-{
-	switch (form) {
-	case DW_FORM_data1: case DW_FORM_data2: case DW_FORM_data4: case DW_FORM_data8:
-	case DW_FORM_udata: case DW_FORM_sdata: case DW_FORM_implicit_const:
-		return true;
-	}
-	return false;
-}
-
-/* A constant attribute's value: signed only for DW_FORM_sdata (libdw's
- * dwarf_formsdata() sign-extends data1..data4, so 159 in data1 reads -97). */
-static int form_sdata(Dwarf_Attribute *a, Dwarf_Sword *v)
-{
-	Dwarf_Word u;
-
-	if (dwarf_whatform(a) == DW_FORM_sdata || dwarf_whatform(a) == DW_FORM_implicit_const)
-		return dwarf_formsdata(a, v);
-	if (dwarf_formudata(a, &u))
-		return -1;
-	*v = (Dwarf_Sword)u;
-	return 0;
-}
-
-/* DW_AT_data_member_location: a constant, or (DWARF 2) DW_OP_plus_uconst. */
-static bool member_byte_off(Dwarf_Die *m, Dwarf_Word *off)
-{
-	Dwarf_Attribute a;
-	Dwarf_Op *ops;
-	size_t n;
-
-	*off = 0;
-	if (!dwarf_attr(m, DW_AT_data_member_location, &a))
-		return true;
-	if (is_const_form(dwarf_whatform(&a)) && !dwarf_formudata(&a, off))
-		return true;
-	if (dwarf_getlocation(&a, &ops, &n) || n != 1 ||
-	    (ops[0].atom != DW_OP_plus_uconst && ops[0].atom != DW_OP_constu))
-		return false;
-	*off = ops[0].number;
-	return true;
-}
-
-static bool member_bits(struct enc *e, Dwarf_Die *m, uint32_t *bit_off, uint32_t *bit_sz)
-{
-	Dwarf_Word v, byte_off, storage = 0;
-	Dwarf_Attribute a;
-	Dwarf_Sword old_off;
-	Dwarf_Die t;
-
-	*bit_sz = attr_udata(m, DW_AT_bit_size, &v) ? v : 0;
-	if (attr_udata(m, DW_AT_data_bit_offset, &v)) {
-		*bit_off = v;
-		return true;
-	}
-	if (!member_byte_off(m, &byte_off))
-		return false;
-	*bit_off = byte_off * 8;
-	if (!*bit_sz || !dwarf_attr(m, DW_AT_bit_offset, &a) || form_sdata(&a, &old_off))
-		return true;
-	/* DWARF <= 4: DW_AT_bit_offset counts from the storage unit's MSB. */
-	if (!attr_udata(m, DW_AT_byte_size, &storage) &&
-	    dwarf_attr_integrate(m, DW_AT_type, &a) && dwarf_formref_die(&a, &t)) {
-		Dwarf_Word s;
-
-		if (dwarf_aggregate_size(&t, &s) == 0)
-			storage = s;
-	}
-	if (e->big_endian)
-		*bit_off += old_off;
-	else
-		*bit_off += storage * 8 - old_off - *bit_sz;
-	return true;
-}
-
-static void member_dropped(struct enc *e, Dwarf_Die *parent, Dwarf_Die *m, const char *why)
-{
-	e->st->dropped_members++;
-	if (e->detail)
-		fprintf(e->detail, "dropped: member %s of %s (DIE 0x%llx): %s\n", die_name(m),
-			dwarf_diename(parent) ?: "(anon)",
-			(unsigned long long)dwarf_dieoffset(m), why);
-}
-
-static int add_composite(struct enc *e, struct item *it)
-{
-	Dwarf_Die *d = &it->die, m;
-	const char *name = dwarf_diename(d);
-	bool is_union = it->kind == IT_UNION, skipped;
-	Dwarf_Word sz;
-	uint32_t bit_off, bit_sz;
-	int id, err, tid, tag;
-
-	if (dwarf_hasattr(d, DW_AT_declaration) || !attr_udata(d, DW_AT_byte_size, &sz)) {
-		if (name && name[0])
-			return btf__add_fwd(e->btf, name, is_union ? BTF_FWD_UNION : BTF_FWD_STRUCT);
-		sz = 0;
-	}
-	id = is_union ? btf__add_union(e->btf, name, sz) : btf__add_struct(e->btf, name, sz);
-	if (id < 0 || dwarf_hasattr(d, DW_AT_declaration) || dwarf_child(d, &m))
-		return id;
-	do {
-		tag = dwarf_tag(&m);
-		if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
-			continue;
-		/* C++ static data members have no place in the object. */
-		if (dwarf_hasattr(&m, DW_AT_external) || dwarf_hasattr(&m, DW_AT_declaration))
-			continue;
-		tid = ref_id(e, &m, &skipped);
-		if (skipped) {
-			member_dropped(e, d, &m, "its type is skipped");
-			continue;
-		}
-		if (!member_bits(e, &m, &bit_off, &bit_sz)) {
-			member_dropped(e, d, &m, "location is not a constant (virtual base?)");
-			continue;
-		}
-		if (is_union && bit_off) {
-			member_dropped(e, d, &m, "union member at a non-zero offset");
-			continue;
-		}
-		err = btf__add_field(e->btf, dwarf_diename(&m), tid, bit_off, bit_sz);
-		if (err < 0)
-			return err;
-	} while (!dwarf_siblingof(&m, &m));
-	return id;
-}
-
-static bool enum_signed(Dwarf_Die *d)
-{
-	Dwarf_Attribute a;
-	Dwarf_Die t, c;
-	Dwarf_Word enc;
-	Dwarf_Sword v;
-
-	if (dwarf_attr_integrate(d, DW_AT_type, &a) && dwarf_formref_die(&a, &t)) {
-		while (dwarf_tag(&t) == DW_TAG_typedef && dwarf_attr(&t, DW_AT_type, &a) &&
-		       dwarf_formref_die(&a, &t))
-			;
-		if (attr_udata(&t, DW_AT_encoding, &enc))
-			return enc == DW_ATE_signed || enc == DW_ATE_signed_char;
-	}
-	if (dwarf_child(d, &c))
-		return false;
-	do {
-		if (dwarf_attr(&c, DW_AT_const_value, &a) && dwarf_whatform(&a) == DW_FORM_sdata &&
-		    !dwarf_formsdata(&a, &v) && v < 0)
-			return true;
-	} while (!dwarf_siblingof(&c, &c));
-	return false;
-}
-
-static int64_t enumerator_value(Dwarf_Die *c)
-{
-	Dwarf_Attribute a;
-	Dwarf_Sword s = 0;
-	Dwarf_Word u = 0;
-
-	if (!dwarf_attr(c, DW_AT_const_value, &a))
-		return 0;
-	if (dwarf_whatform(&a) == DW_FORM_sdata || dwarf_whatform(&a) == DW_FORM_implicit_const) {
-		dwarf_formsdata(&a, &s);
-		return s;
-	}
-	dwarf_formudata(&a, &u);
-	return (int64_t)u;
-}
-
-static int add_enum(struct enc *e, struct item *it)
-{
-	Dwarf_Die *d = &it->die, c;
-	const char *name = dwarf_diename(d);
-	bool is_signed = enum_signed(d);
-	Dwarf_Word sz = 4;
-	int id, err;
-	int64_t v;
-
-	if (dwarf_hasattr(d, DW_AT_declaration) && name && name[0])
-		return btf__add_fwd(e->btf, name, BTF_FWD_ENUM);
-	attr_udata(d, DW_AT_byte_size, &sz);
-	id = sz == 8 ? btf__add_enum64(e->btf, name, sz, is_signed) : btf__add_enum(e->btf, name, sz);
-	if (id < 0 || dwarf_child(d, &c))
-		return id;
-	do {
-		if (dwarf_tag(&c) != DW_TAG_enumerator || !dwarf_diename(&c))
-			continue;
-		v = enumerator_value(&c);
-		if (sz == 8) {
-			err = btf__add_enum64_value(e->btf, dwarf_diename(&c), v);
-		} else {
-			/* BTF_KIND_ENUM values are 32 bits; the sign is the enum's. */
-			uint32_t v32 = v;
-
-			err = btf__add_enum_value(e->btf, dwarf_diename(&c),
-						  is_signed ? (int64_t)(int32_t)v32 : (int64_t)v32);
-		}
-		if (err < 0)
-			return err;
-	} while (!dwarf_siblingof(&c, &c));
-	return id;
-}
-
-static uint32_t subrange_nelems(Dwarf_Die *s)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word cnt, lo = 0;
-	Dwarf_Sword hi;
-
-	if (dwarf_tag(s) == DW_TAG_enumeration_type)
-		return 0;
-	if (dwarf_attr(s, DW_AT_count, &a) && is_const_form(dwarf_whatform(&a)) &&
-	    !dwarf_formudata(&a, &cnt))
-		return cnt;
-	/* No bound (flexible array) or a variable one (VLA): 0 elements, as pahole. */
-	if (!dwarf_attr(s, DW_AT_upper_bound, &a) || !is_const_form(dwarf_whatform(&a)) ||
-	    form_sdata(&a, &hi))
-		return 0;
-	/* Old GCC wrote a flexible array's bound as -1 in a data form. */
-	if (dwarf_whatform(&a) == DW_FORM_data8 && (Dwarf_Word)hi == ~0ULL)
-		return 0;
-	if (dwarf_whatform(&a) == DW_FORM_data4 && (uint32_t)hi == ~0U)
-		return 0;
-	attr_udata(s, DW_AT_lower_bound, &lo);
-	return hi < (Dwarf_Sword)lo ? 0 : (uint32_t)(hi - lo + 1);
-}
-
-static int add_array(struct enc *e, struct item *it)
-{
-	Dwarf_Die c;
-	uint32_t dims[it->n];
-	int i = 0, err, elem;
-	bool skipped;
-
-	memset(dims, 0, sizeof(dims));
-	if (!dwarf_child(&it->die, &c)) {
-		do {
-			if (dwarf_tag(&c) == DW_TAG_subrange_type ||
-			    dwarf_tag(&c) == DW_TAG_enumeration_type)
-				dims[i++] = subrange_nelems(&c);
-		} while (i < it->n && !dwarf_siblingof(&c, &c));
-	}
-	for (i = 0; i < it->n; i++) {
-		elem = i + 1 < it->n ? it->first_id + i + 1 : ref_id(e, &it->die, &skipped);
-		err = btf__add_array(e->btf, e->array_index_id, elem, dims[i]);
-		if (err < 0)
-			return err;
-	}
-	return it->first_id;
-}
-
-/* FUNC_PROTO from a subroutine type or a subprogram (its abstract origin
- * has the declared parameters when this is an out-of-line instance). */
-static int add_proto(struct enc *e, Dwarf_Die *d)
-{
-	Dwarf_Attribute a;
-	Dwarf_Die c, origin = *d;
-	bool skipped;
-	int id, err, tid;
-
-	if (dwarf_attr(d, DW_AT_abstract_origin, &a))
-		dwarf_formref_die(&a, &origin);
-	tid = ref_id(e, d, &skipped);
-	if (skipped)
-		e->st->void_refs++;
-	id = btf__add_func_proto(e->btf, tid);
-	if (id < 0 || dwarf_child(&origin, &c))
-		return id;
-	do {
-		if (dwarf_tag(&c) == DW_TAG_unspecified_parameters) {
-			err = btf__add_func_param(e->btf, NULL, 0);
-		} else if (dwarf_tag(&c) == DW_TAG_formal_parameter) {
-			tid = ref_id(e, &c, &skipped);
-			if (skipped) {
-				e->st->void_refs++;
-				if (e->detail)
-					fprintf(e->detail, "void: parameter %s (DIE 0x%llx): type skipped\n",
-						die_name(&c), (unsigned long long)dwarf_dieoffset(&c));
-			}
-			err = btf__add_func_param(e->btf, dwarf_diename(&c), tid);
-		} else {
-			continue;
-		}
-		if (err < 0)
-			return err;
-	} while (!dwarf_siblingof(&c, &c));
-	return id;
-}
-
-static int add_ref_kind(struct enc *e, struct item *it)
-{
-	bool skipped;
-	int tid = ref_id(e, &it->die, &skipped);
-
-	switch (it->kind) {
-	case IT_PTR:
-		if (skipped) {
-			e->st->void_refs++;
-			if (e->detail)
-				fprintf(e->detail, "void: pointer DIE 0x%llx points to a skipped type\n",
-					(unsigned long long)dwarf_dieoffset(&it->die));
-		}
-		return btf__add_ptr(e->btf, tid);
-	case IT_TYPEDEF: return btf__add_typedef(e->btf, dwarf_diename(&it->die), tid);
-	case IT_CONST: return btf__add_const(e->btf, tid);
-	case IT_VOLATILE: return btf__add_volatile(e->btf, tid);
-	case IT_RESTRICT: return btf__add_restrict(e->btf, tid);
-	}
-	return -EINVAL;
-}
-
-static int emit(struct enc *e, struct item *it)
-{
-	int id;
-
-	switch (it->kind) {
-	case IT_BASE: return add_base(e, &it->die);
-	case IT_STRUCT: case IT_UNION: return add_composite(e, it);
-	case IT_ENUM: return add_enum(e, it);
-	case IT_ARRAY: return add_array(e, it);
-	case IT_PROTO: return add_proto(e, &it->die);
-	case IT_FUNC:
-		id = add_proto(e, &it->die);
-		if (id < 0)
-			return id;
-		e->st->funcs++;
-		return btf__add_func(e->btf, dwarf_diename(&it->die), BTF_FUNC_GLOBAL, id);
-	}
-	return add_ref_kind(e, it);
 }
 
 static void summarize_tags(struct enc *e)
@@ -903,14 +511,14 @@ static void summarize_tags(struct enc *e)
 				i ? ", " : "", tag_name(e->tags[i].tag), e->tags[i].n);
 }
 
-static int encode(struct enc *e, const char *path)
+/* Pass 1: every unit's DIEs become items, aliases or skips. */
+static int encode_walk(struct enc *e, const char *path)
 {
 	Dwarf_CU *cu = NULL, *next;
 	Dwarf_Die cudie, sub;
 	Dwarf_Half ver;
 	uint8_t ut;
-	size_t i;
-	int err = 0, id, next_id;
+	int err = 0;
 
 	while (!err && !dwarf_get_units(e->dw, cu, &next, &ver, &ut, &cudie, &sub)) {
 		cu = next;
@@ -918,9 +526,16 @@ static int encode(struct enc *e, const char *path)
 		err = walk(e, &cudie);
 	}
 	if (err)
-		return err;
+		return ucb_errf(err, "%s: out of memory", path);
+	return 0;
+}
 
-	next_id = 1;
+/* Pass 2: skip what depends on a skipped type; ids in DIE order. */
+static void encode_number(struct enc *e)
+{
+	int next_id = 1;
+	size_t i;
+
 	for (i = 0; i < e->n_items; i++) {
 		if (item_state(e, i) == ST_OK) {
 			e->items[i].first_id = next_id;
@@ -932,73 +547,105 @@ static int encode(struct enc *e, const char *path)
 	/* One INT indexes every array, added last (as pahole names it). */
 	if (e->array_index_id)
 		e->array_index_id = next_id;
+}
+
+/* Pass 3: add the types; each must land on the id pass 2 gave it. */
+static int encode_emit(struct enc *e, const char *path)
+{
+	size_t i;
+	int id;
+
 	for (i = 0; i < e->n_items; i++) {
 		struct item *it = &e->items[i];
 
 		if (it->state != ST_OK)
 			continue;
-		id = emit(e, it);
+		id = enc_emit(e, it);
 		if (id < 0 || (it->kind != IT_FUNC && it->kind != IT_ARRAY && id != it->first_id) ||
-		    (int)btf__type_cnt(e->btf) != it->first_id + it->n) {
-			p_err("%s: cannot encode DIE 0x%llx (%s): %s", path,
-			      (unsigned long long)dwarf_dieoffset(&it->die), die_name(&it->die),
-			      id < 0 ? strerror(-id) : "type ids out of step");
-			return id < 0 ? id : -EINVAL;
-		}
+		    (int)btf__type_cnt(e->btf) != it->first_id + it->n)
+			return ucb_errf(id < 0 ? id : -EINVAL, "%s: cannot encode DIE 0x%llx (%s): %s",
+					path, (unsigned long long)dwarf_dieoffset(&it->die),
+					enc_die_name(&it->die),
+					id < 0 ? strerror(-id) : "type ids out of step");
 	}
 	if (e->array_index_id) {
 		id = btf__add_int(e->btf, "__ARRAY_SIZE_TYPE__", 4, 0);
 		if (id != e->array_index_id)
-			return id < 0 ? id : -EINVAL;
+			return ucb_errf(id < 0 ? id : -EINVAL, "%s: cannot add the array index type: %s",
+					path, id < 0 ? strerror(-id) : "type ids out of step");
 	}
-	e->st->types = btf__type_cnt(e->btf) - 1;
-	summarize_tags(e);
 	return 0;
 }
+
+static int encode(struct enc *e, const char *path, bool dedup)
+{
+	GElf_Ehdr eh;
+	Elf *elf;
+	int err;
+
+	e->btf = btf__new_empty();
+	if (!e->btf)
+		return ucb_errf(-ENOMEM, "%s: out of memory", path);
+	elf = dwarf_getelf(e->dw);
+	if (elf && gelf_getehdr(elf, &eh)) {
+		e->big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
+		btf__set_pointer_size(e->btf, eh.e_ident[EI_CLASS] == ELFCLASS64 ? 8 : 4);
+	}
+	err = encode_walk(e, path);
+	if (err)
+		return err;
+	encode_number(e);
+	err = encode_emit(e, path);
+	if (err)
+		return err;
+	e->st->types = btf__type_cnt(e->btf) - 1;
+	summarize_tags(e);
+	if (!dedup)
+		return 0;
+	err = btf__dedup(e->btf, NULL);
+	if (err)
+		return ucb_errf(err, "%s: BTF dedup failed: %s", path, strerror(-err));
+	return 0;
+}
+
+void enc_detail(struct enc *e, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!e->detail)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	e->detail(e->detail_ctx, line);
+}
+
+/* An opts field the caller's struct is large enough to hold. */
+#define OPTS_HAS(opts, field) \
+	((opts) && (opts)->sz >= offsetof(struct dwarf_btf_opts, field) + sizeof((opts)->field))
 
 struct btf *dwarf_btf__encode(const char *path, const struct dwarf_btf_opts *opts,
 			      struct dwarf_btf_stats *stats)
 {
 	struct dwarf_btf_stats dummy;
 	struct enc e = { .st = stats ? stats : &dummy };
-	GElf_Ehdr eh;
-	Elf *elf;
 	int fd, err;
 
 	memset(e.st, 0, sizeof(*e.st));
-	if (opts && opts->sz >= offsetof(struct dwarf_btf_opts, detail) + sizeof(FILE *))
+	if (OPTS_HAS(opts, detail_ctx)) {
 		e.detail = opts->detail;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		p_err("%s: %s", path, strerror(errno));
-		errno = -err;
-		return NULL;
+		e.detail_ctx = opts->detail_ctx;
 	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ucb_errp(-errno, "%s: %s", path, strerror(errno));
 	e.dw = dwarf_begin(fd, DWARF_C_READ);
 	if (!e.dw) {
-		p_err("%s: no usable DWARF: %s", path, dwarf_errmsg(-1));
 		close(fd);
-		errno = ENODATA;
-		return NULL;
+		return ucb_errp(-ENODATA, "%s: no usable DWARF: %s", path, dwarf_errmsg(-1));
 	}
-	elf = dwarf_getelf(e.dw);
-	e.btf = btf__new_empty();
-	err = e.btf ? 0 : -ENOMEM;
-	if (!err && elf && gelf_getehdr(elf, &eh)) {
-		e.big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
-		btf__set_pointer_size(e.btf, eh.e_ident[EI_CLASS] == ELFCLASS64 ? 8 : 4);
-	}
-	if (!err)
-		err = encode(&e, path);
-	if (!err && !(opts && opts->sz >= offsetof(struct dwarf_btf_opts, no_dedup) + 1 &&
-		      opts->no_dedup)) {
-		err = btf__dedup(e.btf, NULL);
-		if (err)
-			p_err("%s: BTF dedup failed: %s", path, strerror(-err));
-	} else if (err == -ENOMEM) {
-		p_err("%s: out of memory", path);
-	}
+	err = encode(&e, path, !(OPTS_HAS(opts, no_dedup) && opts->no_dedup));
 	dwarf_end(e.dw);
 	close(fd);
 	free(e.map);

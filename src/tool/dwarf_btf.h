@@ -5,14 +5,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 struct btf;
 
+/* One line, without '\n', about a DWARF entry the encoder left out:
+ * "skipped: DIE 0x2a DW_TAG_base_type complex double: ...", "dropped:
+ * member ...", "void: pointer ...".  gen btf -d prints them. */
+typedef void (*dwarf_btf_detail_fn)(void *ctx, const char *line);
+
 struct dwarf_btf_opts {
-	size_t sz;		/* sizeof(struct dwarf_btf_opts) */
-	FILE *detail;		/* one line per skipped DIE/member, or NULL */
-	bool no_dedup;		/* keep the raw per-DIE types (debugging) */
+	size_t sz;			/* sizeof(struct dwarf_btf_opts) */
+	dwarf_btf_detail_fn detail;	/* called per skipped DIE/member, or NULL */
+	void *detail_ctx;		/* detail's first argument */
+	bool no_dedup;			/* keep the raw per-DIE types (debugging) */
 };
 #define DWARF_BTF_OPTS(NAME, ...) \
 	struct dwarf_btf_opts NAME = { .sz = sizeof(struct dwarf_btf_opts), __VA_ARGS__ }
@@ -31,7 +36,8 @@ struct dwarf_btf_stats {
 
 /* Encode the DWARF in the ELF file at path (an executable, shared library
  * or .debug file; dwz alt files are followed).  Returns a deduplicated BTF,
- * or NULL with errno set after printing one "Error: PATH: why" line. */
+ * or NULL with errno and the message ("PATH: why", ucb_errmsg()) set.
+ * Nothing is printed: details go to opts->detail. */
 struct btf *dwarf_btf__encode(const char *path, const struct dwarf_btf_opts *opts,
 			      struct dwarf_btf_stats *stats);
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/btf.h>
-#include "cli/common.h"
+#include "lib/fileio.h"
 
 static int add_data(struct btf *b, int i32, int with_b)
 {

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* What the files of the gen min engine share, behind minimize.h:
+ *
+ *   ident.c    names: the essential-name index (candidates as libbpf finds
+ *              them), printable kinds and type identities
+ *   marks.c    which types and members a target must keep, and the
+ *              minimized BTF built from them in canonical order
+ *   objects.c  the engine, BPF objects and their relocations, forced sides
+ *   minimize.c runs: each relocation decided against a release and the
+ *              kernel, the release's blobs built and verified
+ *
+ * Only bpftool-ext/ includes this header (it names libbpf-internal types).
+ * Errors follow docs/conventions.md: -errno and one ucb_errf() message.
+ */
+#ifndef UCOREBTF_MINIMIZE_INTERNAL_H
+#define UCOREBTF_MINIMIZE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/btf.h>
+#include "libbpf_internal.h"
+#include "relo_core.h"
+#include "btf.h"
+#include "minimize.h"
+
+/* ---- ident.c ---- */
+
+/* Essential name -> type ids, built once per BTF. */
+struct nent {
+	const char *name;
+	__u32 len;	/* essential length */
+	__u32 id;
+};
+
+struct nindex {
+	const struct btf *btf;
+	struct nent *e;
+	int n;
+};
+
+int um_nindex_init(struct nindex *ix, const struct btf *btf);
+void um_nindex_free(struct nindex *ix);
+/* Append the candidates of local type lid, in the same order as libbpf's
+ * bpf_core_add_cands().  Returns 0 or -ENOMEM. */
+int um_add_cands(const struct nindex *ix, const struct btf *lbtf, __u32 lid,
+		 struct bpf_core_cand_list *cl);
+
+/* libbpf's relocation kind name: "byte_off", "type_exists", ... */
+const char *um_kind_str(int kind);
+/* Kind of a BTF type as messages name it: "struct", "ptr", ... */
+const char *um_kname(const struct btf_type *t);
+/* A type's identity independent of its id: kind + name, or for anonymous
+ * types kind + what they refer to ("ptr", "struct{12}"). */
+void um_type_ident(const struct btf *btf, __u32 id, char *buf, size_t sz, int depth);
+bool um_same_ident(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb);
+/* Same size and members (names, offsets, type identities): duplicates of
+ * one definition that dedup missed. */
+bool um_same_shape(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb);
+/* "struct data [2] size 12 in LABEL, ..." for ambiguity messages. */
+void um_cand_list(char *buf, size_t sz, const struct bpf_core_cand_list *cl,
+		  struct btf *const *libs, const char *const *labels, int n);
+
+/* ---- marks.c ---- */
+
+enum { M_TYPE = 1, M_FOLLOW = 2 };
+
+/* Which types and members a target BTF must keep. */
+struct marks {
+	const struct btf *btf;
+	__u32 n;
+	__u8 *t;
+	__u8 **m;
+};
+
+struct marks *um_marks_new(const struct btf *btf);
+void um_marks_free(struct marks *m);
+/* Mark what a target spec's decision depends on (bpftool BTFGen's rules). */
+int um_record_spec(struct marks *m, const struct bpf_core_spec *s);
+/* The marked types and members as a standalone BTF, in canonical order.
+ * NULL with errno set (no message). */
+struct btf *um_build_blob(const struct marks *m);
+
+/* ---- objects.c ---- */
+
+struct relo {
+	struct bpf_core_relo r;
+	const char *sec;
+	char *name;
+	int force;		/* 0, UM_APP or UM_KERNEL */
+	/* kernel decision, computed once */
+	bool kdone;
+	struct bpf_core_relo_res kres;
+	struct bpf_core_spec ktarg;
+};
+
+struct obj {
+	char *path;
+	struct btf *btf;
+	struct btf_ext *ext;
+	struct relo *relos;
+	int n;
+	struct marks *kmarks;
+};
+
+struct force {
+	char *name;
+	int side;
+	bool used;	/* some relocation's local type has this name */
+};
+
+struct um_engine {
+	const struct btf *kernel;
+	const char *kernel_path;	/* names the kernel BTF in messages */
+	struct nindex kix;
+	struct marks *kmarks;	/* union over objects */
+	struct obj *objs;
+	int nobj;
+	struct force *forces;
+	int nforce;
+};
+
+/* ---- minimize.c ---- */
+
+struct um_release {
+	int nobj;
+	struct um_decision **dec;
+	int nlibs;
+	struct btf **blobs;
+	const char **shadow;
+	int nshadow;
+};
+
+#endif

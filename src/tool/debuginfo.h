@@ -1,0 +1,35 @@
+/* Where the DWARF of a binary is: in the binary itself, or in a separate
+ * debug file found by build-id (/usr/lib/debug/.build-id/), through
+ * .gnu_debuglink, from debuginfod (DEBUGINFOD_URLS), or given by the user
+ * (--debug-file).  gen btf encodes what this finds.
+ *
+ * Nothing here prints.  A failure returns -errno with one message
+ * (ucb_errmsg()) that names the binary and says what was tried. */
+#ifndef UCOREBTF_TOOL_DEBUGINFO_H
+#define UCOREBTF_TOOL_DEBUGINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "lib/elf_id.h"
+
+/* What the lookup needs to know about an ELF file. */
+struct debuginfo_elf {
+	bool has_dwarf;			/* a non-empty .debug_info */
+	struct ucb_elf_id id;		/* build-id, soname, arch: as the runtime reads them */
+	char debuglink[256];		/* .gnu_debuglink's file name, "" if none */
+};
+
+/* Read path's identity and debug sections.  Returns 0, or -errno with the
+ * message ("PATH: why": missing, a directory, empty, not ELF) set. */
+int debuginfo__read_elf(const char *path, struct debuginfo_elf *info);
+
+/* The file holding the DWARF of elf_path (whose info was read): elf_path
+ * itself if it has DWARF, else the first usable debug file (DWARF and, when
+ * both carry one, the same build-id) of: the build-id directory, the
+ * .gnu_debuglink targets (next to the binary, in .debug/, under
+ * /usr/lib/debug), debuginfod, then debug_file (may be NULL).  Writes its
+ * path to out.  Returns 0, or -ENOENT with the message set. */
+int debuginfo__find(const char *elf_path, const struct debuginfo_elf *info,
+		    const char *debug_file, char *out, size_t out_sz);
+
+#endif

@@ -1,0 +1,69 @@
+/* What the two files of the DWARF encoder share: dwarf_btf.c walks the
+ * DWARF and numbers the types (passes 1 and 2), dwarf_emit.c adds them
+ * (pass 3).  Only src/tool/dwarf_*.c include this header. */
+#ifndef UCOREBTF_TOOL_DWARF_BTF_INTERNAL_H
+#define UCOREBTF_TOOL_DWARF_BTF_INTERNAL_H
+
+#include <elfutils/libdw.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "tool/dwarf_btf.h"
+
+enum item_kind {
+	IT_BASE, IT_STRUCT, IT_UNION, IT_ENUM, IT_TYPEDEF, IT_PTR, IT_CONST,
+	IT_VOLATILE, IT_RESTRICT, IT_ARRAY, IT_PROTO, IT_FUNC,
+};
+
+enum item_state { ST_NEW, ST_BUSY, ST_OK, ST_SKIP };
+
+struct item {
+	Dwarf_Die die;
+	int first_id;			/* BTF id of the DIE's (first) type */
+	unsigned char kind, state;
+	unsigned short n;		/* BTF types this DIE becomes */
+};
+
+enum ent_kind { E_ITEM = 1, E_ALIAS, E_SKIP, E_UNIT };
+
+/* DIE key -> what the DIE became.  Open addressing; key 0 is empty. */
+struct ent {
+	uint64_t key;
+	uint32_t val;			/* item index (E_ITEM) or DW_TAG (E_SKIP) */
+	uint8_t kind;
+};
+
+struct tag_count {
+	unsigned int tag, n;
+};
+
+struct enc {
+	Dwarf *dw;
+	struct btf *btf;
+	dwarf_btf_detail_fn detail;	/* the caller's, or NULL */
+	void *detail_ctx;
+	struct dwarf_btf_stats *st;
+	struct ent *map;
+	size_t map_cap, map_cnt;
+	struct item *items;
+	size_t n_items, cap_items;
+	const char **fnames;		/* set of FUNC names (strings live in libdw) */
+	size_t fn_cap, fn_cnt;
+	struct tag_count tags[32];
+	Dwarf_CU *last_cu;
+	uint64_t last_cu_bits;
+	bool big_endian;
+	int array_index_id;
+};
+
+/* One detail line (what was left out, and why) to the caller's callback. */
+void enc_detail(struct enc *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The BTF id of d's DW_AT_type; *skipped set (and 0 returned) if unencodable. */
+int enc_ref_id(struct enc *e, Dwarf_Die *d, bool *skipped);
+bool enc_attr_udata(Dwarf_Die *d, unsigned int name, Dwarf_Word *v);
+const char *enc_die_name(Dwarf_Die *d);
+
+/* Pass 3: add the BTF type(s) of item it; returns its (first) id or -errno. */
+int enc_emit(struct enc *e, struct item *it);
+
+#endif

@@ -1,0 +1,446 @@
+/* The run setup of gen min, check and report (session.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include "lib/errmsg.h"
+#include "lib/fileio.h"
+#include "lib/index.h"
+#include "lib/names.h"
+#include "tool/archive.h"
+#include "tool/session.h"
+#include "minimize.h"
+
+#define EM_BPF_MACHINE 247
+
+void session__init(struct session *s, const struct session_opts *opts)
+{
+	memset(s, 0, sizeof(*s));
+	if (opts)
+		s->opts = *opts;
+}
+
+void session__free(struct session *s)
+{
+	int i;
+
+	for (i = 0; i < s->nlib; i++) {
+		btf__free(s->libs[i].btf);
+		free(s->libs[i].path);
+	}
+	for (i = 0; i < s->nrels; i++) {
+		um_release_free(s->rels[i].rel);
+		free(s->rels[i].libs);
+	}
+	um_free(s->e);
+	btf__free(s->kbtf);
+	free(s->rels);
+	free(s->libs);
+	free(s->objs);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- inputs ---- */
+
+/* An ELF for the BPF machine is an object even without .BTF.ext. */
+static bool is_bpf_elf(const char *path)
+{
+	unsigned char h[20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool r = false;
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, h, sizeof(h), 0) == sizeof(h) && !memcmp(h, "\177ELF", 4))
+		r = (h[5] == 1 ? (h[18] | h[19] << 8) : (h[19] | h[18] << 8)) == EM_BPF_MACHINE;
+	close(fd);
+	return r;
+}
+
+static bool label_ok(const char *s)
+{
+	if (!s[0] || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int session__add_object(struct session *s, const char *path)
+{
+	const char **objs = realloc(s->objs, (s->nobj + 1) * sizeof(*objs));
+
+	if (!objs)
+		return ucb_errf(-ENOMEM, "out of memory");
+	s->objs = objs;
+	objs[s->nobj++] = path;
+	return 0;
+}
+
+int session__add_lib(struct session *s, const char *path, const struct btf_meta *meta)
+{
+	struct session_lib *libs = realloc(s->libs, (s->nlib + 1) * sizeof(*libs));
+	struct session_lib *l;
+
+	if (!libs)
+		return ucb_errf(-ENOMEM, "out of memory");
+	s->libs = libs;
+	l = memset(&libs[s->nlib], 0, sizeof(*l));
+	l->path = strdup(path);
+	if (!l->path)
+		return ucb_errf(-ENOMEM, "out of memory");
+	s->nlib++;
+	l->release = -1;
+	if (meta)
+		l->meta = *meta;
+	else
+		btf_meta_get(path, &l->meta);
+	if (l->meta.version[0])
+		snprintf(l->label, sizeof(l->label), "%s-%s", l->meta.library, l->meta.version);
+	else
+		snprintf(l->label, sizeof(l->label), "%s", l->meta.library);
+	return 0;
+}
+
+int session__add_input(struct session *s, const char *path)
+{
+	enum btf_file_kind kind;
+	int err;
+
+	ucb_err_clear();
+	err = btf_file_kind(path, &kind);	/* prints its own message */
+	if (err)
+		return err;
+	if (is_bpf_elf(path) && kind != BTF_FILE_BPF_OBJ)
+		return ucb_errf(-ENODATA, "%s: BPF object without .BTF.ext: no CO-RE relocations to resolve (built without -g?)",
+				path);
+	if (kind == BTF_FILE_BPF_OBJ)
+		return session__add_object(s, path);
+	err = session__add_lib(s, path, NULL);
+	if (err)
+		return err;
+	/* The label names the output file DIR/<label>.min.btf and comes from
+	 * the input's metadata: "../x" would write outside DIR. */
+	if (!label_ok(s->libs[s->nlib - 1].label))
+		return ucb_errf(-EINVAL, "%s: library name and version \"%s\" (from %s) cannot name an output file",
+				path, s->libs[s->nlib - 1].label,
+				btf_meta_read(path, &(struct btf_meta){}) ? "the file name" : BTF_META_SEC);
+	return 0;
+}
+
+/* ---- inputs from an archive ---- */
+
+/* The entries of idx for arch, their blobs under the archive root (the
+ * archive module knows the layout, docs/archive.md). */
+static int add_entries(struct session *s, const char *root, const struct ucb_index *idx,
+		       const char *arch)
+{
+	char path[PATH_MAX];
+	size_t i;
+	int err;
+
+	for (i = 0; i < idx->cnt; i++) {
+		const struct ucb_entry *e = &idx->e[i];
+		struct btf_meta meta = {};
+
+		if (strcmp(e->arch, arch))
+			continue;
+		snprintf(meta.library, sizeof(meta.library), "%s", e->lib);
+		snprintf(meta.version, sizeof(meta.version), "%s", e->version);
+		snprintf(meta.arch, sizeof(meta.arch), "%s", e->arch);
+		err = archive__blob_path(root, e->digest, path, sizeof(path));
+		if (!err)
+			err = session__add_lib(s, path, &meta);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* An archive's root, or one entry's directory inside an archive (its blob
+ * from the archive above), through the archive module. */
+static int add_archive(struct session *s, const char *dir, const char *arch)
+{
+	struct ucb_index idx = {};
+	char root[PATH_MAX];
+	int err;
+
+	err = archive__load_dir(dir, &idx, root, sizeof(root));
+	if (err)
+		return err;
+	err = add_entries(s, root, &idx, arch);
+	ucb_index_free(&idx);
+	return err;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
+static int add_tree(struct session *s, const char *dir, const char *arch)
+{
+	struct dirent **ents;
+	char path[4096];
+	int n, i, err = 0;
+
+	if (archive__dir_kind(dir) != ARCHIVE_NONE)
+		return add_archive(s, dir, arch);
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return ucb_errf(-errno, "%s: %s", dir, strerror(errno));
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		if (!err && ents[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				err = add_tree(s, path, arch);
+			else if (has_suffix(path, ".btf"))
+				err = session__add_lib(s, path, NULL);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return err;
+}
+
+int session__add_dir(struct session *s, const char *dir, const char *arch)
+{
+	int before = s->nlib, err;
+
+	ucb_err_clear();
+	err = add_tree(s, dir, arch);
+	if (!err && s->nlib == before)
+		err = ucb_errf(-ENOENT, "%s: no release BTF in this directory (no index.tsv, entry.tsv or *.btf for %s)",
+			       dir, arch);
+	return err;
+}
+
+/* ---- order ---- */
+
+static int lib_cmp(const void *a, const void *b)
+{
+	const struct session_lib *x = a, *y = b;
+	int c = strcmp(x->meta.library, y->meta.library);
+
+	if (!c)
+		c = strverscmp(x->meta.version, y->meta.version);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int session__sort(struct session *s)
+{
+	int i, j;
+
+	ucb_err_clear();
+	if (s->nobj)
+		qsort(s->objs, s->nobj, sizeof(*s->objs), str_cmp);
+	if (s->nlib)
+		qsort(s->libs, s->nlib, sizeof(*s->libs), lib_cmp);
+	for (i = 1; i < s->nobj; i++)
+		if (!strcmp(s->objs[i], s->objs[i - 1]))
+			return ucb_errf(-EINVAL, "%s: given twice", s->objs[i]);
+	/* Labels name outputs and columns: unique, whatever splits them into
+	 * library and version. */
+	for (j = 1; j < s->nlib; j++)
+		for (i = 0; i < j; i++) {
+			const char *a = s->libs[i].path, *b = s->libs[j].path;
+			/* A glob like libssl-*.btf also picks up an earlier run's blobs. */
+			bool blob = has_suffix(a, SESSION_MIN_SUFFIX) || has_suffix(b, SESSION_MIN_SUFFIX);
+
+			if (strcmp(s->libs[i].label, s->libs[j].label))
+				continue;
+			return ucb_errf(-EINVAL, "%s: same library and version (%s) as %s%s", b,
+					s->libs[j].label, a,
+					blob ? " (a blob of an earlier gen min? leave it out, or use -o DIR)" : "");
+		}
+	return 0;
+}
+
+int session__load_libs(struct session *s)
+{
+	int i;
+
+	ucb_err_clear();
+	for (i = 0; i < s->nlib; i++) {
+		s->libs[i].btf = btf_load(s->libs[i].path, NULL);	/* prints */
+		if (!s->libs[i].btf)
+			return -errno ?: -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- releases ---- */
+
+int session__add_release(struct session *s, const char *label)
+{
+	struct session_release *r = realloc(s->rels, (s->nrels + 1) * sizeof(*r));
+
+	if (!r)
+		return ucb_errf(-ENOMEM, "out of memory");
+	s->rels = r;
+	r = memset(&r[s->nrels], 0, sizeof(*r));
+	r->libs = calloc(s->nlib + 1, sizeof(int));
+	if (!r->libs)
+		return ucb_errf(-ENOMEM, "out of memory");
+	snprintf(r->label, sizeof(r->label), "%s", label);
+	return s->nrels++;
+}
+
+static int find_lib(const struct session *s, const char *path)
+{
+	int i;
+
+	for (i = 0; i < s->nlib; i++)
+		if (!strcmp(s->libs[i].path, path))
+			return i;
+	return -1;
+}
+
+/* One --release list: its libraries into release g. */
+static int release_list(struct session *s, const char *spec, int g)
+{
+	char *list = strdup(spec), *tok, *save = NULL;
+	int j, err = 0;
+
+	if (!list)
+		return ucb_errf(-ENOMEM, "out of memory");
+	for (tok = strtok_r(list, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
+		j = find_lib(s, tok);
+		if (j < 0)
+			err = ucb_errf(-EINVAL, "%s: --release names a file that is not a library BTF input", tok);
+		else if (s->libs[j].release >= 0)
+			err = ucb_errf(-EINVAL, "%s: in more than one release", tok);
+		else
+			s->libs[j].release = g;
+	}
+	free(list);
+	return err;
+}
+
+int session__make_releases(struct session *s)
+{
+	const struct session_opts *o = &s->opts;
+	int i, j, g, err;
+
+	ucb_err_clear();
+	for (i = 0; i < s->nlib; i++)
+		s->libs[i].release = -1;
+	for (i = 0; i < o->nrel; i++) {
+		g = session__add_release(s, "");
+		if (g < 0)
+			return g;
+		err = release_list(s, o->releases[i], g);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < s->nlib; i++) {
+		if (s->libs[i].release >= 0)
+			continue;
+		g = -1;
+		if (o->by_version)
+			for (j = 0; j < i; j++)
+				if (s->libs[j].release >= o->nrel &&
+				    !strcmp(s->libs[j].meta.version, s->libs[i].meta.version))
+					g = s->libs[j].release;
+		if (g < 0)
+			g = session__add_release(s, "");
+		if (g < 0)
+			return g;
+		s->libs[i].release = g;
+	}
+	for (i = 0; i < s->nlib; i++) {
+		struct session_release *r = &s->rels[s->libs[i].release];
+		size_t n = strlen(r->label);
+
+		r->libs[r->n++] = i;
+		snprintf(r->label + n, sizeof(r->label) - n, "%s%s", n ? "+" : "", s->libs[i].label);
+	}
+	for (i = 0; i < s->nrels; i++)
+		if (!s->rels[i].n)
+			return ucb_errf(-EINVAL, "--release: empty release");
+	return 0;
+}
+
+/* ---- the engine ---- */
+
+int session__load_engine(struct session *s)
+{
+	const struct session_opts *o = &s->opts;
+	const char *name;
+	int i, err, side;
+
+	ucb_err_clear();
+	if (!o->no_kernel) {
+		s->kernel_path = o->kernel ? o->kernel : UCB_KERNEL_BTF_DEFAULT;
+		s->kbtf = btf_load(s->kernel_path, NULL);	/* prints */
+		if (!s->kbtf)
+			return -errno ?: -EINVAL;
+	}
+	s->e = um_new(s->kbtf);
+	if (!s->e)
+		return ucb_errf(-ENOMEM, "out of memory");
+	if (s->kbtf)
+		um_set_kernel_path(s->e, s->kernel_path);
+	for (i = 0; i < o->nforce; i++) {
+		err = um_force_type(s->e, o->forces[i].name, o->forces[i].side);
+		if (err)
+			return ucb_errf(err, "out of memory");
+	}
+	for (i = 0; i < s->nobj; i++) {
+		err = um_add_object(s->e, s->objs[i]);	/* prints */
+		if (err)
+			return err;
+	}
+	name = um_force_unused(s->e, &side);
+	if (name)
+		return ucb_errf(-EINVAL, "--%s-type %s: no relocation of the objects has a local type of that name (give the name alone, flavour included: file, file___lib)",
+				side == UM_APP ? "app" : "kernel", name);
+	return 0;
+}
+
+int session__run(struct session *s, bool verify)
+{
+	int g, k;
+
+	ucb_err_clear();
+	for (g = 0; g < s->nrels; g++) {
+		struct session_release *r = &s->rels[g];
+		struct btf *libs[r->n ? r->n : 1];
+		const char *labels[r->n ? r->n : 1];
+
+		for (k = 0; k < r->n; k++) {
+			libs[k] = s->libs[r->libs[k]].btf;
+			labels[k] = s->libs[r->libs[k]].path;
+		}
+		r->rel = um_run(s->e, libs, labels, r->n, verify);	/* prints */
+		if (!r->rel)
+			return -errno ?: -EINVAL;
+	}
+	return 0;
+}
+
+const struct btf *session__blob(const struct session *s, int lib)
+{
+	const struct session_release *r = &s->rels[s->libs[lib].release];
+	int k;
+
+	for (k = 0; k < r->n; k++)
+		if (r->libs[k] == lib)
+			return um_release_blob(r->rel, k);
+	return NULL;
+}
