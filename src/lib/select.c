@@ -6,7 +6,8 @@
  *   3. a version read by a rule recorded for that library in the bundle
  *      (lib/vrule.h), again only for a library the target identifies as;
  *   4. else an error saying why and listing what the bundle holds.
- * Two entries fitting at any step is an error too. */
+ * Two entries fitting at any step is an error too (for the build-id: two
+ * entries with different blobs). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,16 +67,29 @@ static void found(struct sel *s, const struct ucb_entry *e)
 		s->hit = e;
 }
 
+/* Entries recording the build-id.  Several of them are one answer when
+ * they share the blob (one build recorded under two versions, e.g. a
+ * rebuild that changed nothing): what is loaded is the same either way, and
+ * the first in index order is reported.  Different blobs: refused. */
 static void by_build_id(struct sel *s)
 {
+	const struct ucb_entry *e;
 	size_t i;
 
-	for (i = 0; s->t->build_id[0] && i < s->b->idx.cnt; i++)
-		if (ucb_list_has(s->b->idx.e[i].build_ids, s->t->build_id))
-			found(s, &s->b->idx.e[i]);
-	if (s->hits > 1)
-		because(s, "%d entries record this build-id", s->hits);
 	snprintf(s->how, sizeof(s->how), "build-id");
+	for (i = 0; s->t->build_id[0] && i < s->b->idx.cnt; i++) {
+		e = &s->b->idx.e[i];
+		if (!ucb_list_has(e->build_ids, s->t->build_id))
+			continue;
+		if (s->hit && strcmp(s->hit->digest, e->digest)) {
+			because(s, "%s %s and %s %s record this build-id with different types",
+				s->hit->lib, s->hit->version, e->lib, e->version);
+			s->hits = 2;
+			return;
+		}
+		if (!s->hit)
+			found(s, e);
+	}
 }
 
 /* Why no library of the bundle fits the target at all. */
