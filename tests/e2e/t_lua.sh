@@ -135,6 +135,15 @@ for v in $(head -n1 <<<"$VERS") $last; do
 	else
 		failt "lua $v without build-id: prepare '$how', probe $got"
 	fi
+	# The same in-process (loader -B): the loader says the entry was not
+	# chosen by build-id.
+	got=$($LOADER -j -B lua.ucb "$OBJ" "nobid-$v/${so%.so.*}.so.0" nobid-$v/lua "$SCRIPT" 2>warn-$v.txt)
+	if [ "$got" = "$(cat truth-$v.json)" ] &&
+	   grep -q "^Warning: nobid-$v/.*: bundle entry chosen by rule:symbol:lua_ident, not by build-id" warn-$v.txt; then
+		pass "lua $v without build-id, libucorebtf in the loader: by rule, with a warning, reads what lstate.h says"
+	else
+		failt "lua $v without build-id in the loader: $got $(head -c 300 warn-$v.txt)"
+	fi
 done
 
 # libucorebtf in the loader itself: the bundle opened and the BTF prepared
