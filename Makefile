@@ -23,7 +23,9 @@ endif
 .SECONDARY:
 .DEFAULT_GOAL := all
 
+# scripts/deps.sh: build packages for `make`, test packages for `make test`.
 DEPS_STAMP := $(OUTPUT)/.deps-stamp
+TEST_DEPS_STAMP := $(OUTPUT)/.deps-test-stamp
 LIBBPF_TREE := $(if $(LIBBPF_SRC),$(abspath $(LIBBPF_SRC)),$(OUTPUT)/libbpf-src)
 LIBBPF_OBJ := $(OUTPUT)/libbpf/libbpf.a
 LIBBPF_INC := $(OUTPUT)/libbpf
@@ -92,7 +94,7 @@ TOOLS := $(patsubst %.c,$(OUTPUT)/%,$(TEST_TOOL_SRCS))
 APP_SRCS := $(wildcard examples/*/app_*.c)
 APPS := $(patsubst %.c,$(OUTPUT)/%,$(APP_SRCS))
 
-.PHONY: all clean test demo deps libbpf
+.PHONY: all clean test demo deps test-deps libbpf
 all: $(UCOREBTF) $(BPF_OBJS) $(TOOLS) $(APPS) $(RT_LIB_A) $(RT_LIB_SO) $(RT_PC) $(SEED_EMBED)
 
 deps: $(DEPS_STAMP)
@@ -102,7 +104,15 @@ $(DEPS_STAMP): scripts/deps.sh
 	$(Q)bash scripts/deps.sh
 	$(Q)touch $@
 
+# After the build's packages: two apt-get runs would race for apt's lock.
+test-deps: $(TEST_DEPS_STAMP)
+$(TEST_DEPS_STAMP): scripts/deps.sh | $(DEPS_STAMP)
+	$(call msg,DEPS,scripts/deps.sh --test)
+	$(Q)bash scripts/deps.sh --test
+	$(Q)touch $@
+
 ifeq ($(LIBBPF_SRC),)
+# The tarball is cached outside the clone (scripts/apt-src.sh).
 $(OUTPUT)/libbpf-src/src/Makefile: scripts/fetch-libbpf.sh | $(DEPS_STAMP)
 	$(call msg,FETCH,libbpf 1.5.0 (Debian source))
 	$(Q)bash scripts/fetch-libbpf.sh $(OUTPUT)/libbpf-src
@@ -214,7 +224,7 @@ $(APPS): $(OUTPUT)/%: %.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -g -O0 $< -o $@
 
-test: all
+test: all $(TEST_DEPS_STAMP)
 	$(Q)OUTPUT=$(OUTPUT) bash tests/run.sh
 
 demo: all

@@ -1,55 +1,71 @@
 #!/usr/bin/env bash
-# Install the Debian packages ucorebtf needs, only those missing, and make sure
-# deb-src entries exist so scripts/fetch-libbpf.sh can use `apt-get source`.
+# Install the Debian packages ucorebtf needs, only those missing.
+#
+# usage: scripts/deps.sh [--test] [--dry-run]
+#   (none)     what `make` needs to build everything (`make` runs this)
+#   --test     that and what the test suite needs (`make test` runs this)
+#   --dry-run  print one line per package, "SET PACKAGE installed|missing",
+#              and the deb-src lines scripts/apt-src.sh would use; change nothing
+#
+# Source packages (libbpf, Lua) are not this script's business: they come
+# through scripts/apt-src.sh's private apt configuration, derived from the
+# machine's own Debian entry; the system's sources are left as they are.
 set -euo pipefail
 
-PKGS="clang llvm python3 libelf-dev zlib1g-dev liblzma-dev libdw-dev libdebuginfod-dev debuginfod elfutils dwarves bpftool pkg-config dpkg-dev make gcc xz-utils time g++ dwz libpython3.11-dbg"
-# jq for test helpers; chromium renders the report HTML in tests/cli/t_lua_report.sh;
-# python3-yaml parses .github/workflows/regen.yml in tests/cli/t_lua_workflow.sh.
-PKGS="$PKGS jq chromium python3-yaml"
-# Debian's own libbpf (1.1): libucorebtf must link with an application's libbpf.
-PKGS="$PKGS libbpf-dev"
-# A real OpenSSL 3 layout (libssl.so.3 -> DT_NEEDED libcrypto.so.3) for
-# version selection in tests/e2e/t_runtime.sh.
-PKGS="$PKGS libssl3"
-SRC_LIST=/etc/apt/sources.list.d/ucorebtf-src.sources
+# Build: compilers, the libraries src/ links, bpftool for vmlinux.h,
+# llvm-strip for the BPF objects, dpkg-dev for `apt-get source`.
+BUILD_PKGS="make gcc clang llvm pkg-config libelf-dev zlib1g-dev liblzma-dev libdw-dev
+	libdebuginfod-dev bpftool dpkg-dev"
+# Tests only (grep tests/ for the command to see who needs what):
+#   jq, python3          most CLI and e2e scripts
+#   chromium             renders the report HTML (tests/cli/t_lua_report.sh)
+#   python3-yaml         parses .github/workflows/regen.yml (tests/cli/t_lua_workflow.sh)
+#   dwz, g++             DWARF inputs of tests/cli/t_encoder.sh
+#   libpython3.11-dbg    a large real DWARF input (tests/cli/t_encoder_pahole.sh, bench-btf)
+#   dwarves              pahole, the reference encoder (gen btf --via pahole)
+#   debuginfod, elfutils a real debuginfod server (tests/cli/t_encoder_debuginfod.sh)
+#   libbpf-dev           Debian's libbpf 1.1: libucorebtf links with an application's
+#                        libbpf (tests/e2e/t_runtime_libbpf11.sh)
+#   libssl3              a real OpenSSL 3 layout, libssl.so.3 -> DT_NEEDED libcrypto.so.3
+#                        (tests/e2e/t_runtime.sh)
+#   strace               which files a build opens (tests/build/t_build.sh)
+#   xz-utils, time       bundle tests, scripts/bench-*.sh
+TEST_PKGS="jq python3 chromium python3-yaml dwz g++ libpython3.11-dbg dwarves debuginfod
+	elfutils libbpf-dev libssl3 strace xz-utils time"
 
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+want_test=0 dry=0
+for a in "$@"; do
+	case $a in
+	--test) want_test=1 ;;
+	--dry-run) dry=1 ;;
+	*) echo "usage: $0 [--test] [--dry-run]" >&2; exit 2 ;;
+	esac
 done
 
-need_src=0
-# libbpf 1.5.0 lives in trixie; any deb-src that can serve it will do.
-if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null; then
-	need_src=1
-fi
-# Lua 5.3.3 and 5.4.2 (scripts/lua-versions.txt) are served by bullseye only.
-if ! grep -qs '^Suites:.*bullseye' "$SRC_LIST" &&
-   ! grep -rqsE '^deb-src .* bullseye' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	need_src=1
-fi
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-[ -z "$missing" ] && [ $need_src = 0 ] && exit 0
+sets="build"
+[ $want_test = 1 ] && sets="build test"
+missing=""
+for set in $sets; do
+	if [ "$set" = build ]; then pkgs=$BUILD_PKGS; else pkgs=$TEST_PKGS; fi
+	for p in $pkgs; do
+		if installed "$p"; then state=installed; else state=missing missing="$missing $p"; fi
+		[ $dry = 1 ] && echo "$set $p $state"
+	done
+done
+
+if [ $dry = 1 ]; then
+	bash "$(dirname "$0")/apt-src.sh" sources | sed 's/^/source /'
+	exit 0
+fi
+[ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
-	echo "Error: missing packages:$missing (run scripts/deps.sh as root)" >&2
+	echo "Error: missing packages:$missing (run scripts/deps.sh$([ $want_test = 1 ] && echo ' --test') as root)" >&2
 	exit 1
 fi
-
-if [ $need_src = 1 ]; then
-	cat > "$SRC_LIST" <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bullseye bookworm trixie sid
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-fi
-
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-if [ -n "$missing" ]; then
-	echo "deps: installing$missing"
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+echo "deps: installing$missing"
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

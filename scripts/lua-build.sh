@@ -14,11 +14,14 @@
 #                             examples/lua/ground_truth.c (--wrap=lua_gc),
 #                             compiled against the release's lstate.h
 #   lua-<version>.btf         `ucorebtf gen btf` of the shared library
-# Downloads are kept in CACHE/dl/, checked against the pinned sha256.
-# A release is rebuilt only when its inputs change (CACHE/<version>/.stamp).
+# Downloads are kept outside the clone in the download cache keyed by the
+# pinned sha256 (scripts/apt-src.sh: /var/cache/ucorebtf/dl/<sha256>/).
+# A release is rebuilt only when its inputs change (CACHE/<version>/.stamp:
+# the tarball's sha256, ground_truth.c and the build recipe below).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/apt-src.sh"
 list=$root/scripts/lua-versions.txt
 cache=${UCOREBTF_LUA_CACHE:-$root/build/lua}
 ucorebtf=${UCOREBTF:-$root/build/ucorebtf}
@@ -40,48 +43,16 @@ if [ $list_only = 1 ]; then
 	exit 0
 fi
 
-# fetch PKG VER SHA -> path of the verified upstream tarball
-fetch() {
-	local pkg=$1 ver=$2 sha=$3 dl=$cache/dl tarball debver
-	tarball=$dl/${pkg}_$ver.orig.tar.gz
-	mkdir -p "$dl"
-	if [ -f "$tarball" ] && echo "$sha  $tarball" | sha256sum -c --quiet - >/dev/null 2>&1; then
-		echo "$tarball"
-		return
-	fi
-	rm -f "$tarball"
-	# Any Debian revision of this upstream version carries the same tarball.
-	debver=$(apt-cache showsrc "$pkg" 2>/dev/null |
-		sed -n "s/^Version: \(\([0-9]*:\)\{0,1\}$ver-.*\)/\1/p" | sort -V | tail -n1)
-	if [ -z "$debver" ]; then
-		echo "Error: $pkg $ver: no Debian source package (deb-src for bullseye..sid configured? run scripts/deps.sh)" >&2
-		return 1
-	fi
-	# The .dsc or packaging tarball may 404; the upstream tarball is all we need.
-	(cd "$dl" && apt-get source --download-only "$pkg=$debver" >/dev/null 2>&1) || true
-	if [ ! -f "$tarball" ]; then
-		echo "Error: $pkg $ver: apt-get source $pkg=$debver did not deliver $(basename "$tarball")" >&2
-		return 1
-	fi
-	if ! echo "$sha  $tarball" | sha256sum -c --quiet - >/dev/null 2>&1; then
-		echo "Error: $tarball: sha256 mismatch (expected $sha)" >&2
-		rm -f "$tarball"
-		return 1
-	fi
-	rm -f "$dl"/*.dsc "$dl"/*.debian.tar.* "$dl"/*.diff.gz
-	echo "$tarball"
-}
-
 # build PKG VER SHA
 build() {
 	local pkg=$1 ver=$2 sha=$3 out=$cache/$2 mm=${1#lua} tarball src stamp
 	local so=liblua$mm.so.$ver
-	stamp="$sha $(cat "$root/examples/lua/ground_truth.c" "$0" | sha256sum | cut -d' ' -f1)"
+	stamp="$sha $({ cat "$root/examples/lua/ground_truth.c"; declare -f build; } | sha256sum | cut -d' ' -f1)"
 	if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then
 		gen_btf "$ver" "$out/$so"
 		return 0
 	fi
-	tarball=$(fetch "$pkg" "$ver" "$sha")
+	tarball=$(ucb_fetch_orig "$pkg" "$ver" "$sha")
 	rm -rf "$out" "$out.tmp"
 	src=$out.tmp/src
 	mkdir -p "$src"
@@ -134,6 +105,10 @@ if [ ! -x "$ucorebtf" ]; then
 	echo "Error: $ucorebtf: not built (run make)" >&2
 	exit 1
 fi
+# The physical path: make -C runs the compiler in it, and -ffile-prefix-map
+# must see the same spelling or the DWARF (and the build-id) keeps the path.
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd -P)
 want=" $* "
 found=0
 while read -r pkg ver sha; do

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 #include <bpf/btf.h>
+#include "lib/btf_check.h"
 #include "lib/bundle.h"
 #include "lib/errmsg.h"
 
@@ -58,7 +59,8 @@ static int decompress(int comp, const uint8_t *in, size_t in_sz, uint8_t *out, s
 			return ucb_errf(-EINVAL, "zlib: corrupt compressed payload");
 		return 0;
 	case UCB_COMP_XZ:
-		lr = lzma_stream_decoder(&xs, mem_limit, 0);
+		/* The header's sha256 covers the stream: its own CRC is redundant. */
+		lr = lzma_stream_decoder(&xs, mem_limit, LZMA_IGNORE_CHECK);
 		if (lr != LZMA_OK)
 			return ucb_errf(-ENOMEM, "xz: cannot initialise decoder");
 		xs.next_in = in;
@@ -94,6 +96,30 @@ const struct ucb_blob *ucb_bundle_blob(const struct ucb_bundle *b, const char *d
 	return bsearch(&key, b->blobs, b->blob_cnt, sizeof(key), cmp_blob);
 }
 
+/* A blob is BTF that every walk over it can finish: libbpf parses it, its
+ * type graph has no loop and bounded nesting (lib/btf_check.h), and it is
+ * small enough that work linear in its types stays small. */
+static int blob_check(const struct ucb_blob *bl)
+{
+	char name[32];
+	struct btf *btf;
+	__u32 n;
+	int ret;
+
+	btf = btf__new(bl->data, bl->size);
+	if (!btf)
+		return ucb_errf(-EINVAL, "blob %.16s...: not valid BTF", bl->digest);
+	n = btf__type_cnt(btf) - 1;
+	snprintf(name, sizeof(name), "blob %.16s...", bl->digest);
+	if (n > UCB_MAX_BLOB_TYPES)
+		ret = ucb_errf(-E2BIG, "%s: %u types, more than the %u types a blob may hold", name, n,
+			       UCB_MAX_BLOB_TYPES);
+	else
+		ret = ucb_btf_check_graph(btf, name);
+	btf__free(btf);
+	return ret;
+}
+
 static int parse_records(struct ucb_bundle *b)
 {
 	const uint8_t *p = b->payload, *end = b->payload + b->payload_sz;
@@ -101,7 +127,6 @@ static int parse_records(struct ucb_bundle *b)
 	uint32_t indx_len = 0, need_len = 0, rule_len = 0, tag, len, pad;
 	struct ucb_blob *bl;
 	uint8_t sum[SHA256_LEN];
-	struct btf *btf;
 	size_t i;
 	int ret;
 
@@ -144,6 +169,10 @@ static int parse_records(struct ucb_bundle *b)
 			ucb_hex(p, SHA256_LEN, bl->digest);
 			bl->data = p + SHA256_LEN;
 			bl->size = len - SHA256_LEN;
+			/* An oversized blob is refused before it costs a hash. */
+			if (ucb_btf_raw_type_cnt(bl->data, bl->size, UCB_MAX_BLOB_TYPES) > UCB_MAX_BLOB_TYPES)
+				return ucb_errf(-E2BIG, "blob %.16s...: more than the %u types a blob may hold",
+						bl->digest, UCB_MAX_BLOB_TYPES);
 			ucb_sha256(bl->data, bl->size, sum);
 			if (memcmp(sum, p, SHA256_LEN))
 				return ucb_errf(-EINVAL, "blob %.16s...: content does not match its sha256", bl->digest);
@@ -184,10 +213,9 @@ static int parse_records(struct ucb_bundle *b)
 			return ucb_errf(-EINVAL, "entry %s %s %s listed twice", e->lib, e->version, e->arch);
 	}
 	for (i = 0; i < b->blob_cnt; i++) {
-		btf = btf__new(b->blobs[i].data, b->blobs[i].size);
-		if (!btf)
-			return ucb_errf(-EINVAL, "blob %.16s...: not valid BTF", b->blobs[i].digest);
-		btf__free(btf);
+		ret = blob_check(&b->blobs[i]);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

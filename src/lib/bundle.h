@@ -17,6 +17,9 @@
 #define UCB_HDR_SZ 64
 #define UCB_DEFAULT_MAX_SIZE (64ull << 20)	/* uncompressed payload cap */
 #define UCB_DEFAULT_MEM_LIMIT (64ull << 20)	/* liblzma decoder memory cap */
+/* Types in one blob: a minimised BTF has dozens, a whole library's a few
+ * ten thousand; prepare's work is linear in them. */
+#define UCB_MAX_BLOB_TYPES (1u << 18)
 
 enum { UCB_COMP_NONE = 0, UCB_COMP_ZLIB = 1, UCB_COMP_XZ = 2 };
 

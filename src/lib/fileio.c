@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,48 +16,99 @@ static int fail(int err, const char *path)
 	return ucb_errf(err, "%s: %s", path, strerror(-err));
 }
 
-int ucb_read_file(const char *path, void **data, size_t *size)
+int ucb_open_regular(int dirfd, const char *path, int flags, struct stat *st)
 {
-	struct stat st;
-	ssize_t n;
-	size_t off = 0;
-	char *buf;
+	struct stat tmp;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!st)
+		st = &tmp;
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags);
 	if (fd < 0)
 		return fail(-errno, path);
-	if (fstat(fd, &st)) {
+	if (fstat(fd, st)) {
 		err = -errno;
 		close(fd);
 		return fail(err, path);
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (!S_ISREG(st->st_mode)) {
 		close(fd);
-		return fail(-EISDIR, path);
+		if (S_ISDIR(st->st_mode))
+			return fail(-EISDIR, path);
+		return ucb_errf(-EINVAL, "%s: not a regular file", path);
 	}
-	buf = malloc(st.st_size + 1);
-	if (!buf) {
+	/* Plain blocking reads from here on (regular files never block). */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		err = -errno;
 		close(fd);
+		return fail(err, path);
+	}
+	return fd;
+}
+
+int ucb_read_fd(int fd, const char *path, size_t max, void **data, size_t *size)
+{
+	struct stat st;
+	size_t off = 0, want;
+	ssize_t n;
+	char *buf, extra;
+
+	if (fstat(fd, &st))
+		return fail(-errno, path);
+	if ((uint64_t)st.st_size > max)
+		return ucb_errf(-EFBIG, "%s: %llu bytes, larger than the %zu this reader takes", path,
+				(unsigned long long)st.st_size, max);
+	want = st.st_size;
+	buf = malloc(want + 1);
+	if (!buf)
 		return fail(-ENOMEM, path);
-	}
-	while (off < (size_t)st.st_size) {
-		n = read(fd, buf + off, st.st_size - off);
+	while (off < want) {
+		n = read(fd, buf + off, want - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
+			int err = n < 0 ? -errno : -EIO;
+
 			free(buf);
-			close(fd);
+			if (!n)
+				return ucb_errf(err, "%s: truncated while being read (%zu of %zu bytes)",
+						path, off, want);
 			return fail(err, path);
 		}
 		off += n;
 	}
-	close(fd);
+	/* One byte more than fstat said: the file grew while it was read. */
+	while ((n = read(fd, &extra, 1)) < 0 && errno == EINTR)
+		;
+	if (n) {
+		int err = n < 0 ? -errno : -EIO;
+
+		free(buf);
+		if (n > 0)
+			return ucb_errf(err, "%s: changed while being read", path);
+		return fail(err, path);
+	}
 	buf[off] = 0;
 	*data = buf;
 	*size = off;
 	return 0;
+}
+
+int ucb_read_file_max(const char *path, size_t max, void **data, size_t *size)
+{
+	int fd, err;
+
+	fd = ucb_open_regular(AT_FDCWD, path, 0, NULL);
+	if (fd < 0)
+		return fd;
+	err = ucb_read_fd(fd, path, max, data, size);
+	close(fd);
+	return err;
+}
+
+int ucb_read_file(const char *path, void **data, size_t *size)
+{
+	return ucb_read_file_max(path, UCB_READ_MAX, data, size);
 }
 
 int ucb_check_output_path(const char *path)

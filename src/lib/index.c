@@ -137,10 +137,49 @@ static int grow(void **arr, size_t *cap, size_t cnt, size_t elem)
 	return 0;
 }
 
+/* An entry and the line it came from, to name both lines of a duplicate. */
+struct seen {
+	const struct ucb_entry *e;
+	size_t lineno;
+};
+
+static int cmp_seen(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+	int c = ucb_entry_cmp(x->e, y->e);
+
+	return c ? c : (x->lineno > y->lineno) - (x->lineno < y->lineno);
+}
+
+/* Two entries with one (library, version, arch) anywhere in the index,
+ * adjacent or not: a reader must not pick one of them (docs/bundle.md). */
+static int check_duplicates(const struct ucb_index *idx, const size_t *linenos)
+{
+	struct seen *v;
+	size_t i;
+	int ret = 0;
+
+	if (idx->cnt < 2)
+		return 0;
+	v = malloc(idx->cnt * sizeof(*v));
+	if (!v)
+		return ucb_errf(-ENOMEM, "out of memory");
+	for (i = 0; i < idx->cnt; i++)
+		v[i] = (struct seen){ &idx->e[i], linenos[i] };
+	qsort(v, idx->cnt, sizeof(*v), cmp_seen);
+	for (i = 1; i < idx->cnt && !ret; i++)
+		if (!ucb_entry_cmp(v[i - 1].e, v[i].e))
+			ret = ucb_errf(-EINVAL, "index line %zu: entry %s %s %s listed twice (also line %zu)",
+				       v[i].lineno, v[i].e->lib, v[i].e->version, v[i].e->arch,
+				       v[i - 1].lineno);
+	free(v);
+	return ret;
+}
+
 int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx)
 {
 	char *line, *next;
-	size_t lines = 0, cap = 0, lineno = 0;
+	size_t lines = 0, cap = 0, lineno = 0, lcap = 0, *linenos = NULL;
 	int ret = 0;
 
 	memset(idx, 0, sizeof(*idx));
@@ -165,12 +204,16 @@ int ucb_index_parse(const char *text, size_t len, struct ucb_index *idx)
 		}
 		ret = grow((void **)&idx->e, &cap, idx->cnt, sizeof(*idx->e));
 		if (!ret)
+			ret = grow((void **)&linenos, &lcap, idx->cnt, sizeof(*linenos));
+		if (!ret)
 			ret = parse_line(line, lineno, &idx->e[idx->cnt]);
 		if (ret)
 			goto out;
-		idx->cnt++;
+		linenos[idx->cnt++] = lineno;
 	}
+	ret = check_duplicates(idx, linenos);
 out:
+	free(linenos);
 	if (ret)
 		ucb_index_free(idx);
 	return ret;

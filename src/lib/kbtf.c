@@ -8,69 +8,45 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/btf.h>
+#include <linux/magic.h>
 #include <bpf/btf.h>
+#include "lib/btf_check.h"
 #include "lib/errmsg.h"
+#include "lib/fileio.h"
 #include "lib/kbtf.h"
 
-static int read_all(int fd, struct ucb_kbtf *k, size_t hint)
+/* vmlinux BTF is 5 to 10 MB; modules' far less. */
+#define UCB_KBTF_MAX_SIZE (256ul << 20)
+/* Steps of member search a prune may take: real needs take thousands. */
+#define UCB_KBTF_MAX_WORK (1ul << 24)
+
+/* The running kernel's BTF in sysfs neither changes nor shrinks: map it
+ * when the kernel allows.  Any other file is read: one truncated under a
+ * mapping would kill the process with SIGBUS. */
+static int kbtf_load(struct ucb_kbtf *k, int fd, const char *path, const struct stat *st)
 {
-	size_t cap = hint ? hint + 1 : 1 << 20, n = 0;
-	uint8_t *buf = malloc(cap), *tmp;
-	ssize_t r;
+	struct statfs sfs;
+	void *m;
+	size_t sz;
+	int err;
 
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			if (cap >= (1u << 30)) {
-				free(buf);
-				return -EFBIG;
-			}
-			tmp = realloc(buf, cap *= 2);
-			if (!tmp) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = tmp;
+	if (!fstatfs(fd, &sfs) && sfs.f_type == SYSFS_MAGIC && st->st_size > 0) {
+		m = mmap(NULL, st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			k->data = m;
+			k->size = st->st_size;
+			k->mapped = true;
+			return 0;
 		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (!r)
-			break;
-		n += r;
 	}
-	k->data = buf;
-	k->size = n;
-	return 0;
-}
-
-static size_t type_size(const struct btf_type *t)
-{
-	__u16 vlen = btf_vlen(t);
-
-	switch (btf_kind(t)) {
-	case BTF_KIND_INT: return sizeof(*t) + 4;
-	case BTF_KIND_ARRAY: return sizeof(*t) + sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: return sizeof(*t) + vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM: return sizeof(*t) + vlen * sizeof(struct btf_enum);
-	case BTF_KIND_ENUM64: return sizeof(*t) + vlen * sizeof(struct btf_enum64);
-	case BTF_KIND_FUNC_PROTO: return sizeof(*t) + vlen * sizeof(struct btf_param);
-	case BTF_KIND_VAR: return sizeof(*t) + sizeof(struct btf_var);
-	case BTF_KIND_DATASEC: return sizeof(*t) + vlen * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_DECL_TAG: return sizeof(*t) + sizeof(struct btf_decl_tag);
-	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
-		return sizeof(*t);
-	}
+	err = ucb_read_fd(fd, path, UCB_KBTF_MAX_SIZE, &m, &sz);
+	if (err)
+		return err;
+	k->data = m;
+	k->size = sz;
 	return 0;
 }
 
@@ -129,7 +105,7 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt, s
 	uint8_t first2[65536 / 8] = {};
 	struct wanted *w;
 	size_t i;
-	const struct btf_header *h;
+	struct ucb_btf_raw raw;
 	const uint8_t *p, *end;
 	struct stat st;
 	size_t cap = 1 << 17, sz;
@@ -150,47 +126,30 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt, s
 	qsort(w, cnt, sizeof(*w), cmp_wanted);
 	k->want = w;
 	k->nwant = cnt;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	k->path = path;
+	fd = ucb_open_regular(AT_FDCWD, path, 0, &st);
 	if (fd < 0) {
-		ret = -errno;
 		ucb_kbtf_close(k);
-		return ucb_errf(ret, "%s: %s", path, strerror(-ret));
+		return fd;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		ucb_kbtf_close(k);
-		return ucb_errf(-EINVAL, "%s: not a regular file", path);
-	}
-	/* sysfs BTF is mmap-able on recent kernels; else read it. */
-	k->data = st.st_size >= (off_t)sizeof(*h) ?
-		mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-	if (k->data != MAP_FAILED) {
-		k->mapped = true;
-		k->size = st.st_size;
-		ret = 0;
-	} else {
-		k->data = NULL;
-		ret = read_all(fd, k, st.st_size);
-	}
+	ret = kbtf_load(k, fd, path, &st);
 	close(fd);
 	if (ret) {
 		ucb_kbtf_close(k);
-		return ucb_errf(ret, "%s: cannot read: %s", path, strerror(-ret));
+		return ret;
 	}
-
-	h = (const struct btf_header *)k->data;
-	if (k->size < sizeof(*h) || h->magic != BTF_MAGIC || h->version != BTF_VERSION ||
-	    h->hdr_len < sizeof(*h) || h->hdr_len > k->size ||
-	    (uint64_t)h->type_off + h->type_len > k->size - h->hdr_len ||
-	    (uint64_t)h->str_off + h->str_len > k->size - h->hdr_len || h->type_off % 4 ||
-	    !h->str_len || k->data[h->hdr_len + h->str_off + h->str_len - 1]) {
+	if (ucb_btf_raw_parse(k->data, k->size, &raw)) {
 		ucb_kbtf_close(k);
 		return ucb_errf(-EINVAL, "%s: not raw BTF (bad header)", path);
 	}
-	k->strs = (const char *)k->data + h->hdr_len + h->str_off;
-	k->str_len = h->str_len;
-	p = k->data + h->hdr_len + h->type_off;
-	end = p + h->type_len;
+	k->strs = raw.strs;
+	k->str_len = raw.str_len;
+	p = raw.types;
+	end = p + raw.types_len;
+	if ((uintptr_t)p % 4) {
+		ucb_kbtf_close(k);
+		return ucb_errf(-EINVAL, "%s: not raw BTF (unaligned type section)", path);
+	}
 	k->types = malloc(cap * sizeof(*k->types));
 	if (!k->types) {
 		ucb_kbtf_close(k);
@@ -201,7 +160,7 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt, s
 	while (p < end) {
 		const struct btf_type *t = (const void *)p;
 
-		if ((size_t)(end - p) < sizeof(*t) || !(sz = type_size(t)) || sz > (size_t)(end - p) ||
+		if ((size_t)(end - p) < sizeof(*t) || !(sz = ucb_btf_type_size(t)) || sz > (size_t)(end - p) ||
 		    t->name_off >= k->str_len) {
 			ucb_kbtf_close(k);
 			return ucb_errf(-EINVAL, "%s: corrupt BTF type %u", path, k->cnt);
@@ -246,10 +205,39 @@ struct pruner {
 	const struct ucb_kbtf *k;
 	struct btf *out;
 	int *map;		/* kernel id -> out id, for emitted types */
+	uint32_t *keep_of;	/* kernel id -> its index in keeps + 1 */
 	struct keep *keeps;
-	size_t keep_cnt;
+	size_t keep_cnt, keep_cap;
 	int void_ptr;
+	struct ucb_btf_check check;	/* what the walks reach, checked first */
+	size_t work;		/* member search steps left */
 };
+
+static const struct btf_type *view_type(const void *ctx, uint32_t id)
+{
+	const struct ucb_kbtf *k = ctx;
+
+	return id < k->cnt ? k->types[id] : NULL;
+}
+
+static const char *view_str(const void *ctx, uint32_t off)
+{
+	const struct ucb_kbtf *k = ctx;
+
+	return off < k->str_len ? k->strs + off : NULL;
+}
+
+/* Each search step costs one unit: a crafted kernel BTF (anonymous
+ * members nested in anonymous members) cannot make a prune take long. */
+static int spend(struct pruner *p)
+{
+	if (p->work) {
+		p->work--;
+		return 0;
+	}
+	return ucb_errf(-E2BIG, "%s: more than %lu steps to find the needed members (crafted BTF?)",
+			p->k->path ?: "kernel BTF", UCB_KBTF_MAX_WORK);
+}
 
 static const char *kname(const struct ucb_kbtf *k, uint32_t off)
 {
@@ -279,35 +267,33 @@ static uint32_t skip_mods(const struct ucb_kbtf *k, uint32_t id)
 	return id;
 }
 
+/* The keep of id, made if new.  The pointer is valid until the next
+ * keep_get(). */
 static struct keep *keep_get(struct pruner *p, uint32_t id)
 {
 	const struct btf_type *t = ktype(p->k, id);
 	struct keep *kp;
-	size_t i;
 
-	for (i = 0; i < p->keep_cnt; i++)
-		if (p->keeps[i].id == id)
-			return &p->keeps[i];
-	kp = realloc(p->keeps, (p->keep_cnt + 1) * sizeof(*kp));
-	if (!kp)
-		return NULL;
-	p->keeps = kp;
+	if (p->keep_of[id])
+		return &p->keeps[p->keep_of[id] - 1];
+	if (p->keep_cnt == p->keep_cap) {
+		kp = realloc(p->keeps, (p->keep_cap ? p->keep_cap * 2 : 64) * sizeof(*kp));
+		if (!kp)
+			return NULL;
+		p->keeps = kp;
+		p->keep_cap = p->keep_cap ? p->keep_cap * 2 : 64;
+	}
 	kp = &p->keeps[p->keep_cnt];
 	*kp = (struct keep){ .id = id, .bits = calloc(1, btf_vlen(t) / 8 + 1) };
 	if (!kp->bits)
 		return NULL;
-	p->keep_cnt++;
+	p->keep_of[id] = ++p->keep_cnt;
 	return kp;
 }
 
 static struct keep *keep_find(const struct pruner *p, uint32_t id)
 {
-	size_t i;
-
-	for (i = 0; i < p->keep_cnt; i++)
-		if (p->keeps[i].id == id)
-			return &p->keeps[i];
-	return NULL;
+	return p->keep_of[id] ? &p->keeps[p->keep_of[id] - 1] : NULL;
 }
 
 /* Find member name in composite id, directly or inside anonymous members
@@ -325,7 +311,9 @@ static long keep_member(struct pruner *p, uint32_t id, const char *name, int dep
 	if (!t || !btf_is_composite(t) || depth > 32)
 		return 0;
 	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++)
+	for (i = 0; i < btf_vlen(t); i++) {
+		if (spend(p))
+			return -E2BIG;
 		if (m[i].name_off && !strcmp(kname(p->k, m[i].name_off), name)) {
 			kp = keep_get(p, id);
 			if (!kp)
@@ -333,11 +321,14 @@ static long keep_member(struct pruner *p, uint32_t id, const char *name, int dep
 			kp->bits[i / 8] |= 1 << (i % 8);
 			return m[i].type ? m[i].type : 0;
 		}
+	}
 	for (i = 0; i < btf_vlen(t); i++) {
 		if (m[i].name_off)
 			continue;
 		mt = skip_mods(p->k, m[i].type);
 		r = keep_member(p, mt, name, depth + 1);
+		if (r < 0)
+			return r;
 		if (r) {
 			kp = keep_get(p, id);
 			if (!kp)
@@ -386,6 +377,10 @@ static int mark_need(struct pruner *p, uint32_t root, const char *path, bool nam
 	char *copy;
 	int i, ret;
 
+	/* Everything the walks below and emit() reach from root by value. */
+	ret = ucb_btf_check_type(&p->check, root);
+	if (ret)
+		return ret;
 	kp = keep_get(p, root);
 	if (!kp)
 		return -ENOMEM;
@@ -540,7 +535,10 @@ static int emit(struct pruner *p, uint32_t id)
 		return p->void_ptr;
 	case BTF_KIND_ARRAY:
 		elem = emit(p, btf_array(t)->type);
-		idx = elem < 0 ? elem : emit(p, btf_array(t)->index_type);
+		/* The index type is no by-value edge the check followed: emit
+		 * it only if it is the int it always is. */
+		idx = skip_mods(p->k, btf_array(t)->index_type);
+		idx = elem < 0 ? elem : ktype(p->k, idx) && btf_is_int(ktype(p->k, idx)) ? emit(p, idx) : 0;
 		if (idx < 0)
 			return idx;
 		ret = btf__add_array(p->out, idx, elem, btf_array(t)->nelems);
@@ -567,7 +565,8 @@ static int emit(struct pruner *p, uint32_t id)
 int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size_t cnt,
 		   struct btf *out, const char ***roots, int **root_kinds, size_t *root_cnt)
 {
-	struct pruner p = { .k = k, .out = out };
+	struct ucb_btf_view view = { k, view_type, view_str, k->cnt, k->path ?: "kernel BTF" };
+	struct pruner p = { .k = k, .out = out, .work = UCB_KBTF_MAX_WORK };
 	struct wanted *w, key, *hit;
 	size_t i, n;
 	int ret = 0;
@@ -578,7 +577,8 @@ int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size
 	w = k->want;
 	n = k->nwant;
 	p.map = calloc(k->cnt, sizeof(*p.map));
-	if (!p.map) {
+	p.keep_of = calloc(k->cnt, sizeof(*p.keep_of));
+	if (!p.map || !p.keep_of || ucb_btf_check_init(&p.check, &view)) {
 		ret = ucb_errf(-ENOMEM, "out of memory");
 		goto out;
 	}
@@ -588,6 +588,10 @@ int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size
 		hit = bsearch(&key, w, n, sizeof(*w), cmp_wanted);
 		if (!hit || !hit->id)
 			continue;	/* not in this kernel: type-exists says no */
+		/* The root and all it holds by value, before any walk. */
+		ret = ucb_btf_check_type(&p.check, hit->id);
+		if (ret)
+			break;
 		if (needs[i].kind == BTF_KIND_TYPEDEF) {
 			/* The typedef root stays named; what it names is pruned
 			 * along the path like a struct root. */
@@ -599,6 +603,11 @@ int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size
 		}
 		ret = mark_need(&p, hit->id, needs[i].path, true);
 	}
+	/* The check and the work bound said what is wrong. */
+	if (ret == -ENOMEM)
+		ucb_errf(ret, "out of memory");
+	if (ret)
+		goto out;
 	/* Emit roots in need order (deterministic output). */
 	*roots = calloc(cnt + p.keep_cnt + 1, sizeof(**roots));
 	*root_kinds = calloc(cnt + p.keep_cnt + 1, sizeof(**root_kinds));
@@ -655,6 +664,8 @@ out:
 		free(p.keeps[i].bits);
 	free(p.keeps);
 	free(p.map);
+	free(p.keep_of);
+	ucb_btf_check_free(&p.check);
 	if (ret) {
 		free(*roots);
 		free(*root_kinds);

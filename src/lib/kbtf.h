@@ -1,6 +1,7 @@
-/* Kernel BTF, read fast: a raw BTF image (mmap'ed when the kernel allows,
- * else read) walked once, and a pruner that copies into a new BTF just the
- * kernel types and members that a BPF object's relocations need. */
+/* Kernel BTF, read fast: a raw BTF image (sysfs's own mmap'ed when the
+ * kernel allows, anything else read) walked once, and a pruner that copies
+ * into a new BTF just the kernel types and members that a BPF object's
+ * relocations need. */
 #ifndef UCOREBTF_KBTF_H
 #define UCOREBTF_KBTF_H
 
@@ -13,6 +14,7 @@ struct btf_type;
 struct ucb_need;
 
 struct ucb_kbtf {
+	const char *path;		/* as given to ucb_kbtf_open(), for messages */
 	uint8_t *data;
 	size_t size;
 	bool mapped;
@@ -26,8 +28,11 @@ struct ucb_kbtf {
 
 struct ucb_kneed;
 
-/* Open raw BTF at path and index its types, checking every bound; in the
- * same pass, find the root type of each need (needs must outlive k).
+/* Open raw BTF at path (a regular file; read, or mapped when it is the
+ * kernel's own in sysfs) and index its types, checking every type's size
+ * and name; in the same pass, find the root type of each need (needs and
+ * path must outlive k).  The graph is checked by ucb_kbtf_prune(), for the
+ * types it walks (lib/btf_check.h).
  * Returns 0 or -errno with the message set (naming path). */
 int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt, struct ucb_kbtf *k);
 void ucb_kbtf_close(struct ucb_kbtf *k);

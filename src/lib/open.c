@@ -2,13 +2,11 @@
  * bundle fails now and not at load time), close, the entries; the options
  * rule; ucorebtf_errmsg().  Public API in include/ucorebtf.h. */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "lib/errmsg.h"
+#include "lib/fileio.h"
 #include "lib/runtime.h"
 
 UCOREBTF_API const char *ucorebtf_errmsg(void)
@@ -56,30 +54,33 @@ ucorebtf_bundle__open_mem(const void *data, size_t size, const struct ucorebtf_b
 	return b;
 }
 
+/* Read with read() into memory, never mmap'ed: a file truncated under a
+ * mapping kills the reader with SIGBUS, one truncated under read() is an
+ * error.  A file too large to hold a payload of max_size is not read. */
 UCOREBTF_API struct ucorebtf_bundle *
 ucorebtf_bundle__open_file(const char *path, const struct ucorebtf_bundle_opts *opts)
 {
+	uint64_t max = UCB_DEFAULT_MAX_SIZE;
 	struct ucorebtf_bundle *b;
-	struct stat st;
+	size_t sz;
 	void *data;
-	int fd, err;
+	int err;
 
 	if (!path)
 		return ucb_errp(-EINVAL, "bundle: no path");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ucb_errp(-errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
-		close(fd);
-		return ucb_errp(-EINVAL, "%s: not a regular non-empty file", path);
-	}
-	data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (data == MAP_FAILED)
-		return ucb_errp(-errno, "%s: %s", path, strerror(errno));
-	b = ucorebtf_bundle__open_mem(data, st.st_size, opts);
+	if (!OPTS_VALID(opts, ucorebtf_bundle_opts))
+		return NULL;
+	if (OPTS_GET(opts, max_size, 0))
+		max = OPTS_GET(opts, max_size, 0);
+	/* Compression never makes a payload much larger: 1/64 and 64 KiB
+	 * are far above what xz or zlib add to incompressible data. */
+	max = max > SIZE_MAX / 2 ? SIZE_MAX / 2 : max;
+	err = ucb_read_file_max(path, max + max / 64 + (64 << 10) + UCB_HDR_SZ, &data, &sz);
+	if (err)
+		return NULL;
+	b = ucorebtf_bundle__open_mem(data, sz, opts);
 	err = errno;
-	munmap(data, st.st_size);
+	free(data);
 	if (!b)
 		return ucb_errp(-err, "%s: %s", path, ucb_errmsg());
 	return b;

@@ -4,10 +4,13 @@
  *   select entries -> load app BTF -> collect kernel needs ->
  *   add kernel types -> check shadowing -> publish. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include "lib/errmsg.h"
+#include "lib/fileio.h"
 #include "lib/names.h"
 #include "lib/runtime.h"
 
@@ -21,6 +24,7 @@ struct prep {
 	struct btf **apps;			/* each chosen blob once */
 	const struct ucb_entry **app_e;		/* the entry of each app */
 	size_t napps;
+	struct ucb_app_names names;		/* the apps' type names, sorted */
 	struct ucb_kneeds kn;
 	struct ucb_kbtf k;
 	struct btf *out;
@@ -56,6 +60,11 @@ static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const
 	for (i = 0; i < cnt; i++) {
 		if (!targets[i])
 			return ucb_errf(-EINVAL, "prepare: target %zu is NULL", i);
+		/* A FIFO or a device would block the ELF reader's open. */
+		err = ucb_open_regular(AT_FDCWD, targets[i], 0, NULL);
+		if (err < 0)
+			return err;
+		close(err);
 		err = ucb_select_entry(p->b, targets[i], versions ? versions[i] : NULL, follow_needed,
 				       &p->chosen[i], &how);
 		if (err)
@@ -94,7 +103,8 @@ static int prep_load_apps(struct prep *p)
 			return ucb_errf(-errno, "bundle entry %s %s: BTF does not parse", e->lib, e->version);
 		p->app_e[p->napps++] = e;
 	}
-	return ucb_check_app_collisions(p->apps, p->napps, p->app_e);
+	return ucb_app_names_build(p->apps, p->napps, &p->names) ?:
+	       ucb_check_app_collisions(&p->names, p->apps, p->app_e);
 }
 
 /* Stage 3: the object's kernel needs, recorded or derived from its BTF. */
@@ -107,8 +117,8 @@ static int prep_collect_needs(struct prep *p)
 			return ucb_errf(-ENOMEM, "out of memory");
 		p->obj_name = ucb_object_name(p->obj_path, p->name_buf, strlen(p->obj_path) + 1);
 	}
-	return ucb_collect_needs(p->b, p->chosen, p->nchosen, p->obj_name, p->obj_path, p->apps,
-				 p->napps, &p->kn);
+	return ucb_collect_needs(p->b, p->chosen, p->nchosen, p->obj_name, p->obj_path, &p->names,
+				 &p->kn);
 }
 
 /* Stage 4: the needed kernel types, pruned, into a new BTF. */
@@ -134,7 +144,7 @@ static int prep_add_kernel(struct prep *p)
  * match one relocation both ways. */
 static int prep_check_shadowing(struct prep *p)
 {
-	return ucb_check_shadowing(p->out, p->roots, p->root_kinds, p->nroots, p->apps, p->napps,
+	return ucb_check_shadowing(p->out, p->roots, p->root_kinds, p->nroots, &p->names, p->apps,
 				   p->app_e, p->kn.v, p->kn.cnt, p->obj_name);
 }
 
@@ -173,6 +183,7 @@ static void prep_free(struct prep *p)
 		btf__free(p->apps[i]);
 	free(p->apps);
 	free(p->app_e);
+	ucb_app_names_free(&p->names);
 	free(p->chosen);
 	free(p->name_buf);
 	free(p->roots);

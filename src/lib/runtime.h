@@ -72,29 +72,60 @@ int ucb_select_entry(const struct ucb_bundle *b, const char *path, const char *v
 
 /* ---- shadow.c ---- */
 
+/* Steps the name collision checks may take (members compared). */
+#define UCB_SHADOW_MAX_WORK (1ul << 22)
+
+/* Named struct, union, forward, enum and typedef types of the chosen
+ * apps, sorted by essential name, kind class, app and id: built once, so
+ * that every lookup is a binary search and prepare stays linear in blob
+ * + needs. */
+struct ucb_app_name {
+	const char *name;
+	__u32 len;		/* essential length */
+	int cls;		/* BTF_KIND_STRUCT (struct, union, fwd), _ENUM (enum, enum64), _TYPEDEF */
+	__u32 app, id;
+};
+
+struct ucb_app_names {
+	struct ucb_app_name *v;
+	size_t cnt;
+};
+
+int ucb_app_names_build(struct btf **apps, size_t napps, struct ucb_app_names *ix);
+void ucb_app_names_free(struct ucb_app_names *ix);
+
 /* Length of name without its CO-RE flavour ("task_struct___v1" -> 11). */
 size_t ucb_ess_len(const char *name);
 /* id with typedefs and modifiers skipped. */
 __u32 ucb_skip_local(struct btf *btf, __u32 id);
 /* Index of the first app BTF that defines a type of this essential name
- * and kind class (BTF_KIND_STRUCT for struct/union, BTF_KIND_ENUM); -1. */
-int ucb_app_defines(struct btf **apps, size_t n, const char *name, size_t len, int kind);
+ * and kind class (BTF_KIND_STRUCT or _UNION for struct/union, _ENUM,
+ * _TYPEDEF); -1. */
+int ucb_app_defines(const struct ucb_app_names *ix, const char *name, size_t len, int kind);
 /* Refuse two library BTFs defining one name differently (-EEXIST). */
-int ucb_check_app_collisions(struct btf **apps, size_t napps, const struct ucb_entry **app_e);
+int ucb_check_app_collisions(const struct ucb_app_names *ix, struct btf **apps,
+			     const struct ucb_entry **app_e);
 /* Refuse a kernel root that an app also defines unless no relocation can
  * match both (-EEXIST).  out holds the pruned kernel types. */
 int ucb_check_shadowing(struct btf *out, const char *const *roots, const int *root_kinds,
-			size_t nroots, struct btf **apps, size_t napps, const struct ucb_entry **app_e,
-			const struct ucb_kneed *kn, size_t nkn, const char *obj_name);
+			size_t nroots, const struct ucb_app_names *ix, struct btf **apps,
+			const struct ucb_entry **app_e, const struct ucb_kneed *kn, size_t nkn,
+			const char *obj_name);
 
 /* ---- needs.c ---- */
+
+/* Kernel needs one prepare takes: a probe has dozens, a large tracer a
+ * few hundred.  The fallback's walk of the object is bounded too. */
+#define UCB_MAX_PREPARE_NEEDS (1u << 14)
+#define UCB_NEEDS_MAX_WORK (1ul << 22)
 
 struct ucb_kneeds {
 	struct ucb_kneed *v;
 	size_t cnt, cap;
 	char **strs;		/* names the fallback allocated */
-	size_t nstrs;
+	size_t nstrs, strs_cap;
 	struct btf *obj;	/* the object's BTF (fallback): owns member names */
+	size_t work;		/* fallback: steps left */
 };
 
 /* The kernel needs of the object: those the bundle records for obj_name,
@@ -103,7 +134,7 @@ struct ucb_kneeds {
  * (the structs and enums it names that no app defines). */
 int ucb_collect_needs(const struct ucb_bundle *b, const struct ucb_entry *const *chosen,
 		      size_t nchosen, const char *obj_name, const char *obj_path,
-		      struct btf **apps, size_t napps, struct ucb_kneeds *kn);
+		      const struct ucb_app_names *names, struct ucb_kneeds *kn);
 void ucb_kneeds_free(struct ucb_kneeds *kn);
 
 /* ---- publish.c ---- */

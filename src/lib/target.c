@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "lib/elf_id.h"
 #include "lib/errmsg.h"
+#include "lib/fileio.h"
 #include "lib/target.h"
 
 /* The most a symbol's string is read for a version (lua_ident is ~130). */
@@ -26,22 +26,10 @@ struct elf_file {
 
 static int elf_file_open(const char *path, struct elf_file *f)
 {
-	struct stat st;
-	int err;
-
 	f->elf = NULL;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	f->fd = ucb_open_regular(AT_FDCWD, path, 0, NULL);
 	if (f->fd < 0)
-		return ucb_errf(-errno, "%s: %s", path, strerror(errno));
-	if (fstat(f->fd, &st)) {
-		err = -errno;
-		close(f->fd);
-		return ucb_errf(err, "%s: %s", path, strerror(-err));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(f->fd);
-		return ucb_errf(-EINVAL, "%s: not a regular file", path);
-	}
+		return f->fd;
 	elf_version(EV_CURRENT);
 	f->elf = elf_begin(f->fd, ELF_C_READ, NULL);
 	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "lib/btf_check.h"
 #include "lib/errmsg.h"
 #include "lib/fileio.h"
 #include "tool/btf_io.h"
@@ -62,7 +63,7 @@ int btf_file_kind(const char *path, enum btf_file_kind *kind)
 	int fd, err;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return ucb_errf(-errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) || S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
@@ -90,126 +91,10 @@ int btf_file_kind(const char *path, enum btf_file_kind *kind)
 	return err;
 }
 
-/* Types a type contains by value: what a walk that resolves a type's layout
- * (libbpf's skip_mods_and_typedefs(), our markers) follows without ever
- * stopping at a pointer.  Returns the number of ids written to out (at most
- * max), or the full count if larger. */
-static int by_value_refs(const struct btf_type *t, __u32 *out, int max)
-{
-	int i, n = 0;
-
-	switch (btf_kind(t)) {
-	case BTF_KIND_CONST:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_TYPE_TAG:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		if (max > 0)
-			out[0] = t->type;
-		return 1;
-	case BTF_KIND_ARRAY:
-		if (max > 0)
-			out[0] = btf_array(t)->type;
-		return 1;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		for (i = 0; i < btf_vlen(t); i++, n++)
-			if (n < max)
-				out[n] = btf_members(t)[i].type;
-		return n;
-	case BTF_KIND_DATASEC:
-		for (i = 0; i < btf_vlen(t); i++, n++)
-			if (n < max)
-				out[n] = btf_var_secinfos(t)[i].type;
-		return n;
-	default:
-		return 0;
-	}
-}
-
-/* Real C nests types by value a few dozen levels at most. */
-#define BTF_MAX_NESTING 1024
-
+/* The one type-graph check (lib/btf_check.c), shared with the runtime. */
 int btf_check_graph(const struct btf *btf, const char *path)
 {
-	enum { WHITE, GREY, BLACK };
-	__u32 n = btf__type_cnt(btf), id, *stack, *refs = NULL;
-	int *next, *depth;
-	__u8 *color;
-	int err = 0, sp, nref, cap = 0;
-
-	/* libbpf checks that ids are in range, not that the type graph has
-	 * no loops: a typedef naming itself or a struct holding itself by
-	 * value sends libbpf's own walks (skip_mods_and_typedefs()) and ours
-	 * into endless loops or recursion.  Iterative DFS over by-value
-	 * edges; also bounds their depth, which recursive walks rely on. */
-	color = calloc(n, 1);
-	next = calloc(n, sizeof(*next));
-	depth = calloc(n, sizeof(*depth));
-	stack = calloc(n, sizeof(*stack));
-	if (!color || !next || !depth || !stack) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (id = 1; id < n && !err; id++) {
-		if (color[id] != WHITE)
-			continue;
-		sp = 0;
-		stack[sp++] = id;
-		color[id] = GREY;
-		while (sp && !err) {
-			__u32 cur = stack[sp - 1], child;
-			const struct btf_type *t = btf__type_by_id(btf, cur);
-
-			nref = by_value_refs(t, refs, cap);
-			if (nref > cap) {
-				__u32 *r = realloc(refs, nref * sizeof(*r));
-
-				if (!r) {
-					err = -ENOMEM;
-					break;
-				}
-				refs = r;
-				cap = nref;
-				by_value_refs(t, refs, cap);
-			}
-			if (next[cur] >= nref) {
-				int i, d = 0;
-
-				for (i = 0; i < nref; i++)
-					if (refs[i] && refs[i] < n && depth[refs[i]] > d)
-						d = depth[refs[i]];
-				depth[cur] = d + 1;
-				if (depth[cur] > BTF_MAX_NESTING)
-					err = ucb_errf(-ELOOP, "%s: corrupt BTF: type [%u] is nested more than %d levels deep",
-						       path, cur, BTF_MAX_NESTING);
-				color[cur] = BLACK;
-				sp--;
-				continue;
-			}
-			child = refs[next[cur]++];
-			if (child == 0 || child >= n)
-				continue;
-			if (color[child] == GREY) {
-				err = ucb_errf(-ELOOP, "%s: corrupt BTF: type [%u] contains itself (through type [%u])",
-					       path, child, cur);
-			} else if (color[child] == WHITE) {
-				color[child] = GREY;
-				stack[sp++] = child;
-			}
-		}
-	}
-out:
-	if (err == -ENOMEM)
-		ucb_errf(err, "%s: out of memory", path);
-	free(color);
-	free(next);
-	free(depth);
-	free(stack);
-	free(refs);
-	return err;
+	return ucb_btf_check_graph(btf, path);
 }
 
 struct btf *btf_load(const char *path, struct btf *base)
@@ -263,7 +148,7 @@ int btf_meta_read(const char *path, struct btf_meta *meta)
 	int fd, err = -ENODATA;
 
 	memset(meta, 0, sizeof(*meta));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return ucb_errf(-errno, "%s: %s", path, strerror(errno));
 	elf_version(EV_CURRENT);

@@ -43,7 +43,7 @@ int debuginfo__read_elf(const char *path, struct debuginfo_elf *info)
 	int fd, err = 0;
 
 	memset(info, 0, sizeof(*info));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
 		err = -errno;
 		if (fd >= 0)

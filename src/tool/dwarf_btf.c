@@ -637,7 +637,7 @@ struct btf *dwarf_btf__encode(const char *path, const struct dwarf_btf_opts *opt
 		e.detail = opts->detail;
 		e.detail_ctx = opts->detail_ctx;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return ucb_errp(-errno, "%s: %s", path, strerror(errno));
 	e.dw = dwarf_begin(fd, DWARF_C_READ);

@@ -51,7 +51,7 @@ void session__free(struct session *s)
 static bool is_bpf_elf(const char *path)
 {
 	unsigned char h[20];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	bool r = false;
 
 	if (fd < 0)

@@ -79,9 +79,10 @@ for v in $(jq -r '.[]' <<<"$list"); do
 done
 [ $ok = 1 ] && pass "workflow: each release job wrote its one-release archive"
 cache=$(jq -r '.jobs.release.steps[] | select(.uses // "" | startswith("actions/cache")) | .with.path' wf.json)
-[ -n "$(ls "rel-$v/$cache"/*.orig.tar.gz 2>/dev/null)" ] &&
+dl=$(env -u UCOREBTF_CACHE bash "$ROOT/scripts/apt-src.sh" dl-dir)
+[ "$cache" = "$dl" ] && [ -n "$(ls "$dl"/*/lua5.*_"$v".orig.tar.gz 2>/dev/null)" ] &&
 	pass "workflow: the cached path ($cache) is where lua-build.sh keeps the downloads" ||
-	failt "workflow: cache path $cache holds no downloads"
+	failt "workflow: cache path $cache, downloads in $dl: $(ls "$dl" 2>&1 | head -3)"
 
 if run_job merge "$PWD/merge" && ! grep -q '::warning::' merge/job.log &&
    [ -s merge/lua.ucb ] && [ -s merge/lua-report.html ] && [ -f merge/merged/index.tsv ]; then

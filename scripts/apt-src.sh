@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Debian source packages through a private apt configuration, and a download
+# cache keyed by checksum.  Sourced by scripts/fetch-libbpf.sh,
+# scripts/lua-build.sh and scripts/deps.sh: the one place that knows how
+# ucorebtf gets upstream tarballs.
+#
+# The deb-src entries are derived from the machine's own Debian entry
+# (Dir::Etc::sourcelist and sourceparts, as apt reads them): same mirror,
+# same Signed-By, other suites.  They are written to a sources file of our
+# own and used with private lists, so the system's apt configuration and
+# state are never touched (no `apt-get update` of the system's lists).
+#
+#   $UCOREBTF_CACHE (default /var/cache/ucorebtf, else ~/.cache/ucorebtf
+#   when that is not writable):
+#     dl/<sha256>/<file>   verified downloads (libbpf, Lua tarballs)
+#     apt/                 sources.list, lists/, cache/ (override: $UCOREBTF_APT_DIR)
+#
+# Run directly for a look: apt-src.sh sources | dl-dir | apt-dir | showsrc PKG
+# | fetch PKG UPSTREAM SHA256.
+
+# Suites whose source packages the pins need: Lua 5.3.3 and 5.4.2 are in
+# bullseye only, libbpf 1.5.0 in trixie (scripts/lua-versions.txt).
+UCB_SRC_SUITES="bullseye bookworm trixie sid"
+
+ucb_cache_dir() {
+	local d=${UCOREBTF_CACHE:-/var/cache/ucorebtf}
+
+	if [ -z "${UCOREBTF_CACHE:-}" ] && ! { mkdir -p "$d" && [ -w "$d" ]; } 2>/dev/null; then
+		d=${XDG_CACHE_HOME:-$HOME/.cache}/ucorebtf
+	fi
+	echo "$d"
+}
+
+ucb_dl_dir() { echo "$(ucb_cache_dir)/dl"; }
+ucb_apt_dir() { echo "${UCOREBTF_APT_DIR:-$(ucb_cache_dir)/apt}"; }
+
+# The system's Debian archive entry as "URI SIGNED-BY" (SIGNED-BY "-" when
+# the entry names no keyring file): the first enabled deb or deb-src entry
+# with component main and a plain Debian suite (not -security, -updates...).
+ucb_debian_entry() {
+	local SL SP f
+	eval "$(apt-config shell SL Dir::Etc::sourcelist/f SP Dir::Etc::sourceparts/d)"
+	SL=${SL:-/etc/apt/sources.list} SP=${SP:-/etc/apt/sources.list.d/}
+	for f in "$SL" "$SP"*.list "$SP"*.sources; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.sources) ucb_entry_deb822 <"$f" ;;
+		*) ucb_entry_oneline <"$f" ;;
+		esac
+	done | awk "NR == 1"	# reads all: no SIGPIPE under pipefail
+}
+
+# A plain Debian suite: a codename or an alias, no pocket suffix.
+ucb_is_debian_suite() {
+	case $1 in
+	*-*) return 1 ;;
+	buster | bullseye | bookworm | trixie | forky | duke | sid | \
+	oldoldstable | oldstable | stable | testing | unstable) return 0 ;;
+	esac
+	return 1
+}
+
+# deb [signed-by=/k.gpg arch=amd64] URI SUITE COMPONENT...
+ucb_entry_oneline() {
+	local line type opts uri suite comps key
+	while read -r line; do
+		line=${line%%#*}
+		[[ $line =~ ^(deb|deb-src)[[:space:]]+(\[([^]]*)\][[:space:]]+)?([^[:space:]]+)[[:space:]]+([^[:space:]]+)(.*)$ ]] || continue
+		opts=${BASH_REMATCH[3]} uri=${BASH_REMATCH[4]} suite=${BASH_REMATCH[5]} comps=" ${BASH_REMATCH[6]} "
+		ucb_is_debian_suite "$suite" && [[ $comps == *" main "* ]] || continue
+		key=-
+		[[ " $opts " =~ [[:space:]]signed-by=(/[^[:space:]]+) ]] && key=${BASH_REMATCH[1]}
+		echo "$uri $key"
+	done
+}
+
+# deb822 stanzas: Types, URIs, Suites, Components, Signed-By, Enabled.
+ucb_entry_deb822() {
+	awk '
+	function flush(  n, s, i, u) {
+		if (types ~ /(^| )deb(-src)?( |$)/ && enabled != "no" && (" " comps " ") ~ / main /) {
+			n = split(suites, s, " ")
+			for (i = 1; i <= n; i++)
+				if (s[i] ~ /^(buster|bullseye|bookworm|trixie|forky|duke|sid|oldoldstable|oldstable|stable|testing|unstable)$/) {
+					split(uris, u, " ")
+					print u[1], (key ~ /^\// ? key : "-")
+					break
+				}
+		}
+		types = uris = suites = comps = key = enabled = ""
+	}
+	/^#/ { next }
+	/^[ \t]*$/ { flush(); next }
+	/^[ \t]/ { next }	# continuation (an inline key block)
+	{
+		f = tolower($1); sub(/:$/, "", f); $1 = ""; sub(/^ +/, ""); v = $0
+		if (f == "types") types = v
+		else if (f == "uris") uris = v
+		else if (f == "suites") suites = v
+		else if (f == "components") comps = v
+		else if (f == "signed-by") key = v
+		else if (f == "enabled") enabled = tolower(v)
+	}
+	END { flush() }'
+}
+
+# The deb-src lines of the private sources.list (one-line format).
+ucb_src_lines() {
+	local entry uri key suite
+	entry=$(ucb_debian_entry)
+	if [ -z "$entry" ]; then
+		echo "Error: no Debian archive entry (deb URI SUITE main) in the apt sources; cannot derive deb-src" >&2
+		return 1
+	fi
+	read -r uri key <<<"$entry"
+	for suite in $UCB_SRC_SUITES; do
+		if [ "$key" = - ]; then
+			echo "deb-src $uri $suite main"
+		else
+			echo "deb-src [signed-by=$key] $uri $suite main"
+		fi
+	done
+}
+
+# ucb_apt CMD ARGS...: apt-get or apt-cache with the private configuration.
+ucb_apt() {
+	local d
+	d=$(ucb_apt_dir)
+	"$@" -o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=- \
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
+}
+
+# Write the private sources.list when it changed; refresh its lists when
+# they are new, changed, or when $1 = force (a lookup found nothing).
+ucb_apt_prepare() {
+	local d lines
+	d=$(ucb_apt_dir)
+	lines=$(ucb_src_lines) || return 1
+	mkdir -p "$d/lists/partial" "$d/cache" || return 1
+	if [ "$(cat "$d/sources.list" 2>/dev/null)" != "$lines" ]; then
+		echo "$lines" >"$d/sources.list.tmp" && mv "$d/sources.list.tmp" "$d/sources.list"
+		rm -f "$d/.updated"
+	fi
+	if [ "${1:-}" = force ] || [ ! -f "$d/.updated" ]; then
+		if ! ucb_apt apt-get update -qq >"$d/update.log" 2>&1; then
+			echo "Error: apt-get update of $d/sources.list failed: $(tail -n 2 "$d/update.log" | tr '\n' ' ')" >&2
+			return 1
+		fi
+		touch "$d/.updated"
+	fi
+}
+
+# ucb_debver PKG UPSTREAM: the newest Debian version of PKG whose upstream
+# version is UPSTREAM (any revision carries the same .orig.tar.gz).
+ucb_debver() {
+	ucb_apt apt-cache showsrc "$1" 2>/dev/null |
+		sed -n "s/^Version: \(\([0-9]*:\)\{0,1\}$2-[^ ]*\)$/\1/p" | sort -V | tail -n1
+}
+
+ucb_sha_ok() { echo "$2  $1" | sha256sum -c --quiet - >/dev/null 2>&1; }
+
+# ucb_fetch_orig PKG UPSTREAM SHA256: prints the path of the verified
+# PKG_UPSTREAM.orig.tar.gz in the download cache, fetching it with
+# `apt-get source --download-only` when it is missing or does not verify.
+ucb_fetch_orig() {
+	local pkg=$1 ver=$2 sha=$3 dir file debver tmp lock
+	dir=$(ucb_dl_dir)/$sha
+	file=$dir/${pkg}_$ver.orig.tar.gz
+	if [ -f "$file" ] && ucb_sha_ok "$file" "$sha"; then
+		echo "$file"
+		return 0
+	fi
+	mkdir -p "$(ucb_dl_dir)" || return 1
+	# One fetcher at a time: parallel makes share the lists and the cache.
+	exec {lock}>"$(ucb_dl_dir)/.lock"
+	flock "$lock"
+	(
+		set -e
+		if [ -f "$file" ] && ucb_sha_ok "$file" "$sha"; then exit 0; fi
+		ucb_apt_prepare
+		debver=$(ucb_debver "$pkg" "$ver")
+		if [ -z "$debver" ]; then
+			ucb_apt_prepare force
+			debver=$(ucb_debver "$pkg" "$ver")
+		fi
+		if [ -z "$debver" ]; then
+			echo "Error: $pkg $ver: no Debian source package in $(ucb_apt_dir)/sources.list (suites $UCB_SRC_SUITES)" >&2
+			exit 1
+		fi
+		tmp=$(mktemp -d "$(ucb_dl_dir)/.tmp.XXXXXX")
+		chmod 755 "$tmp"	# apt downloads as _apt
+		# The .dsc or packaging tarball may 404 on some mirrors; the
+		# upstream tarball is all we need, and its checksum is pinned.
+		(cd "$tmp" && ucb_apt apt-get source --download-only "$pkg=$debver" >/dev/null 2>&1) || true
+		if [ ! -f "$tmp/${pkg}_$ver.orig.tar.gz" ]; then
+			rm -rf "$tmp"
+			echo "Error: $pkg $ver: apt-get source $pkg=$debver did not deliver ${pkg}_$ver.orig.tar.gz" >&2
+			exit 1
+		fi
+		if ! ucb_sha_ok "$tmp/${pkg}_$ver.orig.tar.gz" "$sha"; then
+			rm -rf "$tmp"
+			echo "Error: ${pkg}_$ver.orig.tar.gz: sha256 mismatch (expected $sha)" >&2
+			exit 1
+		fi
+		mkdir -p "$dir"
+		mv -f "$tmp/${pkg}_$ver.orig.tar.gz" "$file"
+		rm -rf "$tmp"
+	)
+	local rc=$?
+	exec {lock}>&-
+	[ $rc = 0 ] && echo "$file"
+	return $rc
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -euo pipefail
+	case ${1:-} in
+	sources) ucb_src_lines ;;
+	dl-dir) ucb_dl_dir ;;
+	apt-dir) ucb_apt_dir ;;
+	showsrc) ucb_apt_prepare && ucb_apt apt-cache showsrc "$2" ;;
+	fetch) ucb_fetch_orig "$2" "$3" "$4" ;;
+	*) echo "usage: $0 sources | dl-dir | apt-dir | showsrc PKG | fetch PKG UPSTREAM SHA256" >&2; exit 2 ;;
+	esac
+fi
