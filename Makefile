@@ -233,3 +233,77 @@ demo: all
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
+
+# ---- Fuzzing (docs/fuzzing.md) ----------------------------------------
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) linked against every layer and
+# libbpf, all rebuilt with clang -fsanitize=fuzzer-no-link,address,undefined
+# into $(OUTPUT)/fuzz (libbpf with -fwrapv: its hashes wrap on purpose).
+# `make fuzz` runs each harness for FUZZ_TIME seconds on a copy of its seed
+# corpus (tests/fixtures/fuzz/<harness>/); tests/cli/t_fuzz.sh runs them
+# briefly in `make test`.  FUZZ=bundle,index runs a subset.
+FUZZ_OUT := $(OUTPUT)/fuzz
+FUZZ_TIME ?= 120
+FUZZ ?=
+FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_HARNESSES))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wall -Wno-unused-parameter \
+	-Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE
+# Two libbpf habits are not ours to fix, so UBSan skips them in libbpf only:
+# memcpy(dst, NULL, 0) (an ELF's empty .BTF section, btf_new()) and types
+# read at a header length that is not a multiple of 4 (btf_parse_type_sec()).
+FUZZ_LIBBPF_CFLAGS := -g -O1 -std=gnu89 -fwrapv $(FUZZ_SAN) \
+	-fno-sanitize=nonnull-attribute,alignment -fsanitize=fuzzer-no-link
+FUZZ_LIBBPF := $(FUZZ_OUT)/libbpf/libbpf.a
+FUZZ_INCLUDES := -I$(FUZZ_OUT)/libbpf -Iinclude -Isrc -Ibpftool-ext
+FUZZ_CORE := $(FUZZ_OUT)/libucorebtf-core.a
+FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS) $(TOOL_SRCS) $(CLI_SRCS)) \
+	     $(patsubst bpftool-ext/%.c,$(FUZZ_OUT)/obj/ext/%.o,$(EXT_SRCS))
+# Fixtures the harnesses open, compiled in (the environment overrides them):
+# the seed app as prepare's target, a small kernel BTF, the seed app's BTF.
+FUZZ_FIXTURES := $(abspath tests/fixtures/fuzz)
+FUZZ_DEFS := -DFUZZ_TARGET='"$(SEED_DIR)/app_v1"' -DFUZZ_KBTF='"$(FUZZ_FIXTURES)/kernel.btf"' \
+	     -DFUZZ_LIB_BTF='"$(FUZZ_FIXTURES)/seed-app-1.btf"'
+# Changed flags rebuild everything of the fuzz build (libbpf's objects too).
+FUZZ_STAMP := $(FUZZ_OUT)/.flags
+FUZZ_FLAGS := $(CLANG) $(FUZZ_CFLAGS) / $(FUZZ_LIBBPF_CFLAGS) / $(FUZZ_FIXTURES) $(SEED_DIR)
+comma := ,
+
+.PHONY: fuzz fuzz-build FORCE
+fuzz-build: $(FUZZ_BINS) $(SEED_BUNDLE_H)
+
+fuzz: fuzz-build
+	$(Q)FUZZ_OUT=$(FUZZ_OUT) SEED_DIR=$(SEED_DIR) bash tests/fuzz/run.sh --keep $(FUZZ_TIME) \
+		$(subst $(comma), ,$(FUZZ))
+
+$(FUZZ_STAMP): FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)[ "$$(cat $@ 2>/dev/null)" = '$(FUZZ_FLAGS)' ] || echo '$(FUZZ_FLAGS)' > $@
+
+$(FUZZ_LIBBPF): $(LIBBPF_TREE)/src/Makefile $(FUZZ_STAMP)
+	$(call msg,LIB,$@)
+	$(Q)rm -rf $(FUZZ_OUT)/libbpf
+	$(Q)$(MAKE) -s -C $(LIBBPF_TREE)/src BUILD_STATIC_ONLY=1 CC=$(CLANG) EXTRA_CFLAGS= \
+		OBJDIR=$(FUZZ_OUT)/libbpf/obj DESTDIR=$(FUZZ_OUT)/libbpf \
+		INCLUDEDIR= LIBDIR= UAPIDIR= CFLAGS='$(FUZZ_LIBBPF_CFLAGS)' install >/dev/null
+
+$(FUZZ_OUT)/obj/ext/%.o: bpftool-ext/%.c $(FUZZ_STAMP) | $(FUZZ_LIBBPF)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) $(FUZZ_INCLUDES) $(EXT_INCLUDES) -c $< -o $@
+
+$(FUZZ_OUT)/obj/%.o: src/%.c $(FUZZ_STAMP) | $(FUZZ_LIBBPF)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) $(FUZZ_INCLUDES) -c $< -o $@
+
+$(FUZZ_CORE): $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(FUZZ_LIBBPF) $(FUZZ_STAMP)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d $(FUZZ_DEFS) $(FUZZ_INCLUDES) $< \
+		$(FUZZ_CORE) $(FUZZ_LIBBPF) $(LIBS) -o $@
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)

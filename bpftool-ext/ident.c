@@ -233,3 +233,56 @@ void um_cand_list(char *buf, size_t sz, const struct bpf_core_cand_list *cl,
 				where);
 	}
 }
+
+static __u32 skip_mods_typedefs(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	int depth = 0;
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)) && depth++ < 64) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	return id;
+}
+
+/* The runtime's kernel types are pruned (lib/kbtf.h): typedefs and
+ * modifiers skipped, pointers to void, only the roots keep their names.
+ * What a field's type must keep for libbpf is its layout. */
+bool um_same_layout(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb, int depth)
+{
+	const struct btf_type *x, *y;
+	const char *nx, *ny;
+
+	if (!a || !b)
+		return ida == idb;
+	ida = skip_mods_typedefs(a, ida);
+	idb = skip_mods_typedefs(b, idb);
+	if (!ida || !idb)
+		return ida == idb;
+	x = btf__type_by_id(a, ida);
+	y = btf__type_by_id(b, idb);
+	if (!x || !y || btf_kind(x) != btf_kind(y) || depth > 8)
+		return x && y && btf_kind(x) == btf_kind(y);
+	nx = btf__name_by_offset(a, x->name_off);
+	ny = btf__name_by_offset(b, y->name_off);
+	switch (btf_kind(x)) {
+	case BTF_KIND_PTR:
+		return true;
+	case BTF_KIND_INT:
+		return x->size == y->size && btf_int_encoding(x) == btf_int_encoding(y) &&
+		       btf_int_bits(x) == btf_int_bits(y) && btf_int_offset(x) == btf_int_offset(y);
+	case BTF_KIND_FLOAT:
+		return x->size == y->size;
+	case BTF_KIND_ARRAY:
+		return btf_array(x)->nelems == btf_array(y)->nelems &&
+		       um_same_layout(a, btf_array(x)->type, b, btf_array(y)->type, depth + 1);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		return x->size == y->size && (!nx || !nx[0] || !ny || !ny[0] || !strcmp(nx, ny));
+	default:
+		return nx && ny && !strcmp(nx, ny);
+	}
+}

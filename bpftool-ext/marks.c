@@ -344,16 +344,16 @@ static void collect_members(const struct marks *m, __u32 id, const char **mem, i
 	}
 }
 
-void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ctx)
+int um_kernel_needs_walk(const struct um_engine *e, int obj, um_type_cb cb, void *ctx)
 {
 	const struct marks *m = e->objs[obj].kmarks;
 	__u32 *ids, n = 0, i;
 
 	if (!m)
-		return;
+		return 0;
 	ids = calloc(m->n, sizeof(*ids));
 	if (!ids)
-		return;
+		return -ENOMEM;
 	for (i = 1; i < m->n; i++) {
 		const struct btf_type *t = btf__type_by_id(m->btf, i);
 
@@ -371,6 +371,12 @@ void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ct
 		cb(ctx, um_kname(t), btf__name_by_offset(m->btf, t->name_off), mem, nm);
 	}
 	free(ids);
+	return 0;
+}
+
+void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ctx)
+{
+	um_kernel_needs_walk(e, obj, cb, ctx);
 }
 
 struct btf *um_kernel_blob(const struct um_engine *e)

@@ -15,9 +15,9 @@
 
 /* Run libbpf's decision on a private copy of the candidate list (libbpf
  * compacts it to the matching candidates, which *matched gets). */
-static int decide(struct obj *o, int idx, const struct bpf_core_cand_list *cands,
-		  struct bpf_core_relo_res *res, struct bpf_core_spec *targ,
-		  struct bpf_core_cand_list *matched)
+int um_decide(struct obj *o, int idx, const struct bpf_core_cand_list *cands,
+	      struct bpf_core_relo_res *res, struct bpf_core_spec *targ,
+	      struct bpf_core_cand_list *matched)
 {
 	struct bpf_core_spec specs[3];
 	struct bpf_core_cand_list cl = {};
@@ -43,9 +43,12 @@ static int decide(struct obj *o, int idx, const struct bpf_core_cand_list *cands
 }
 
 /* Compare two decisions.  Target type ids differ between BTFs: compare
- * TYPE_ID_TARGET values and new_type_id by the identity of the type. */
-static bool same_res(int kind, const struct bpf_core_relo_res *a, const struct btf *ab,
-		     const struct bpf_core_relo_res *b, const struct btf *bb)
+ * TYPE_ID_TARGET values and new_type_id by the identity of the type; with
+ * layout, a field's type (new_type_id of field relocations, which libbpf
+ * only looks at for its kind) by its layout, as the runtime's pruned
+ * kernel types keep layouts, not names. */
+bool um_same_res(int kind, const struct bpf_core_relo_res *a, const struct btf *ab,
+		 const struct bpf_core_relo_res *b, const struct btf *bb, bool layout)
 {
 	if (a->orig_val != b->orig_val || a->poison != b->poison || a->validate != b->validate ||
 	    a->fail_memsz_adjust != b->fail_memsz_adjust || a->orig_sz != b->orig_sz ||
@@ -57,6 +60,8 @@ static bool same_res(int kind, const struct bpf_core_relo_res *a, const struct b
 	} else if (a->new_val != b->new_val) {
 		return false;
 	}
+	if (layout && kind <= BPF_CORE_FIELD_RSHIFT_U64)
+		return um_same_layout(ab, a->new_type_id, bb, b->new_type_id, 0);
 	return um_same_ident(ab, a->new_type_id, bb, b->new_type_id);
 }
 
@@ -97,7 +102,7 @@ static int kernel_decide(struct um_engine *e, struct obj *o, int idx)
 	if (rl->kdone)
 		return 0;
 	err = um_add_cands(&e->kix, o->btf, rl->r.type_id, &cl);
-	err = err ?: decide(o, idx, &cl, &rl->kres, &rl->ktarg, NULL);
+	err = err ?: um_decide(o, idx, &cl, &rl->kres, &rl->ktarg, NULL);
 	if (err) {
 		um_cand_list(buf, sizeof(buf), &cl, NULL, NULL, 0);
 		free(cl.cands);
@@ -134,11 +139,6 @@ static int add_shadow(struct um_release *r, const char *name)
 	return 0;
 }
 
-struct tmpres {
-	struct bpf_core_relo_res res;
-	const struct btf *tbtf;
-};
-
 /* One um_run(): a release (n libraries) against the engine's objects. */
 struct run {
 	struct um_engine *e;
@@ -167,7 +167,9 @@ static int lib_cands(struct nindex *ix, int n, const struct btf *lbtf, __u32 id,
 	return err;
 }
 
-/* Check 1: the blobs alone decide as the full libraries did. */
+/* The blobs alone decide as the full libraries did.  (What the runtime
+ * loads, kernel types and blobs together, is checked once every release
+ * ran: um_verify_prepared(), prepared.c.) */
 static int verify_app(struct run *x, struct nindex *bix, struct obj *o, int i)
 {
 	const struct tmpres *want = &x->tr[o - x->e->objs][i];
@@ -178,36 +180,11 @@ static int verify_app(struct run *x, struct nindex *bix, struct obj *o, int i)
 	int err;
 
 	err = lib_cands(bix, x->n, o->btf, rl->r.type_id, &cl);
-	err = err ?: decide(o, i, &cl, &res, &targ, NULL);
+	err = err ?: um_decide(o, i, &cl, &res, &targ, NULL);
 	free(cl.cands);
-	if (err || !same_res(rl->r.kind, &res, targ.btf, &want->res, want->tbtf))
+	if (err || !um_same_res(rl->r.kind, &res, targ.btf, &want->res, want->tbtf, false))
 		return ucb_errf(-EINVAL, "%s: verify: relocation %s (%s) of %s resolves differently against the minimized BTF",
 				run_label(x, o), rl->name, um_kind_str(rl->r.kind), o->path);
-	return 0;
-}
-
-/* Check 2: what libbpf sees at run time, kernel + blobs merged. */
-static int verify_merged(struct run *x, struct nindex *bix, struct obj *o, int i)
-{
-	const struct tmpres *want = &x->tr[o - x->e->objs][i];
-	struct bpf_core_cand_list cl = {};
-	struct relo *rl = &o->relos[i];
-	struct bpf_core_relo_res res;
-	struct bpf_core_spec targ;
-	char buf[1024];
-	int err;
-
-	err = um_add_cands(&x->e->kix, o->btf, rl->r.type_id, &cl);
-	err = err ?: lib_cands(bix, x->n, o->btf, rl->r.type_id, &cl);
-	err = err ?: decide(o, i, &cl, &res, &targ, NULL);
-	if (err || !same_res(rl->r.kind, &res, targ.btf, &want->res, want->tbtf)) {
-		um_cand_list(buf, sizeof(buf), &cl, x->r->blobs, x->labels, x->n);
-		free(cl.cands);
-		return ucb_errf(-EINVAL, "%s: verify: relocation %s (%s) of %s resolves differently against kernel + minimized BTF (%s%s); force a side with --app-type/--kernel-type",
-				run_label(x, o), rl->name, um_kind_str(rl->r.kind), o->path,
-				err ? "ambiguous: " : "candidates: ", buf);
-	}
-	free(cl.cands);
 	return 0;
 }
 
@@ -233,8 +210,6 @@ static int verify_release(struct run *x)
 				continue;
 			if (d->side == UM_APP)
 				err = verify_app(x, bix, o, i);
-			if (!err && e->kernel)
-				err = verify_merged(x, bix, o, i);
 		}
 	}
 	for (l = 0; l < x->n; l++)
@@ -252,7 +227,7 @@ static int relo_local(struct run *x, struct obj *o, int i, struct um_decision *d
 	int err;
 
 	d->side = UM_LOCAL;
-	err = decide(o, i, NULL, &t->res, &targ, NULL);
+	err = um_decide(o, i, NULL, &t->res, &targ, NULL);
 	if (err)	/* e.g. an access string other than "0" */
 		return ucb_errf(err, "%s: relocation %s (%s): libbpf cannot parse it (%d)",
 				o->path, rl->name, um_kind_str(rl->r.kind), err);
@@ -311,7 +286,7 @@ static int app_decide(struct run *x, struct obj *o, int i, const struct bpf_core
 	char buf[1024];
 	int err, j;
 
-	err = decide(o, i, cl, res, targ, &matched);
+	err = um_decide(o, i, cl, res, targ, &matched);
 	if (err) {
 		um_cand_list(buf, sizeof(buf), cl, x->libs, x->labels, x->n);
 		if (cl->len > 1)
@@ -373,7 +348,8 @@ static int relo_app(struct run *x, struct obj *o, int i, const struct bpf_core_c
 			return ucb_errf(err, "%s: relocation %s: cannot record what it needs: %s",
 					o->path, rl->name, strerror(-err));
 	}
-	return x->e->kernel ? relo_shadow(x, o, rl) : 0;
+	/* Shadowed: the release has the name (a type it lacks shadows nothing). */
+	return x->e->kernel && cl->len ? relo_shadow(x, o, rl) : 0;
 }
 
 /* One relocation against the release: its side, libbpf's decision there,
@@ -471,6 +447,16 @@ struct um_release *um_run(struct um_engine *e, struct btf *const *libs,
 	}
 	if (!err && verify)
 		err = verify_release(&x);
+	if (!err && verify) {
+		/* um_verify_prepared() compares against these decisions. */
+		x.r->want = x.tr;
+		x.tr = NULL;
+		x.r->labels = malloc((n ? n : 1) * sizeof(*x.r->labels));
+		if (!x.r->labels)
+			err = ucb_errf(-ENOMEM, "out of memory");
+		for (l = 0; !err && l < n; l++)
+			x.r->labels[l] = labels[l];
+	}
 	run_cleanup(&x);
 	if (err) {
 		um_release_free(x.r);
@@ -490,6 +476,10 @@ void um_release_free(struct um_release *r)
 		free(r->dec[i]);
 	for (i = 0; r->blobs && i < r->nlibs; i++)
 		btf__free(r->blobs[i]);
+	for (i = 0; r->want && i < r->nobj; i++)
+		free(r->want[i]);
+	free(r->want);
+	free(r->labels);
 	for (i = 0; i < r->nshadow; i++)
 		free((char *)r->shadow[i]);
 	free(r->shadow);

@@ -65,9 +65,10 @@ const char *um_relo_name(const struct um_engine *e, int obj, int relo);
 const char *um_relo_kind(const struct um_engine *e, int obj, int relo);
 
 /* Resolve all objects against one release (n library BTFs, labels name them
- * in messages), build one minimized blob per library and, if verify, check
- * every decision again against blob and kernel+blob.  Returns NULL with the
- * message set on ambiguity, verification failure or libbpf errors. */
+ * in messages; both must outlive the release), build one minimized blob per
+ * library and, if verify, check every app decision again against the blobs
+ * alone.  Returns NULL with the message set on ambiguity, verification
+ * failure or libbpf errors. */
 struct um_release *um_run(struct um_engine *e, struct btf *const *libs,
 			  const char *const *labels, int n, bool verify);
 void um_release_free(struct um_release *r);
@@ -79,12 +80,35 @@ const struct btf *um_release_blob(const struct um_release *r, int lib);
  * also has. */
 int um_release_shadowed(const struct um_release *r, const char *const **names);
 
+/* Verify what the runtime loads, once every release ran (so that the
+ * objects' kernel needs are final): for each release run with verify, the
+ * BTF libucorebtf prepares from its blobs and the kernel needs (per object,
+ * and for all objects together), built by libucorebtf's own code; every
+ * relocation must decide there as it did against the full BTF of its side
+ * (library or kernel), and libucorebtf must accept the combination.  A
+ * library type the kernel also names passes as long as that holds.  No-op
+ * without kernel BTF.  Returns 0, or -errno with the message set. */
+int um_verify_prepared(struct um_engine *e, struct um_release *const *rels, int n);
+
 /* Kernel types and members the object's kernel relocations needed in all
  * runs so far: cb once per type, in canonical order.  Members reached
  * through anonymous members are listed by their own names. */
 typedef void (*um_type_cb)(void *ctx, const char *kind, const char *name,
 			   const char *const *members, int n_members);
 void um_kernel_needs(const struct um_engine *e, int obj, um_type_cb cb, void *ctx);
+
+/* The kernel needs the runtime takes for the object (archive
+ * needs/<object>.txt, a bundle's NEED lines): struct, union and enum roots
+ * only (enum64 as enum: the runtime copies other types unnamed, and a
+ * kernel typedef or int named like a library's would only add ambiguity),
+ * one need per member, path "-" for the whole type (no member, or one gen
+ * min could not name).  cb once per need.  Returns 0 or -ENOMEM. */
+typedef void (*um_need_cb)(void *ctx, const char *kind, const char *name, const char *path);
+int um_runtime_needs(const struct um_engine *e, int obj, um_need_cb cb, void *ctx);
+/* Does some object's runtime kernel needs name the kernel type of a
+ * shadowed name ("struct file")?  Then the runtime keeps the kernel's
+ * (pruned) beside the library's; else the kernel's is left out. */
+bool um_kernel_keeps(const struct um_engine *e, const char *shadowed);
 
 /* bpftool gen min_core_btf: minimized kernel BTF for all objects' kernel
  * relocations of all runs so far.  Caller frees; NULL with errno and the

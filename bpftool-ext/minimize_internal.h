@@ -7,7 +7,9 @@
  *              minimized BTF built from them in canonical order
  *   objects.c  the engine, BPF objects and their relocations, forced sides
  *   minimize.c runs: each relocation decided against a release and the
- *              kernel, the release's blobs built and verified
+ *              kernel, the release's blobs built and verified alone
+ *   prepared.c what the runtime loads: the kernel needs it takes, and each
+ *              release checked against the BTF libucorebtf prepares
  *
  * Only bpftool-ext/ includes this header (it names libbpf-internal types).
  * Errors follow docs/conventions.md: -errno and one ucb_errf() message.
@@ -56,6 +58,11 @@ bool um_same_ident(const struct btf *a, __u32 ida, const struct btf *b, __u32 id
 /* Same size and members (names, offsets, type identities): duplicates of
  * one definition that dedup missed. */
 bool um_same_shape(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb);
+/* Same layout, names of anonymous-made or pruned types aside: typedefs and
+ * modifiers skipped, pointers alike, ints by size and encoding, arrays by
+ * count and element, composites and enums by kind and size (and name
+ * when both have one). */
+bool um_same_layout(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb, int depth);
 /* "struct data [2] size 12 in LABEL, ..." for ambiguity messages. */
 void um_cand_list(char *buf, size_t sz, const struct bpf_core_cand_list *cl,
 		  struct btf *const *libs, const char *const *labels, int n);
@@ -119,7 +126,17 @@ struct um_engine {
 	int nforce;
 };
 
+/* Kernel types and members an object's kernel relocations needed: cb
+ * once per type, in canonical order (um_kernel_needs()).  -ENOMEM. */
+int um_kernel_needs_walk(const struct um_engine *e, int obj, um_type_cb cb, void *ctx);
+
 /* ---- minimize.c ---- */
+
+/* One decision as libbpf returned it, and the BTF of its target. */
+struct tmpres {
+	struct bpf_core_relo_res res;
+	const struct btf *tbtf;
+};
 
 struct um_release {
 	int nobj;
@@ -128,6 +145,21 @@ struct um_release {
 	struct btf **blobs;
 	const char **shadow;
 	int nshadow;
+	/* With verify, for um_verify_prepared(): the decisions (per object,
+	 * per relocation; kernel ones are in the relocation) and the
+	 * libraries' labels (the caller's strings). */
+	struct tmpres **want;
+	const char **labels;
 };
+
+/* libbpf's decision for relocation idx of o among cands (copied: libbpf
+ * compacts the list to the matching candidates, which *matched gets). */
+int um_decide(struct obj *o, int idx, const struct bpf_core_cand_list *cands,
+	      struct bpf_core_relo_res *res, struct bpf_core_spec *targ,
+	      struct bpf_core_cand_list *matched);
+/* Do two decisions patch the instruction alike (type ids by identity;
+ * with layout, a field's type by um_same_layout())? */
+bool um_same_res(int kind, const struct bpf_core_relo_res *a, const struct btf *ab,
+		 const struct bpf_core_relo_res *b, const struct btf *bb, bool layout);
 
 #endif

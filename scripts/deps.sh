@@ -30,8 +30,9 @@ BUILD_PKGS="make gcc clang llvm pkg-config libelf-dev zlib1g-dev liblzma-dev lib
 #                        (tests/e2e/t_runtime.sh)
 #   strace               which files a build opens (tests/build/t_build.sh)
 #   xz-utils, time       bundle tests, scripts/bench-*.sh
+#   libclang-rt-dev      libFuzzer's runtime for clang -fsanitize=fuzzer (tests/cli/t_fuzz.sh)
 TEST_PKGS="jq python3 chromium python3-yaml dwz g++ libpython3.11-dbg dwarves debuginfod
-	elfutils libbpf-dev libssl3 strace xz-utils time"
+	elfutils libbpf-dev libssl3 strace xz-utils time libclang-rt-dev"
 
 want_test=0 dry=0
 for a in "$@"; do

@@ -40,18 +40,26 @@ static void err_json(const char *fmt, va_list ap)
 	free(msg);
 }
 
+/* One "Error: ..." line (JSON under -j); a usage error adds the hint. */
+static void verr(bool usage, const char *fmt, va_list ap)
+{
+	if (json_wtr) {
+		err_json(fmt, ap);
+		return;
+	}
+	fputs("Error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (usage)
+		fprintf(stderr, "Try '%s help'.\n", bin_name);
+}
+
 void p_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (json_wtr) {
-		err_json(fmt, ap);
-	} else {
-		fputs("Error: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	verr(false, fmt, ap);
 	va_end(ap);
 }
 
@@ -72,13 +80,7 @@ int usage_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (json_wtr) {
-		err_json(fmt, ap);
-	} else {
-		fputs("Error: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fprintf(stderr, "\nTry '%s help'.\n", bin_name);
-	}
+	verr(true, fmt, ap);
 	va_end(ap);
 	return EXIT_USAGE;
 }

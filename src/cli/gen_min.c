@@ -341,8 +341,13 @@ static void summary_text(const struct min_summary *sum)
 			printf("  failed match: %s\n", v->failed[j]);
 		for (j = 0; j < v->nguarded; j++)
 			printf("  absent (guarded): %s\n", v->guarded[j]);
+		/* The runtime's BTF holds the kernel's copy only if a kernel
+		 * relocation needs it (verify checks that nothing matches both). */
 		for (j = 0; j < v->nshadowed; j++)
-			printf("  shadowed: %s also exists in the kernel\n", v->shadowed[j]);
+			printf("  shadowed: %s (%s)\n", v->shadowed[j],
+			       um_kernel_keeps(sum->s->e, v->shadowed[j]) ?
+			       "the kernel's, needed by kernel relocations, is kept beside it, pruned" :
+			       "the kernel's is left out of the prepared BTF");
 		for (j = 0; j < v->nidentical; j++)
 			printf("%s%s", j ? ", " : "  identical to ", sum->v[v->identical[j]].out);
 		if (v->nidentical)
@@ -393,6 +398,12 @@ static void version_json(json_writer_t *w, const struct min_summary *sum, const 
 	jsonw_string_array(w, v->guarded, v->nguarded);
 	jsonw_name(w, "shadowed");
 	jsonw_string_array(w, v->shadowed, v->nshadowed);
+	jsonw_name(w, "shadowed_kernel_kept");
+	jsonw_start_array(w);
+	for (j = 0; j < v->nshadowed; j++)
+		if (um_kernel_keeps(sum->s->e, v->shadowed[j]))
+			jsonw_string(w, v->shadowed[j]);
+	jsonw_end_array(w);
 	jsonw_name(w, "identical_to");
 	jsonw_start_array(w);
 	for (j = 0; j < v->nidentical; j++)
@@ -438,27 +449,17 @@ static bool is_archive(const char *dir)
 	return archive__dir_kind(dir) == ARCHIVE_ROOT;
 }
 
-/* Runtime needs are "kind name [member]" lines.  Only composites and enums
- * are roots: the runtime copies member types unnamed, and a kernel typedef
- * or int named like a library's (u64) would only add ambiguity. */
-static void need_line_cb(void *ctx, const char *kind, const char *name,
-			 const char *const *members, int n)
+/* Runtime needs are "kind name [member]" lines; which kernel types are
+ * needs, and how, is the engine's rule (um_runtime_needs()), the one its
+ * verify prepares with. */
+static void need_line_cb(void *ctx, const char *kind, const char *name, const char *path)
 {
 	FILE *f = ctx;
-	int i;
 
-	if (!strcmp(kind, "enum64"))
-		kind = "enum";
-	if (strcmp(kind, "struct") && strcmp(kind, "union") && strcmp(kind, "enum"))
-		return;
-	for (i = 0; i < n; i++)
-		if (!members[i][0])
-			break;
-	if (!n || i < n)	/* no member, or one gen min could not name: whole */
+	if (!strcmp(path, "-"))
 		fprintf(f, "%s %s\n", kind, name);
-	for (i = 0; i < n; i++)
-		if (members[i][0])
-			fprintf(f, "%s %s %s\n", kind, name, members[i]);
+	else
+		fprintf(f, "%s %s %s\n", kind, name, path);
 }
 
 /* Each object's kernel needs into the archive. */
@@ -473,8 +474,11 @@ static int write_needs(const struct session *s, const char *dir, char **objs)
 		f = open_memstream(&text, &len);
 		if (!f)
 			return -ENOMEM;
-		um_kernel_needs(s->e, i, need_line_cb, f);
-		fclose(f);
+		ret = um_runtime_needs(s->e, i, need_line_cb, f);
+		if (fclose(f) || ret) {
+			free(text);
+			return -ENOMEM;
+		}
 		ret = archive__set_needs(dir, objs[i], text, len);
 		free(text);
 		text = NULL;

@@ -240,6 +240,13 @@ int ucb_btf_check_graph(const struct btf *btf, const char *path)
 	uint32_t id;
 	int err;
 
+	/* libbpf accepts a header length that is not a multiple of 4 and then
+	 * keeps the types where they fall: every reader of a btf_type (ours,
+	 * and libbpf's) would read them misaligned. */
+	for (id = 1; id < v.cnt; id++)
+		if ((uintptr_t)btf__type_by_id(btf, id) % 4)
+			return ucb_errf(-EINVAL, "%s: corrupt BTF: type [%u] is not 4-byte aligned (header length?)",
+					path, id);
 	err = ucb_btf_check_init(&c, &v);
 	for (id = 1; id < v.cnt && !err; id++)
 		err = ucb_btf_check_type(&c, id);
@@ -256,7 +263,7 @@ int ucb_btf_raw_parse(const void *data, size_t size, struct ucb_btf_raw *r)
 	    h->hdr_len < sizeof(*h) || h->hdr_len > size ||
 	    (uint64_t)h->type_off + h->type_len > size - h->hdr_len ||
 	    (uint64_t)h->str_off + h->str_len > size - h->hdr_len || h->type_off % 4 ||
-	    !h->str_len)
+	    h->hdr_len % 4 || h->type_len % 4 || !h->str_len)
 		return -EINVAL;
 	base = (const uint8_t *)data + h->hdr_len;
 	if (base[h->str_off + h->str_len - 1])

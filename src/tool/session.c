@@ -431,7 +431,16 @@ int session__run(struct session *s, bool verify)
 		if (!r->rel)
 			return -errno ?: -EINVAL;
 	}
-	return 0;
+	if (!verify)
+		return 0;
+	/* What the runtime loads, with the objects' final kernel needs. */
+	{
+		struct um_release *rels[s->nrels ? s->nrels : 1];
+
+		for (g = 0; g < s->nrels; g++)
+			rels[g] = s->rels[g].rel;
+		return um_verify_prepared(s->e, rels, s->nrels);
+	}
 }
 
 const struct btf *session__blob(const struct session *s, int lib)

@@ -49,13 +49,17 @@ if out=$($U gen min whatever.o probe.btf -o c -j 2>&1) &&
 	pass "genmin cli: inputs told apart by content; name and version from .ucorebtf.meta, not the file name"
 else failt "genmin cli: by content: $out"; fi
 
-# --no-verify: the collision case verify refuses is written, marked unverified.
+# --no-verify: a collision verify refuses (the kernel's and the library's
+# struct task_struct both needed, tests/e2e/t_genmin_kcollide.sh) is
+# written, marked unverified.
 gcc -g -O0 -o collide_app "$TESTS_DIR/fixtures/apps/collide_app.c" &&
 $U gen btf collide_app --name libcollide --version 1.0 -o libcollide-1.0.btf >/dev/null
+gcc -g -O0 -shared -fPIC -o libkc.so.1 "$TESTS_DIR/fixtures/apps/kcollide_lib.c" &&
+$U gen btf libkc.so.1 --name libkc --version 1.0 -o libkc-1.0.btf >/dev/null
 mkdir nv
-if out=$($U gen min $B/bpf/collide.bpf.o libcollide-1.0.btf -o nv --no-verify -j 2>&1) &&
-   jq -e '.versions[0].verified==false' <<<"$out" >/dev/null && [ -s nv/libcollide-1.0.min.btf ] &&
-   ! $U gen min $B/bpf/collide.bpf.o libcollide-1.0.btf -o nv2 >/dev/null 2>&1; then
+if out=$($U gen min $B/bpf/kcollide_both.bpf.o libkc-1.0.btf --kernel-type task_struct -o nv --no-verify -j 2>&1) &&
+   jq -e '.versions[0].verified==false' <<<"$out" >/dev/null && [ -s nv/libkc-1.0.min.btf ] &&
+   ! $U gen min $B/bpf/kcollide_both.bpf.o libkc-1.0.btf --kernel-type task_struct -o nv2 >/dev/null 2>&1; then
 	pass "genmin cli: --no-verify skips the check that fails by default, summary says verified:false"
 else failt "genmin cli: --no-verify: $out"; fi
 

@@ -5,19 +5,7 @@
 # no output behind (tests/tools/robust_fuzz.py).
 . "$TESTS_DIR/lib.sh"
 ROOT=$TESTS_DIR/..
-SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
-# libbpf hashes with signed arithmetic that wraps, as the kernel it comes from
-# builds it (-fno-strict-overflow): -fwrapv there, so UBSan checks the rest.
-ASAN_OUT=$OUTPUT/asan
-libbpf_src=()
-# reuse the main build's libbpf source (no second fetch)
-if [ -n "${LIBBPF_SRC:-}" ]; then libbpf_src=(LIBBPF_SRC="$LIBBPF_SRC")
-elif [ -f "$OUTPUT/libbpf-src/src/Makefile" ]; then libbpf_src=(LIBBPF_SRC="$OUTPUT/libbpf-src"); fi
-# The build is cached; flags changed since it was made mean a clean one.
-flags="$SAN -fwrapv"
-[ "$(cat "$ASAN_OUT/.flags" 2>/dev/null)" = "$flags" ] || { rm -rf "$ASAN_OUT"; mkdir -p "$ASAN_OUT"; echo "$flags" > "$ASAN_OUT/.flags"; }
-if ! make -s -C "$ROOT" OUTPUT="$ASAN_OUT" "${libbpf_src[@]}" EXTRA_CFLAGS="-O1 $SAN" LDFLAGS="$SAN" \
-	LIBBPF_CFLAGS="-g -O1 -std=gnu89 -fwrapv $SAN" "$ASAN_OUT/ucorebtf" >asan-build.log 2>&1; then
+if ! asan_build "$ASAN_OUT/ucorebtf"; then
 	failt "robust: sanitized build: $(tail -5 asan-build.log)"
 	exit 0
 fi

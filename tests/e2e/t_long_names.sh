@@ -8,16 +8,7 @@
 ROOT=$TESTS_DIR/..
 APPS=$B/examples/seed
 OBJ=$B/bpf/seed.bpf.o
-SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
-ASAN_OUT=$OUTPUT/asan
-libbpf_src=()
-if [ -n "${LIBBPF_SRC:-}" ]; then libbpf_src=(LIBBPF_SRC="$LIBBPF_SRC")
-elif [ -f "$OUTPUT/libbpf-src/src/Makefile" ]; then libbpf_src=(LIBBPF_SRC="$OUTPUT/libbpf-src"); fi
-# The same flags as t_robust.sh, so that both use one cached build.
-flags="$SAN -fwrapv"
-[ "$(cat "$ASAN_OUT/.flags" 2>/dev/null)" = "$flags" ] || { rm -rf "$ASAN_OUT"; mkdir -p "$ASAN_OUT"; echo "$flags" > "$ASAN_OUT/.flags"; }
-if ! make -s -C "$ROOT" OUTPUT="$ASAN_OUT" "${libbpf_src[@]}" EXTRA_CFLAGS="-O1 $SAN" LDFLAGS="$SAN" \
-	LIBBPF_CFLAGS="-g -O1 -std=gnu89 -fwrapv $SAN" "$ASAN_OUT/ucorebtf" >asan-build.log 2>&1; then
+if ! asan_build "$ASAN_OUT/ucorebtf"; then
 	failt "long names: sanitized build: $(tail -5 asan-build.log)"
 	exit 0
 fi
