@@ -82,20 +82,27 @@ struct ucorebtf_prepare_opts {
 	const char *object_name;
 	/* Kernel BTF to take kernel types from (default /sys/kernel/btf/vmlinux). */
 	const char *kernel_btf_path;
-	/* Per target (parallel to targets), a version to use when no entry
-	 * has the target's build-id; NULL entries or NULL array: detect. */
+	/* Per target (parallel to targets), the version it is when no entry
+	 * has its build-id; the target must still identify as the entry's
+	 * library (soname, else file name) and have its arch.  NULL entries
+	 * or NULL array: read it by the library's version rule, if any. */
 	const char *const *versions;
 	/* Write a private temporary file instead of a memfd. */
 	bool no_memfd;
+	/* Let a version rule "needed:SONAME" read that DT_NEEDED library of
+	 * the target (OpenSSL 3's libssl: the version is in libcrypto). */
+	bool follow_needed;
 	size_t :0;
 };
 
-/* Pick the entry for each target binary (by GNU build-id; else the version
- * given; else a version read from the binary: lua_ident, a version string in
- * .rodata, or in a DT_NEEDED library such as libcrypto for libssl), and build
- * one BTF holding those entries' types plus the kernel types the object
- * needs.  Fails, listing what the bundle holds, if a target has no entry:
- * it never falls back to another release's layout. */
+/* Pick the entry for each target binary and build one BTF holding those
+ * entries' types plus the kernel types the object needs.  An entry is
+ * chosen by the target's GNU build-id; else by the version given for it;
+ * else by a version read from the target by its library's version rule
+ * (recorded in the bundle, e.g. the lua_ident string); the last two only
+ * for a library the target identifies as (docs/runtime.md).  Anything else
+ * fails, saying why and listing what the bundle holds: never another
+ * release's layout, never a guess. */
 UCOREBTF_API struct ucorebtf_btf *
 ucorebtf_bundle__prepare(struct ucorebtf_bundle *b, const char *const *targets, size_t target_cnt,
 			 const struct ucorebtf_prepare_opts *opts);
@@ -108,12 +115,13 @@ UCOREBTF_API const void *ucorebtf_btf__raw_data(const struct ucorebtf_btf *t, si
 /* The targets, in the order given, and the entry chosen for each. */
 UCOREBTF_API size_t ucorebtf_btf__target_cnt(const struct ucorebtf_btf *t);
 /* Target i: its path as given, the library, version and arch of its
- * entry, and how the entry was chosen: "build-id", "version" (the
- * caller's), "lua_ident", "rodata" or "needed:LIB" (a version found in
- * the DT_NEEDED library LIB).  Valid until ucorebtf_btf__close(), also
- * after the bundle is closed.  Out of range: the fields are set to NULL
- * and -ENOENT is returned (-EINVAL without t).  NULL field pointers are
- * skipped. */
+ * entry, and how the entry was chosen: "build-id" (exact), "version" (the
+ * caller's), or "rule:SOURCE" (read by the library's version rule, e.g.
+ * "rule:symbol:lua_ident", "rule:needed:libcrypto.so.3").  Anything but
+ * "build-id" rests on a version string: a caller may want to say so.
+ * Valid until ucorebtf_btf__close(), also after the bundle is closed.  Out
+ * of range: the fields are set to NULL and -ENOENT is returned (-EINVAL
+ * without t).  NULL field pointers are skipped. */
 UCOREBTF_API int ucorebtf_btf__target(const struct ucorebtf_btf *t, size_t i, const char **path,
 				      const char **lib, const char **version, const char **arch,
 				      const char **how);

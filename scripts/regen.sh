@@ -7,6 +7,7 @@
 #
 #   ARCHIVE/lua/<version>/<arch>/entry.tsv, ARCHIVE/blobs/<sha256>.btf,
 #   ARCHIVE/index.tsv, ARCHIVE/needs/lua.txt     (ucorebtf archive)
+#   ARCHIVE/rules.tsv                            Lua's version rule (below)
 #   ARCHIVE/lua-report.md                        ucorebtf report, Markdown
 #   BUNDLE (default $OUTPUT/lua.ucb)             ucorebtf bundle create
 #
@@ -30,6 +31,10 @@ ucorebtf=${UCOREBTF:-$out/ucorebtf}
 obj=$out/bpf/lua.bpf.o
 bundle=$out/lua.ucb
 merge_only=0
+# How the runtime reads the version of a Lua build whose build-id the bundle
+# does not record (docs/runtime.md): the string of the lua_ident symbol,
+# "$Lua: Lua 5.1.5 ..." in 5.1, "$LuaVersion: Lua 5.4.7 ..." since 5.2.
+lua_rules=('symbol:lua_ident:$Lua: Lua ' 'symbol:lua_ident:$LuaVersion: Lua ')
 
 while getopts "a:b:c:m" opt; do
 	case $opt in
@@ -47,7 +52,7 @@ for f in "$ucorebtf" "$obj"; do
 	[ -e "$f" ] || { echo "Error: $f: not built (run make)" >&2; exit 1; }
 done
 
-# add_part PART: every entry (same fields) and needs file of archive PART
+# add_part PART: every entry (same fields), needs file and version rule of archive PART
 # into ARCHIVE; the archive module reads PART's layout.
 add_part() {
 	"$ucorebtf" archive merge "$archive" "$1"
@@ -95,5 +100,6 @@ mkdir -p "$archive"
 # Entries (keyed by the gen btf metadata: build-id, soname) and the probe's
 # kernel needs straight into the archive, verified.
 "$ucorebtf" gen min "$obj" "${btfs[@]}" -o "$archive" --archive >"$tmp/gen-min.log"
+"$ucorebtf" archive rule "$archive" lua "${lua_rules[@]}"
 [ $# -eq 0 ] && merge
 echo "regen: $(wc -w <<<"$versions") Lua release(s) -> $archive" >&2

@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "cli/cmds.h"
 #include "lib/sha256.h"
+#include "lib/vrule.h"
 
 static int archive_help(int argc, char **argv)
 {
@@ -19,18 +20,24 @@ static int archive_help(int argc, char **argv)
 		"       %s archive verify ARCHIVE_DIR\n"
 		"       %s archive add ARCHIVE_DIR BLOB [--lib L] [--version V] [--arch A]\n"
 		"                      [--build-id ID]... [--soname S] [--object NAME]...\n"
-		"                      [--meta-from GEN_BTF_FILE]\n"
+		"                      [--meta-from GEN_BTF_FILE] [--version-rule SOURCE:PREFIX]...\n"
 		"       %s archive needs ARCHIVE_DIR OBJECT FILE\n"
 		"       %s archive merge ARCHIVE_DIR PART_DIR...\n"
+		"       %s archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...\n"
 		"\n"
 		"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
 		"the defaults of --lib/--version/--arch/--build-id/--soname; --meta-from\n"
 		"takes them from another file, e.g. the gen btf input of a gen min blob).\n"
 		"FILE holds\n"
 		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n"
-		"merge adds every entry and needs file of each PART_DIR archive (as\n"
-		"CI's per-release jobs write them) to ARCHIVE_DIR.\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+		"merge adds every entry, needs file and version rule of each PART_DIR\n"
+		"archive (as CI's per-release jobs write them) to ARCHIVE_DIR.\n"
+		"A version rule (rule, or add's --version-rule: LIB's rules become those\n"
+		"given) tells the runtime how to read LIB's version from a binary without\n"
+		"a known build-id: SOURCE is symbol:NAME, rodata or needed:SONAME, the\n"
+		"version follows PREFIX at the start of the string, e.g.\n"
+		"'symbol:lua_ident:$LuaVersion: Lua ' or 'needed:libcrypto.so.3:OpenSSL '.\n",
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
 	return EXIT_OK;
 }
 
@@ -173,6 +180,12 @@ static int do_verify(int argc, char **argv)
 	} else {
 		free(needs);
 	}
+	if (archive__rules_text(argv[0], &needs, &nlen)) {
+		p_err("%s", ucb_errmsg());
+		bad++;
+	} else {
+		free(needs);
+	}
 	if (json_output) {
 		json_writer_t *w = json_wtr;
 
@@ -196,9 +209,11 @@ static int do_add(int argc, char **argv)
 		{ "soname", required_argument, NULL, 's' },
 		{ "object", required_argument, NULL, 'o' },
 		{ "meta-from", required_argument, NULL, 'm' },
+		{ "version-rule", required_argument, NULL, 'r' },
 		{ 0 }
 	};
-	const char *bids[64], *objs[64], *meta_from = NULL;
+	const char *bids[64], *objs[64], *rules[UCB_MAX_VRULES_PER_LIB], *meta_from = NULL;
+	size_t nrules = 0;
 	struct archive_entry e = { .build_ids = bids, .objects = objs };
 	struct btf_meta meta = {};
 	void *data;
@@ -218,6 +233,11 @@ static int do_add(int argc, char **argv)
 			if (e.build_id_cnt == 64)
 				return usage_err("archive add: too many --build-id");
 			bids[e.build_id_cnt++] = optarg;
+			break;
+		case 'r':
+			if (nrules == UCB_MAX_VRULES_PER_LIB)
+				return usage_err("archive add: more than %d --version-rule", UCB_MAX_VRULES_PER_LIB);
+			rules[nrules++] = optarg;
 			break;
 		case 'o':
 			if (e.object_cnt == 64)
@@ -263,6 +283,17 @@ static int do_add(int argc, char **argv)
 		free(data);
 		return usage_err("archive add: %s: --lib and --version needed (no metadata in the blob)", argv[1]);
 	}
+	/* A bad rule is refused before anything is written. */
+	for (size_t i = 0; i < nrules; i++) {
+		char *line = ucb_vrule_line(e.lib, rules[i]);
+
+		if (!line) {
+			free(data);
+			p_err("%s", ucb_errmsg());
+			return EXIT_FAIL;
+		}
+		free(line);
+	}
 	err = archive__add(argv[0], &e, data, sz);
 	free(data);
 	if (err) {
@@ -272,6 +303,10 @@ static int do_add(int argc, char **argv)
 			p_err("%s: %s", argv[1], ucb_errmsg());
 		else
 			p_err("%s", ucb_errmsg());
+		return EXIT_FAIL;
+	}
+	if (nrules && archive__set_rules(argv[0], e.lib, rules, nrules)) {
+		p_err("%s: %s", argv[0], ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	if (json_output) {
@@ -327,6 +362,18 @@ static int do_merge_parts(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...: LIB's version rules. */
+static int do_rule(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_err("archive rule: expected ARCHIVE_DIR LIB [SOURCE:PREFIX]...");
+	if (archive__set_rules(argv[0], argv[1], (const char *const *)argv + 2, argc - 2)) {
+		p_err("%s: %s", argv[0], ucb_errmsg());
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 static const struct cmd archive_cmds[] = {
 	{ "list", do_list },
 	{ "show", do_show },
@@ -334,6 +381,7 @@ static const struct cmd archive_cmds[] = {
 	{ "add", do_add },
 	{ "needs", do_needs },
 	{ "merge", do_merge_parts },
+	{ "rule", do_rule },
 	{ 0 }
 };
 

@@ -151,8 +151,8 @@ static int do_create(int argc, char **argv)
 	struct archive_snapshot snap = {};
 	struct ucb_wblob *blobs = NULL;
 	struct ucb_bundle check;
-	size_t i, ilen = 0, img_sz;
-	char *index = NULL;
+	size_t i, ilen = 0, img_sz, rlen = 0;
+	char *index = NULL, *rules = NULL;
 	void *img = NULL;
 	int opt, c, ret = EXIT_FAIL, e;
 
@@ -198,8 +198,12 @@ static int do_create(int argc, char **argv)
 		blobs[i].data = snap.blobs[i].data;
 		blobs[i].size = snap.blobs[i].size;
 	}
-	e = ucb_bundle_build(index, ilen, snap.needs, snap.needs_len, blobs, snap.blob_cnt, c,
-			     &img, &img_sz);
+	if (archive__rules_text(dir, &rules, &rlen)) {
+		p_err("%s", ucb_errmsg());
+		goto out;
+	}
+	e = ucb_bundle_build(index, ilen, snap.needs, snap.needs_len, rules, rlen, blobs,
+			     snap.blob_cnt, c, &img, &img_sz);
 	if (e) {
 		p_err("%s: cannot build the bundle: %s", out, ucb_errmsg());
 		goto out;
@@ -233,6 +237,7 @@ out:
 	free(img);
 	free(index);
 	archive__snapshot_free(&snap);
+	free(rules);
 	return ret;
 }
 
@@ -331,6 +336,27 @@ static int extract_entry(const char *dir, struct ucb_bundle *b, struct ucb_entry
 	return e;
 }
 
+/* Version rules: the RULE record is rules.tsv's text. */
+static int extract_rules(const char *dir, const struct ucb_bundle *b)
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+	int e;
+
+	if (!b->rules.cnt)
+		return 0;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return ucb_errf(-ENOMEM, "out of memory");
+	fputs(UCB_VRULES_HEADER, f);
+	for (i = 0; i < b->rules.cnt; i++)
+		fprintf(f, "%s\t%s\t%s\n", b->rules.r[i].lib, b->rules.r[i].source, b->rules.r[i].prefix);
+	e = fclose(f) ? ucb_errf(-ENOMEM, "out of memory") : archive__add_rules_text(dir, text, len);
+	free(text);
+	return e;
+}
+
 /* The bundle's entries and needs (per object, in the archive's "kind
  * name [path]" form) into the archive dir. */
 static int extract_fill(const char *dir, void *ctx)
@@ -356,7 +382,7 @@ static int extract_fill(const char *dir, void *ctx)
 		e = archive__set_needs(dir, b->needs.n[i].object, text, len);
 		free(text);
 	}
-	return e;
+	return e ?: extract_rules(dir, b);
 }
 
 /* Recreate an archive directory from a bundle: a new directory appears

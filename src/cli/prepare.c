@@ -14,13 +14,79 @@ static int prepare_help(void)
 {
 	fprintf(stderr,
 		"Usage: %s prepare --bundle FILE [--obj OBJ] [--kernel-btf F] [--version V]\n"
-		"                  TARGET... -o OUT.btf\n"
+		"                  [--follow-needed] TARGET... -o OUT.btf\n"
 		"\n"
 		"Pick the bundle entry of each TARGET binary (build-id, else --version,\n"
-		"else a version read from the binary) and write one raw BTF with those\n"
-		"entries and the kernel types OBJ needs: a btf_custom_path for libbpf,\n"
-		"cilium/ebpf or aya.\n", bin_name);
+		"else a version read by the library's version rule, for a library the\n"
+		"target identifies as) and write one raw BTF with those entries and the\n"
+		"kernel types OBJ needs: a btf_custom_path for libbpf, cilium/ebpf or aya.\n"
+		"--follow-needed lets a rule read a DT_NEEDED library (needed:SONAME).\n"
+		"A target not chosen by build-id is named in a warning (-j: \"exact\").\n",
+		bin_name);
 	return EXIT_OK;
+}
+
+/* "a (rule:symbol:lua_ident), b (version)": the targets whose entry was
+ * not chosen by build-id, malloc'ed; NULL if none (or out of memory). */
+static char *weak_targets(const struct ucorebtf_btf *t)
+{
+	const char *path, *how;
+	char *s = NULL;
+	size_t i, len = 0, n = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	if (!f)
+		return NULL;
+	for (i = 0; !ucorebtf_btf__target(t, i, &path, NULL, NULL, NULL, &how); i++)
+		if (strcmp(how, "build-id"))
+			fprintf(f, "%s%s (%s)", n++ ? ", " : "", path, how);
+	if (fclose(f) || !n) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void print_json(const struct ucorebtf_btf *t, const char *out, size_t sz)
+{
+	json_writer_t *w = json_wtr;
+	char *weak = weak_targets(t);
+	const char *f[5];
+	size_t i;
+
+	jsonw_start_object(w);
+	jsonw_string_field(w, "output", out);
+	jsonw_uint_field(w, "size", sz);
+	jsonw_name(w, "targets");
+	jsonw_start_array(w);
+	for (i = 0; !ucorebtf_btf__target(t, i, &f[0], &f[1], &f[2], &f[3], &f[4]); i++) {
+		jsonw_start_object(w);
+		jsonw_string_field(w, "target", f[0]);
+		jsonw_string_field(w, "library", f[1]);
+		jsonw_string_field(w, "version", f[2]);
+		jsonw_string_field(w, "arch", f[3]);
+		jsonw_string_field(w, "how", f[4]);
+		/* Only a build-id match is exact; the rest rests on a version. */
+		jsonw_bool_field(w, "exact", !strcmp(f[4], "build-id"));
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	if (weak)
+		jsonw_string_field(w, "warning", weak);
+	jsonw_end_object(w);
+	free(weak);
+}
+
+/* What was chosen, and one warning line if anything rests on a version
+ * string rather than the build-id. */
+static void print_text(const struct ucorebtf_btf *t)
+{
+	char *weak = weak_targets(t);
+
+	fputs(ucorebtf_btf__describe(t), stderr);
+	if (weak)
+		fprintf(stderr, "Warning: not matched by build-id, chosen by version: %s\n", weak);
+	free(weak);
 }
 
 int do_prepare(int argc, char **argv)
@@ -31,6 +97,7 @@ int do_prepare(int argc, char **argv)
 		{ "kernel-btf", required_argument, NULL, 'k' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "follow-needed", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -50,6 +117,7 @@ int do_prepare(int argc, char **argv)
 		case 'k': po.kernel_btf_path = optarg; break;
 		case 'v': version = optarg; break;
 		case 'o': out = optarg; break;
+		case 'n': po.follow_needed = true; break;
 		case 'h': return prepare_help();
 		default: return usage_err("prepare: bad option (see '%s prepare help')", bin_name);
 		}
@@ -106,29 +174,10 @@ int do_prepare(int argc, char **argv)
 	err = ucb_write_file_atomic(out, raw, sz);
 	if (err)
 		p_err("%s: cannot write output: %s", out, strerror(-err));
-	else if (json_output) {
-		json_writer_t *w = json_wtr;
-		const char *f[5];
-
-		jsonw_start_object(w);
-		jsonw_string_field(w, "output", out);
-		jsonw_uint_field(w, "size", sz);
-		jsonw_name(w, "targets");
-		jsonw_start_array(w);
-		for (i = 0; !ucorebtf_btf__target(t, i, &f[0], &f[1], &f[2], &f[3], &f[4]); i++) {
-			jsonw_start_object(w);
-			jsonw_string_field(w, "target", f[0]);
-			jsonw_string_field(w, "library", f[1]);
-			jsonw_string_field(w, "version", f[2]);
-			jsonw_string_field(w, "arch", f[3]);
-			jsonw_string_field(w, "how", f[4]);
-			jsonw_end_object(w);
-		}
-		jsonw_end_array(w);
-		jsonw_end_object(w);
-	} else {
-		fputs(ucorebtf_btf__describe(t), stderr);
-	}
+	else if (json_output)
+		print_json(t, out, sz);
+	else
+		print_text(t);
 	ucorebtf_btf__close(t);
 	ucorebtf_bundle__close(b);
 	return err ? EXIT_FAIL : EXIT_OK;

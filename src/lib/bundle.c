@@ -16,6 +16,7 @@
 #define TAG_INDX 0x58444e49u	/* "INDX" little-endian */
 #define TAG_NEED 0x4445454eu	/* "NEED" */
 #define TAG_BLOB 0x424f4c42u	/* "BLOB" */
+#define TAG_RULE 0x454c5552u	/* "RULE": version rules, optional */
 
 static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
@@ -122,8 +123,8 @@ static int blob_check(const struct ucb_blob *bl)
 static int parse_records(struct ucb_bundle *b)
 {
 	const uint8_t *p = b->payload, *end = b->payload + b->payload_sz;
-	const uint8_t *indx = NULL, *need = NULL;
-	uint32_t indx_len = 0, need_len = 0, tag, len, pad;
+	const uint8_t *indx = NULL, *need = NULL, *rule = NULL;
+	uint32_t indx_len = 0, need_len = 0, rule_len = 0, tag, len, pad;
 	struct ucb_blob *bl;
 	uint8_t sum[SHA256_LEN];
 	size_t i;
@@ -148,6 +149,12 @@ static int parse_records(struct ucb_bundle *b)
 				return ucb_errf(-EINVAL, "duplicate %s record", tag == TAG_INDX ? "INDX" : "NEED");
 			*(tag == TAG_INDX ? &indx : &need) = p;
 			*(tag == TAG_INDX ? &indx_len : &need_len) = len;
+			break;
+		case TAG_RULE:
+			if (rule)
+				return ucb_errf(-EINVAL, "duplicate RULE record");
+			rule = p;
+			rule_len = len;
 			break;
 		case TAG_BLOB:
 			if (len <= SHA256_LEN)
@@ -181,6 +188,10 @@ static int parse_records(struct ucb_bundle *b)
 	if (ret)
 		return ret;
 	ret = ucb_needs_parse(need ? (const char *)need : "", need_len, &b->needs);
+	if (ret)
+		return ret;
+	/* Bundles made before version rules have no RULE record. */
+	ret = ucb_vrules_parse(rule ? (const char *)rule : "", rule_len, &b->rules);
 	if (ret)
 		return ret;
 	if (b->blob_cnt)
@@ -264,6 +275,7 @@ void ucb_bundle_free(struct ucb_bundle *b)
 {
 	ucb_index_free(&b->idx);
 	ucb_needs_free(&b->needs);
+	ucb_vrules_free(&b->rules);
 	free(b->blobs);
 	free(b->payload);
 	memset(b, 0, sizeof(*b));
@@ -337,14 +349,15 @@ static int payload_compress(int comp, const uint8_t *in, size_t in_sz, uint8_t *
 }
 
 int ucb_bundle_build(const char *index, size_t index_len, const char *needs, size_t needs_len,
-		     struct ucb_wblob *blobs, size_t cnt, int compression, void **out, size_t *out_sz)
+		     const char *rules, size_t rules_len, struct ucb_wblob *blobs, size_t cnt,
+		     int compression, void **out, size_t *out_sz)
 {
 	uint8_t *payload, *p, *stored = NULL, *img, raw_digest[SHA256_LEN];
 	size_t cap, i, stored_sz = 0, payload_sz;
 	struct ucb_sha256 c;
 	int err;
 
-	cap = 16 + index_len + needs_len + 8;
+	cap = 24 + index_len + needs_len + rules_len + 12;
 	for (i = 0; i < cnt; i++)
 		cap += 12 + SHA256_LEN + blobs[i].size;
 	payload = p = malloc(cap);
@@ -354,6 +367,9 @@ int ucb_bundle_build(const char *index, size_t index_len, const char *needs, siz
 		qsort(blobs, cnt, sizeof(*blobs), cmp_wblob);
 	p = add_record(p, TAG_INDX, index, index_len, NULL, 0);
 	p = add_record(p, TAG_NEED, needs, needs_len, NULL, 0);
+	/* No rules: no record, the bytes of a bundle without rules as before. */
+	if (rules_len)
+		p = add_record(p, TAG_RULE, rules, rules_len, NULL, 0);
 	for (i = 0; i < cnt; i++) {
 		if (i && !strcmp(blobs[i].digest, blobs[i - 1].digest))
 			continue;

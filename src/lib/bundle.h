@@ -1,7 +1,8 @@
 /* The bundle file format (docs/bundle.md): a 64-byte header, then the
  * payload, compressed as a whole.  The payload is a list of records
  * (4-byte tag, u32 length, data, zero padding to 4): INDX (index text),
- * NEED (kernel needs text), BLOB (32-byte sha256 + raw BTF), ... */
+ * NEED (kernel needs text), RULE (version rules text, optional), BLOB
+ * (32-byte sha256 + raw BTF). */
 #ifndef UCOREBTF_BUNDLE_H
 #define UCOREBTF_BUNDLE_H
 
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include "lib/index.h"
 #include "lib/sha256.h"
+#include "lib/vrule.h"
 
 #define UCB_MAGIC "UCOREBTF"
 #define UCB_FORMAT 1
@@ -30,6 +32,7 @@ struct ucb_blob {
 struct ucb_bundle {
 	struct ucb_index idx;
 	struct ucb_needs needs;
+	struct ucb_vrules rules;	/* empty if the bundle has no RULE record */
 	struct ucb_blob *blobs;		/* sorted by digest */
 	size_t blob_cnt;
 	uint8_t *payload;		/* uncompressed */
@@ -60,11 +63,11 @@ struct ucb_wblob {
 	size_t size;
 };
 
-/* Build a bundle image (malloc'ed) from index text, needs text and the
- * blobs (any order; written sorted by digest).  Returns 0 or -errno with
- * the message set. */
+/* Build a bundle image (malloc'ed) from index text, needs text, rules
+ * text (rules_len 0: no RULE record) and the blobs (any order; written
+ * sorted by digest).  Returns 0 or -errno with the message set. */
 int ucb_bundle_build(const char *index, size_t index_len, const char *needs, size_t needs_len,
-		     struct ucb_wblob *blobs, size_t cnt, int compression,
-		     void **out, size_t *out_sz);
+		     const char *rules, size_t rules_len, struct ucb_wblob *blobs, size_t cnt,
+		     int compression, void **out, size_t *out_sz);
 
 #endif

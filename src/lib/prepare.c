@@ -47,7 +47,7 @@ static int chosen_set(struct ucb_chosen *c, const char *path, const struct ucb_e
 
 /* Stage 1: the entry of each target, recorded in r with how it was chosen. */
 static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const *targets,
-		       size_t cnt, const char *const *versions)
+		       size_t cnt, const char *const *versions, bool follow_needed)
 {
 	char *how;
 	size_t i;
@@ -65,8 +65,8 @@ static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const
 		if (err < 0)
 			return err;
 		close(err);
-		err = ucb_select_entry(p->b, targets[i], versions ? versions[i] : NULL, &p->chosen[i],
-				       &how);
+		err = ucb_select_entry(p->b, targets[i], versions ? versions[i] : NULL, follow_needed,
+				       &p->chosen[i], &how);
 		if (err)
 			return err;
 		p->nchosen++;
@@ -212,7 +212,8 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 	if (!r)
 		return ucb_errp(-ENOMEM, "out of memory");
 	r->fd = -1;
-	err = prep_select(&p, r, targets, target_cnt, OPTS_GET(opts, versions, NULL));
+	err = prep_select(&p, r, targets, target_cnt, OPTS_GET(opts, versions, NULL),
+			  OPTS_GET(opts, follow_needed, false));
 	if (!err)
 		err = prep_load_apps(&p);
 	if (!err)

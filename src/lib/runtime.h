@@ -48,7 +48,7 @@ struct ucorebtf_btf {
  * zero, i.e. the caller did not ask for anything we would ignore. */
 #define ucb_offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
 #define ucorebtf_bundle_opts__last_field mem_limit
-#define ucorebtf_prepare_opts__last_field no_memfd
+#define ucorebtf_prepare_opts__last_field follow_needed
 
 /* Records why opts are refused; type names the struct in the message. */
 bool ucb_opts_valid(const void *opts, size_t known_sz, size_t user_sz, const char *type);
@@ -62,12 +62,13 @@ bool ucb_opts_valid(const void *opts, size_t known_sz, size_t user_sz, const cha
 
 /* ---- select.c ---- */
 
-/* The entry for the binary at path (version: the caller's, may be NULL).
- * *how gets a malloc'ed word saying how it was chosen: build-id, version,
- * lua_ident, rodata or needed:LIB.  Returns 0, or -errno with the message
- * set (listing what the bundle holds when none or several entries fit). */
+/* The entry for the binary at path (version: the caller's, may be NULL;
+ * follow_needed: version rules may read a DT_NEEDED library).  *how gets
+ * a malloc'ed word saying how it was chosen: "build-id", "version" or
+ * "rule:SOURCE".  Returns 0, or -errno with the message set (saying why
+ * and listing what the bundle holds when none or several entries fit). */
 int ucb_select_entry(const struct ucb_bundle *b, const char *path, const char *version,
-		     const struct ucb_entry **e, char **how);
+		     bool follow_needed, const struct ucb_entry **e, char **how);
 
 /* ---- shadow.c ---- */
 

@@ -1,5 +1,8 @@
-/* Reading a target ELF with libelf: build-id note, dynamic section,
- * lua_ident, .rodata. */
+/* Reading a target ELF with libelf: identity (build-id note, soname, arch),
+ * DT_NEEDED, and the strings a version rule names.  Targets are any file a
+ * caller points at, so the file must be a regular file (a FIFO would block)
+ * and is read, not mapped (a file truncated under us is an error, not
+ * SIGBUS). */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -10,9 +13,41 @@
 #include <unistd.h>
 #include "lib/elf_id.h"
 #include "lib/errmsg.h"
+#include "lib/fileio.h"
 #include "lib/target.h"
 
-#define ERR(code, ...) do { ret = ucb_errf(code, __VA_ARGS__); goto out; } while (0)
+/* The most a symbol's string is read for a version (lua_ident is ~130). */
+#define SYMBOL_STR_MAX 4096
+
+struct elf_file {
+	int fd;
+	Elf *elf;
+};
+
+static int elf_file_open(const char *path, struct elf_file *f)
+{
+	f->elf = NULL;
+	f->fd = ucb_open_regular(AT_FDCWD, path, 0, NULL);
+	if (f->fd < 0)
+		return f->fd;
+	elf_version(EV_CURRENT);
+	f->elf = elf_begin(f->fd, ELF_C_READ, NULL);
+	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF) {
+		elf_end(f->elf);
+		close(f->fd);
+		return ucb_errf(-EINVAL, "%s: not an ELF file", path);
+	}
+	return 0;
+}
+
+static void elf_file_close(struct elf_file *f)
+{
+	elf_end(f->elf);
+	if (f->fd >= 0)
+		close(f->fd);
+	f->elf = NULL;
+	f->fd = -1;
+}
 
 static int add_needed(struct ucb_target *t, const char *name)
 {
@@ -28,126 +63,56 @@ static int add_needed(struct ucb_target *t, const char *name)
 	return 0;
 }
 
-/* The string a symbol (a char array) holds, e.g. lua_ident. */
-static void symbol_string(Elf *elf, GElf_Sym *sym, char *out, size_t out_sz)
+static int read_needed(Elf *elf, struct ucb_target *t)
 {
 	Elf_Scn *scn = NULL;
+	const char *name;
 	GElf_Shdr sh;
+	GElf_Dyn dyn;
 	Elf_Data *d;
-	size_t off, n;
+	size_t i;
 
 	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
-		    sym->st_value < sh.sh_addr || sym->st_value >= sh.sh_addr + sh.sh_size)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !sh.sh_entsize ||
+		    !(d = elf_getdata(scn, NULL)))
 			continue;
-		d = elf_getdata(scn, NULL);
-		off = sym->st_value - sh.sh_addr;
-		if (!d || !d->d_buf || off >= d->d_size)
-			return;
-		n = strnlen((char *)d->d_buf + off, d->d_size - off);
-		snprintf(out, out_sz, "%.*s", (int)(n < out_sz ? n : out_sz - 1), (char *)d->d_buf + off);
-		return;
-	}
-}
-
-/* "$LuaVersion: Lua 5.4.6  Copyright ..." -> "5.4.6" */
-static void lua_version(const char *ident, char *out, size_t out_sz)
-{
-	const char *p = strstr(ident, "Lua ");
-	size_t n;
-
-	if (!p)
-		return;
-	p += 4;
-	n = strspn(p, "0123456789.");
-	if (n && n < out_sz)
-		snprintf(out, out_sz, "%.*s", (int)n, p);
-}
-
-static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct ucb_target *t)
-{
-	Elf_Data *d = elf_getdata(scn, NULL);
-	char ident[256] = "";
-	GElf_Sym sym;
-	const char *name;
-	size_t i, n;
-
-	if (!d || !sh->sh_entsize || t->lua_version[0])
-		return;
-	n = sh->sh_size / sh->sh_entsize;
-	for (i = 1; i < n; i++) {
-		if (!gelf_getsym(d, i, &sym) || sym.st_shndx == SHN_UNDEF)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (name && !strcmp(name, "lua_ident")) {
-			symbol_string(elf, &sym, ident, sizeof(ident));
-			lua_version(ident, t->lua_version, sizeof(t->lua_version));
-			return;
+		for (i = 0; i < sh.sh_size / sh.sh_entsize && gelf_getdyn(d, i, &dyn); i++) {
+			if (dyn.d_tag != DT_NEEDED)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			if (name && add_needed(t, name))
+				return ucb_errf(-ENOMEM, "%s: out of memory", t->path);
 		}
 	}
+	return 0;
 }
 
 int ucb_target_read(const char *path, struct ucb_target *t)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Ehdr eh;
-	GElf_Shdr sh;
-	GElf_Dyn dyn;
-	Elf_Data *d;
-	size_t shstrndx, i;
-	const char *name;
+	struct elf_file f;
 	struct ucb_elf_id id;
-	Elf *elf = NULL;
-	int fd, ret = 0;
+	int ret;
 
 	memset(t, 0, sizeof(*t));
 	t->path = strdup(path);
 	if (!t->path)
 		return ucb_errf(-ENOMEM, "%s: out of memory", path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = ucb_errf(-errno, "%s: %s", path, strerror(errno));
+	t->base = strrchr(t->path, '/') ? strrchr(t->path, '/') + 1 : t->path;
+	ret = elf_file_open(path, &f);
+	if (ret) {
 		ucb_target_free(t);
 		return ret;
 	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
-	    elf_getshdrstrndx(elf, &shstrndx))
-		ERR(-EINVAL, "%s: not an ELF file", path);
-	if (ucb_elf_id_read(elf, &id))
-		ERR(-EINVAL, "%s: %s", path, ucb_errmsg());
-	memcpy(t->build_id, id.build_id, sizeof(t->build_id));
-	memcpy(t->soname, id.soname, sizeof(t->soname));
-	memcpy(t->arch, id.arch, sizeof(t->arch));
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (sh.sh_type == SHT_DYNAMIC && (d = elf_getdata(scn, NULL))) {
-			for (i = 0; sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
-				if (!gelf_getdyn(d, i, &dyn))
-					break;
-				name = NULL;
-				if (dyn.d_tag == DT_NEEDED)
-					name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
-				if (name && add_needed(t, name))
-					ERR(-ENOMEM, "%s: out of memory", path);
-			}
-		} else if (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB) {
-			scan_symbols(elf, scn, &sh, t);
-		} else if (name && !strcmp(name, ".rodata") && sh.sh_type == SHT_PROGBITS &&
-			   !t->rodata && (d = elf_getdata(scn, NULL)) && d->d_buf && d->d_size) {
-			t->rodata = malloc(d->d_size);
-			if (!t->rodata)
-				ERR(-ENOMEM, "%s: out of memory for .rodata", path);
-			memcpy(t->rodata, d->d_buf, d->d_size);
-			t->rodata_sz = d->d_size;
-		}
+	ret = ucb_elf_id_read(f.elf, &id);
+	if (ret) {
+		ret = ucb_errf(-EINVAL, "%s: %s", path, ucb_errmsg());
+	} else {
+		memcpy(t->build_id, id.build_id, sizeof(t->build_id));
+		memcpy(t->soname, id.soname, sizeof(t->soname));
+		memcpy(t->arch, id.arch, sizeof(t->arch));
+		ret = read_needed(f.elf, t);
 	}
-out:
-	elf_end(elf);
-	close(fd);
+	elf_file_close(&f);
 	if (ret)
 		ucb_target_free(t);
 	return ret;
@@ -160,39 +125,232 @@ void ucb_target_free(struct ucb_target *t)
 	for (i = 0; i < t->needed_cnt; i++)
 		free(t->needed[i]);
 	free(t->needed);
-	free(t->rodata);
 	free(t->path);
-	t->path = NULL;
-	t->needed = NULL;
-	t->needed_cnt = 0;
-	t->rodata = NULL;
-	t->rodata_sz = 0;
+	memset(t, 0, sizeof(*t));
 }
 
-static int is_ver_char(char c)
+/* name is stem + ".so" + nothing or a version suffix (".1", ".1.2.3"). */
+static bool so_name_of(const char *name, const char *stem)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       c == '.' || c == '-' || c == '_' || c == '+' || c == '~';
+	size_t n = strlen(stem);
+	const char *p = name + n + 3;
+
+	if (strncmp(name, stem, n) || strncmp(name + n, ".so", 3))
+		return false;
+	while (*p == '.' && p[1] >= '0' && p[1] <= '9')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	return !*p;
 }
 
-int ucb_target_has_version(const struct ucb_target *t, const char *version)
+bool ucb_target_is(const struct ucb_target *t, const char *lib, const char *soname)
 {
-	size_t n = strlen(version);
-	const char *p = t->rodata, *end = t->rodata + t->rodata_sz;
+	if (t->soname[0])
+		return soname && !strcmp(soname, t->soname);
+	return !strcmp(t->base, lib) || so_name_of(t->base, lib) ||
+	       (!strncmp(t->base, "lib", 3) && so_name_of(t->base + 3, lib));
+}
 
-	if (!n || !p)
+/* Record ver as what rule r read from path; a different one seen before
+ * is -EEXIST. */
+static int note_version(const char *path, const struct ucb_vrule *r, const char *ver, char *out,
+			size_t out_sz)
+{
+	if (!out[0]) {
+		snprintf(out, out_sz, "%s", ver);
 		return 0;
-	while ((p = memmem(p, end - p, version, n))) {
-		/* A version ending a sentence ("1.2.") still counts. */
-		bool before = p == t->rodata || !is_ver_char(p[-1]);
-		bool after = p + n == end || !is_ver_char(p[n]) ||
-			     (p[n] == '.' && (p + n + 1 == end || !is_ver_char(p[n + 1])));
+	}
+	if (strcmp(out, ver))
+		return ucb_errf(-EEXIST, "%s: version rule %s '%s' reads both %s and %s", path,
+				r->source, r->prefix, out, ver);
+	return 0;
+}
 
-		if (before && after)
-			return 1;
-		p++;
+/* Every string of .rodata that starts with the prefix. */
+static int scan_rodata(const char *path, Elf *elf, const struct ucb_vrule *r, char *out,
+		       size_t out_sz)
+{
+	char ver[UCB_VRULE_VERSION_MAX + 1];
+	Elf_Scn *scn = NULL;
+	const char *p, *start, *end, *name;
+	size_t shstrndx;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	int err;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return ucb_errf(-EINVAL, "%s: not an ELF file", path);
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".rodata"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			return 0;
+		start = d->d_buf;
+		end = start + d->d_size;
+		for (p = start; (p = memmem(p, end - p, r->prefix, r->prefix_len)); p++) {
+			if (p > start && p[-1])
+				continue;	/* inside a string, not at its start */
+			if (!ucb_vrule_match(r, p, end - p, ver, sizeof(ver)))
+				continue;
+			err = note_version(path, r, ver, out, out_sz);
+			if (err)
+				return err;
+		}
+		return 0;
 	}
 	return 0;
+}
+
+/* The section holding sym's bytes and sym's offset in it: by address in
+ * a linked file (objcopy may leave .dynsym's section indexes stale), by
+ * index in a relocatable one. */
+static bool symbol_home(Elf *elf, const GElf_Ehdr *eh, const GElf_Sym *sym, GElf_Shdr *hsh,
+			size_t *off)
+{
+	Elf_Scn *scn = NULL;
+
+	if (eh->e_type == ET_REL) {
+		scn = elf_getscn(elf, sym->st_shndx);
+		*off = sym->st_value;
+		return scn && gelf_getshdr(scn, hsh) && hsh->sh_type == SHT_PROGBITS &&
+		       sym->st_value < hsh->sh_size;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, hsh) || hsh->sh_type != SHT_PROGBITS ||
+		    !(hsh->sh_flags & SHF_ALLOC) || sym->st_value < hsh->sh_addr ||
+		    sym->st_value - hsh->sh_addr >= hsh->sh_size)
+			continue;
+		*off = sym->st_value - hsh->sh_addr;
+		return true;
+	}
+	return false;
+}
+
+/* The version in the string sym holds, if any (out set). */
+static int symbol_version(const char *path, Elf *elf, const GElf_Ehdr *eh, const GElf_Sym *sym,
+			  const struct ucb_vrule *r, char *out, size_t out_sz)
+{
+	char ver[UCB_VRULE_VERSION_MAX + 1];
+	Elf_Data *chunk;
+	GElf_Shdr hsh;
+	size_t off, n;
+
+	if (!symbol_home(elf, eh, sym, &hsh, &off))
+		return 0;
+	n = hsh.sh_size - off;
+	n = n > SYMBOL_STR_MAX ? SYMBOL_STR_MAX : n;
+	if (sym->st_size && sym->st_size < n)
+		n = sym->st_size;
+	chunk = elf_getdata_rawchunk(elf, hsh.sh_offset + off, n, ELF_T_BYTE);
+	if (!chunk || !chunk->d_buf || !ucb_vrule_match(r, chunk->d_buf, n, ver, sizeof(ver)))
+		return 0;
+	return note_version(path, r, ver, out, out_sz);
+}
+
+/* The string the defined data symbol r->arg holds, in .dynsym and .symtab
+ * (both must agree). */
+static int read_symbol(const char *path, Elf *elf, const struct ucb_vrule *r, char *out,
+		       size_t out_sz)
+{
+	Elf_Scn *scn = NULL;
+	const char *name;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf_Data *d;
+	size_t i;
+	int err;
+
+	if (!gelf_getehdr(elf, &eh))
+		return ucb_errf(-EINVAL, "%s: not an ELF file", path);
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_DYNSYM && sh.sh_type != SHT_SYMTAB) ||
+		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (i = 1; i < sh.sh_size / sh.sh_entsize && gelf_getsym(d, i, &sym); i++) {
+			if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE ||
+			    GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || strcmp(name, r->arg))
+				continue;
+			err = symbol_version(path, elf, &eh, &sym, r, out, out_sz);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* The DT_NEEDED library soname of t, opened; its own soname must be that
+ * soname and its arch t's. */
+static int open_needed(const struct ucb_target *t, const char *soname, struct elf_file *f,
+		       char **path, const char **why)
+{
+	struct ucb_elf_id id;
+	size_t i;
+	int err;
+
+	*path = NULL;
+	for (i = 0; i < t->needed_cnt && strcmp(t->needed[i], soname); i++)
+		;
+	if (i == t->needed_cnt) {
+		*why = "the target does not need that library";
+		return 0;
+	}
+	err = ucb_target_find_needed(t, soname, path);
+	if (err == -ENOENT) {
+		*why = "the needed library is not found";
+		return 0;
+	}
+	if (!err)
+		err = elf_file_open(*path, f);
+	if (err)
+		return err;
+	if (ucb_elf_id_read(f->elf, &id) || strcmp(id.soname, soname) || strcmp(id.arch, t->arch)) {
+		*why = "the needed library found has another soname or arch";
+		elf_file_close(f);
+		return 0;
+	}
+	return 1;
+}
+
+int ucb_target_rule_version(const struct ucb_target *t, const struct ucb_vrule *r, char *out,
+			    size_t out_sz, const char **why)
+{
+	struct elf_file f;
+	char *dep = NULL;
+	int err;
+
+	out[0] = 0;
+	*why = NULL;
+	if (r->kind == UCB_VRULE_NEEDED) {
+		err = open_needed(t, r->arg, &f, &dep, why);
+		if (err <= 0) {
+			free(dep);
+			return err;
+		}
+	} else {
+		err = elf_file_open(t->path, &f);
+		if (err)
+			return err;
+	}
+	if (r->kind == UCB_VRULE_SYMBOL)
+		err = read_symbol(t->path, f.elf, r, out, out_sz);
+	else
+		err = scan_rodata(dep ? dep : t->path, f.elf, r, out, out_sz);
+	elf_file_close(&f);
+	free(dep);
+	if (err)
+		return err;
+	if (!out[0])
+		*why = r->kind == UCB_VRULE_SYMBOL ? "no such data symbol holding a version after the prefix" :
+						     "no string in .rodata starting with the prefix and a version";
+	return out[0] ? 1 : 0;
 }
 
 /* *out = dir/name if readable, else NULL.  Returns 0 or -ENOMEM. */

@@ -4,6 +4,7 @@
  *   ARCHIVE/<lib>/<version>/<arch>/entry.tsv   that entry's index line
  *   ARCHIVE/blobs/<sha256>.btf                 raw BTF, stored once by digest
  *   ARCHIVE/needs/<object>.txt                 kernel types an object needs
+ *   ARCHIVE/rules.tsv                          version rules per library
  *
  * Every file is a pure function of the entries, so regenerating an archive
  * from the same inputs gives no diff.  See docs/archive.md. */
@@ -101,8 +102,9 @@ void archive__snapshot_free(struct archive_snapshot *s);
 int archive__build(const char *dir, int (*fill)(const char *path, void *ctx), void *ctx);
 
 /* Add every entry of the archive src (its blob and fields as src has
- * them) and every needs file of src to dst, as archive__add() and
- * archive__set_needs() would: how the parts CI builds are merged. */
+ * them), every needs file and the version rules of src to dst, as
+ * archive__add(), archive__set_needs() and archive__set_rules() would: how
+ * the parts CI builds are merged. */
 int archive__merge(const char *dst, const char *src);
 
 /* Record the kernel needs of object from "kind name [path]" text lines.
@@ -112,5 +114,19 @@ int archive__set_needs(const char *dir, const char *object, const char *text, si
 /* All needs files as NEED-section text ("object\tkind\tname\tpath\n", sorted);
  * *text is malloc'ed, "" when there are none. */
 int archive__needs_text(const char *dir, char **text, size_t *len);
+
+/* ---- version rules: ARCHIVE/rules.tsv (src/tool/archive_rules.c) ---- */
+
+/* Library lib's version rules become exactly specs, each in the
+ * command-line form SOURCE:PREFIX (lib/vrule.h); cnt 0 removes them. */
+int archive__set_rules(const char *dir, const char *lib, const char *const *specs, size_t cnt);
+
+/* Rules text (a bundle's RULE record): each library it names gets those
+ * rules, replacing its own. */
+int archive__add_rules_text(const char *dir, const char *text, size_t len);
+
+/* The archive's rules as RULE-record text (sorted, header first); *text is
+ * malloc'ed, *len 0 when there are none. */
+int archive__rules_text(const char *dir, char **text, size_t *len);
 
 #endif

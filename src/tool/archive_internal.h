@@ -29,13 +29,14 @@
  * such file inside the archive is a leftover of a killed writer. */
 #define TMP_PREFIX	".ucorebtf-tmp-"
 #define TMP_RAND_LEN	8
+#define RULES_FILE	"rules.tsv"
 /* How far above an entry's directory its archive root may be: <lib>/<version>/<arch>. */
 #define ROOT_MAX_UP	8
 
 /* Names at the archive's top level that are not libraries: a library may
  * not be called so, and the entry walk skips them.  A new kind of file
  * adds its name here. */
-#define ARC_RESERVED_NAMES	{ BLOBS_DIR, NEEDS_DIR, INDEX_FILE, NULL }
+#define ARC_RESERVED_NAMES	{ BLOBS_DIR, NEEDS_DIR, INDEX_FILE, RULES_FILE, NULL }
 bool arc_reserved(const char *name);
 
 /* A directory inside the archive: its fd and its path below the root
@@ -129,5 +130,8 @@ int arc_load_index(const struct arc *a, struct ucb_index *idx);
  * on an open archive), and archive__merge()'s needs files. */
 int arc_needs_text(struct arc *a, char **text, size_t *len);
 int arc_merge_needs(const char *dst, const char *src);
+/* archive_rules.c: archive__merge()'s version rules (src's libraries'
+ * rules replace dst's). */
+int arc_merge_rules(const char *dst, const char *src);
 
 #endif

@@ -15,14 +15,15 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=
 
 # A bundle of the two seed releases with recorded needs, one without, a
 # small kernel BTF (fast allocation-failure loops) and a target without
-# build-id (chosen by version).
+# build-id (chosen by version: named seed-app, so that it is that library).
 for v in 1 2; do
 	$U gen btf $APPS/app_v$v --name seed-app --version $v -o app$v.btf >/dev/null && $U archive add A app$v.btf --object seed &&
 		$U archive add N app$v.btf --object seed || failt "api: archive v$v"
 done
 printf 'struct pt_regs di\n' > n.txt && $U archive needs A seed n.txt && $U bundle create A -o seed.ucb &&
 	$U bundle create N -o noneeds.ucb && $U gen min_core_btf /sys/kernel/btf/vmlinux kmini.btf $OBJ &&
-	objcopy --remove-section .note.gnu.build-id $APPS/app_v1 nobid_app || { failt "api: inputs"; exit 0; }
+	mkdir -p nobid && objcopy --remove-section .note.gnu.build-id $APPS/app_v1 nobid/seed-app ||
+	{ failt "api: inputs"; exit 0; }
 
 cat > api.c <<'C'
 #include <errno.h>
@@ -120,11 +121,11 @@ static int opts(const char *bundle, const char *target)
 	/* Padding after the last field is past the known fields too (libbpf:
 	 * offsetofend of the last field). */
 	po.o.sz = sizeof(po.o);
-	((char *)&po.o)[offsetof(struct ucorebtf_prepare_opts, no_memfd) + 1] = 1;
+	((char *)&po.o)[offsetof(struct ucorebtf_prepare_opts, follow_needed) + 1] = 1;
 	p = ucorebtf_bundle__prepare(b, t, 1, &po.o);
 	CHECK("opts: a non-zero padding byte after the last field refused",
-	      sizeof(po.o) == offsetof(struct ucorebtf_prepare_opts, no_memfd) + 1 || (!p && errno == EINVAL));
-	((char *)&po.o)[offsetof(struct ucorebtf_prepare_opts, no_memfd) + 1] = 0;
+	      sizeof(po.o) == offsetof(struct ucorebtf_prepare_opts, follow_needed) + 1 || (!p && errno == EINVAL));
+	((char *)&po.o)[offsetof(struct ucorebtf_prepare_opts, follow_needed) + 1] = 0;
 	po.o.sz = offsetof(struct ucorebtf_prepare_opts, no_memfd);
 	po.o.no_memfd = true;	/* not read: a memfd path */
 	p = ucorebtf_bundle__prepare(b, t, 1, &po.o);
@@ -297,6 +298,6 @@ run() {
 }
 run opts ./api opts seed.ucb $APPS/app_v1
 run entries ./api entries seed.ucb
-run targets ./api targets seed.ucb kmini.btf $APPS/app_v1 ./nobid_app
+run targets ./api targets seed.ucb kmini.btf $APPS/app_v1 ./nobid/seed-app
 run "oom, recorded needs" ./api_oom oom seed.ucb kmini.btf "" $APPS/app_v1 "oom: open + prepare, recorded needs: every allocation failure gives a fresh message, no leak"
 run "oom, needs from the object" ./api_oom oom noneeds.ucb kmini.btf $OBJ $APPS/app_v2 "oom: open + prepare, needs from the object's BTF: every allocation failure gives a fresh message, no leak"

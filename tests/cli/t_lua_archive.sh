@@ -10,10 +10,11 @@ A=$ROOT/archive
 regen() { OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -c "$CACHE" "$@"; }
 
 # lua_part ARCHIVE: the Lua part of an archive, one comparable text: index
-# lines, entry files, blobs and needs by content, report.md.
+# lines, version rules, entry files, blobs and needs by content, report.md.
 lua_part() {
 	local a=$1 sha
 	grep -P '^lua\t' "$a/index.tsv"
+	grep -P '^lua\t' "$a/rules.tsv"
 	(cd "$a" && find lua lua-report.md -type f | sort | xargs sha256sum)
 	for sha in $(grep -P '^lua\t' "$a/index.tsv" | cut -f4 | sort -u); do
 		echo "$sha $(sha256sum < "$a/blobs/$sha.btf")"

@@ -120,8 +120,9 @@ got=$($LOADER -j -b full.btf "$OBJ" "$(lib_of $last)" "$d/lua" "$SCRIPT" 2>&1)
 [ "$got" = "$(cat truth-$last.json)" ] && pass "lua $last: full library BTF reads the same as the blob" ||
 	failt "lua $last with full BTF: $got"
 
-# A build the archive has never seen (build-id note removed): prepare falls
-# back to the version in lua_ident, and the reads stay right.
+# A build the archive has never seen (build-id note removed): prepare reads
+# the version from lua_ident by the rule archive/rules.tsv records for lua,
+# and the reads stay right.
 for v in $(head -n1 <<<"$VERS") $last; do
 	lib=$(lib_of $v); so=$(basename "$lib"); mkdir -p nobid-$v
 	objcopy --remove-section .note.gnu.build-id "$lib" "nobid-$v/${so%.so.*}.so.0" &&
@@ -129,10 +130,19 @@ for v in $(head -n1 <<<"$VERS") $last; do
 	how=$($UCOREBTF prepare -j --bundle lua.ucb --obj "$OBJ" "nobid-$v/${so%.so.*}.so.0" -o nobid-$v.btf 2>&1 |
 		jq -r '.targets[0] | .version + " " + .how' 2>/dev/null)
 	got=$($LOADER -j -b nobid-$v.btf "$OBJ" "nobid-$v/${so%.so.*}.so.0" nobid-$v/lua "$SCRIPT" 2>&1)
-	if [ "$how" = "$v lua_ident" ] && [ "$got" = "$(cat truth-$v.json)" ]; then
-		pass "lua $v without build-id: picked by lua_ident, reads what lstate.h says"
+	if [ "$how" = "$v rule:symbol:lua_ident" ] && [ "$got" = "$(cat truth-$v.json)" ]; then
+		pass "lua $v without build-id: picked by the lua_ident rule, reads what lstate.h says"
 	else
 		failt "lua $v without build-id: prepare '$how', probe $got"
+	fi
+	# The same in-process (loader -B): the loader says the entry was not
+	# chosen by build-id.
+	got=$($LOADER -j -B lua.ucb "$OBJ" "nobid-$v/${so%.so.*}.so.0" nobid-$v/lua "$SCRIPT" 2>warn-$v.txt)
+	if [ "$got" = "$(cat truth-$v.json)" ] &&
+	   grep -q "^Warning: nobid-$v/.*: bundle entry chosen by rule:symbol:lua_ident, not by build-id" warn-$v.txt; then
+		pass "lua $v without build-id, libucorebtf in the loader: by rule, with a warning, reads what lstate.h says"
+	else
+		failt "lua $v without build-id in the loader: $got $(head -c 300 warn-$v.txt)"
 	fi
 done
 

@@ -1,6 +1,7 @@
 # libucorebtf at load time, on real uprobes: the seed releases through a
 # bundle (file and embedded), reads equal to kernel + full app BTF, target
-# selection (build-id, given version, lua_ident, .rodata, DT_NEEDED), a
+# selection (build-id, given version, version rules: lua_ident, .rodata,
+# DT_NEEDED), a
 # target not in the bundle, kernel-type needs (recorded, fallback,
 # collision), and the command-line `prepare` for Go/Rust loaders.
 . "$TESTS_DIR/lib.sh"
@@ -72,15 +73,21 @@ out=$($L -B seed.ucb $OBJ /bin/true 2>&1); rc=$?
 	failt "loader unknown target: $out"
 [ ! -e x.btf ] && pass "failed prepare writes nothing" || failt "partial prepare output"
 
-# Without build-id: the version the caller gives; never a guess.
+# Without build-id: the version the caller gives, for a binary that is the
+# library (an executable without soname: by its file name); never a guess.
 objcopy --remove-section .note.gnu.build-id $APPS/app_v1 nobid_app
+mkdir -p nobid && cp nobid_app nobid/seed-app
 expect_err "no build-id, no version: refused" "no bundle entry .*build-id none" $U prepare --bundle seed.ucb --obj $OBJ ./nobid_app -o x.btf
-out=$($U prepare -j --bundle seed.ucb --obj $OBJ --version 1 ./nobid_app -o v1.btf) &&
-	[ "$(jq -r '.targets[0].how' <<<"$out")" = version ] && out=$($L -j -b v1.btf $OBJ ./nobid_app 2>&1) &&
-	[ "$(jf "$out" sum)" = 4 ] && pass "no build-id: --version 1 picks release 1, uprobe reads 1 + 3 = 4" || failt "version pick: $out"
-expect_err "no build-id: unknown --version refused" "no bundle entry" $U prepare --bundle seed.ucb --obj $OBJ --version 9 ./nobid_app -o x.btf
+expect_err "no build-id: --version 1 for a binary that is not seed-app (file name nobid_app) refused" \
+	"no bundle entry .*none of the bundle's libraries (no soname; file name nobid_app)" \
+	$U prepare --bundle seed.ucb --obj $OBJ --version 1 ./nobid_app -o x.btf
+out=$($U prepare -j --bundle seed.ucb --obj $OBJ --version 1 nobid/seed-app -o v1.btf) &&
+	[ "$(jq -r '.targets[0].how' <<<"$out")" = version ] && out=$($L -j -b v1.btf $OBJ nobid/seed-app 2>&1) &&
+	[ "$(jf "$out" sum)" = 4 ] && pass "no build-id: --version 1 picks release 1 of seed-app, uprobe reads 1 + 3 = 4" || failt "version pick: $out"
+expect_err "no build-id: unknown --version refused" "no bundle entry" $U prepare --bundle seed.ucb --obj $OBJ --version 9 nobid/seed-app -o x.btf
 
-# Versions read from the binary.  Small real libraries with DWARF:
+# Versions read from the binary by each library's recorded version rule.
+# Small real libraries with DWARF:
 cat > lib.c <<'C'
 struct conn { int fd; long bytes; };
 #ifdef LUA
@@ -88,6 +95,9 @@ const char lua_ident[] = "$LuaVersion: Lua " LUA "  Copyright (C) 1994-2023 Lua.
 #endif
 #ifdef VSTR
 const char *lib_version(void) { return VSTR; }
+#endif
+#ifdef VSTR2
+const char *lib_version2(void) { return VSTR2; }
 #endif
 int conn_bytes(struct conn *c) { return c->fd + (int)c->bytes; }
 C
@@ -97,17 +107,21 @@ gcc -g -shared -fPIC -Wl,--build-id=none -DVSTR='"OpenSSL 3.0.17 1 Jul 2025"' -W
 gcc -g -shared -fPIC -Wl,--build-id=none -Wl,-soname,libbarssl.so.3 -o libbarssl.so.3 lib.c -Wl,--no-as-needed -L. -l:libbarcrypto.so.3 ||
 	failt "build test libraries"
 $U gen btf liblua5.4.so.0 -o conn.btf --name x --version 0 >/dev/null
-for v in 5.4.4 5.4.6; do $U archive add S conn.btf --lib lua5.4 --version $v --soname liblua5.4.so.0; done
-for v in 1.2.3 1.2.30; do $U archive add S conn.btf --lib libfoo --version $v --soname libfoo.so.1; done
-for v in 3.0.2 3.0.17; do $U archive add S conn.btf --lib libbarssl --version $v --soname libbarssl.so.3; done
+LUA_RULE='symbol:lua_ident:$LuaVersion: Lua '
+for v in 5.4.4 5.4.6; do $U archive add S conn.btf --lib lua5.4 --version $v --soname liblua5.4.so.0 --version-rule "$LUA_RULE"; done
+for v in 1.2.3 1.2.30; do $U archive add S conn.btf --lib libfoo --version $v --soname libfoo.so.1 --version-rule 'rodata:libfoo '; done
+for v in 3.0.2 3.0.17; do
+	$U archive add S conn.btf --lib libbarssl --version $v --soname libbarssl.so.3 --version-rule 'needed:libbarcrypto.so.3:OpenSSL '
+done
 $U bundle create S -o S.ucb
 [ "$(ls S/blobs | wc -l)" = 1 ] && pass "six entries, one identical blob stored once" || failt "dedup: $(ls S/blobs)"
-pick() { $U prepare -j --bundle S.ucb "$1" -o pick.btf 2>&1 | jq -r '.targets[0] | "\(.library) \(.version) \(.how)"' 2>&1; }
-[ "$(pick ./liblua5.4.so.0)" = "lua5.4 5.4.6 lua_ident" ] && pass "Lua: version from lua_ident (5.4.6, not 5.4.4)" ||
+pick() { $U prepare -j --bundle S.ucb --follow-needed "$1" -o pick.btf 2>&1 | jq -r '.targets[0] | "\(.library) \(.version) \(.how)"' 2>&1; }
+[ "$(pick ./liblua5.4.so.0)" = "lua5.4 5.4.6 rule:symbol:lua_ident" ] && pass "Lua: version from lua_ident by rule (5.4.6, not 5.4.4)" ||
 	failt "lua_ident: $(pick ./liblua5.4.so.0)"
-[ "$(pick ./libfoo.so.1)" = "libfoo 1.2.3 rodata" ] && pass "version string in .rodata: 1.2.3 (not 1.2.30)" ||
+[ "$(pick ./libfoo.so.1)" = "libfoo 1.2.3 rule:rodata" ] && pass "version string in .rodata by rule 'libfoo ': 1.2.3 (not 1.2.30)" ||
 	failt "rodata: $(pick ./libfoo.so.1)"
-[ "$(pick ./libbarssl.so.3)" = "libbarssl 3.0.17 needed:libbarcrypto.so.3" ] && pass "OpenSSL-style: libssl's version from its DT_NEEDED libcrypto" ||
+[ "$(pick ./libbarssl.so.3)" = "libbarssl 3.0.17 rule:needed:libbarcrypto.so.3" ] &&
+	pass "OpenSSL-style: libssl's version from its DT_NEEDED libcrypto (rule needed:, --follow-needed)" ||
 	failt "DT_NEEDED: $(pick ./libbarssl.so.3)"
 
 # The real OpenSSL 3 layout of this system (Debian's libssl3): libssl.so.3
@@ -117,32 +131,34 @@ pick() { $U prepare -j --bundle S.ucb "$1" -o pick.btf 2>&1 | jq -r '.targets[0]
 SSL=/usr/lib/x86_64-linux-gnu/libssl.so.3
 sslver=$(dpkg-query -W -f='${Version}' libssl3 2>/dev/null); sslver=${sslver%%-*}
 if [ -r $SSL ] && [ -n "$sslver" ] && readelf -d $SSL | grep -q 'NEEDED.*\[libcrypto\.so\.3\]'; then
-	for v in 3.0.1 3.0.2 "$sslver" 3.1.0; do $U archive add O conn.btf --lib libssl --version $v --soname libssl.so.3; done
+	SSL_RULE='needed:libcrypto.so.3:OpenSSL '
+	for v in 3.0.1 3.0.2 "$sslver" 3.1.0; do $U archive add O conn.btf --lib libssl --version $v --soname libssl.so.3 --version-rule "$SSL_RULE"; done
 	$U bundle create O -o ossl.ucb
-	out=$($U prepare -j --bundle ossl.ucb $SSL -o ossl.btf 2>&1)
-	[ "$(jq -r '.targets[0] | "\(.library) \(.version) \(.how)"' <<<"$out" 2>&1)" = "libssl $sslver needed:libcrypto.so.3" ] &&
+	out=$($U prepare -j --bundle ossl.ucb --follow-needed $SSL -o ossl.btf 2>&1)
+	[ "$(jq -r '.targets[0] | "\(.library) \(.version) \(.how)"' <<<"$out" 2>&1)" = "libssl $sslver rule:needed:libcrypto.so.3" ] &&
 		[ -s ossl.btf ] && pass "system $SSL: version $sslver read from DT_NEEDED libcrypto.so.3" ||
 		failt "system libssl: expected $sslver through libcrypto.so.3: $out"
 	# Only other releases in the bundle: refused, listing them.
-	for v in 3.0.1 3.0.2 3.1.0; do $U archive add O2 conn.btf --lib libssl --version $v --soname libssl.so.3; done
+	for v in 3.0.1 3.0.2 3.1.0; do $U archive add O2 conn.btf --lib libssl --version $v --soname libssl.so.3 --version-rule "$SSL_RULE"; done
 	$U bundle create O2 -o ossl2.ucb
 	expect_err "system libssl whose release the bundle lacks: refused, listing the bundle" \
-		"$SSL: no bundle entry .*the bundle holds: libssl 3.0.1 x86_64, libssl 3.0.2 x86_64, libssl 3.1.0 x86_64" \
-		$U prepare --bundle ossl2.ucb $SSL -o x.btf
+		"$SSL: no bundle entry .*libssl $sslver (read by version rule needed:libcrypto.so.3) is not in the bundle; the bundle holds: libssl 3.0.1 x86_64, libssl 3.0.2 x86_64, libssl 3.1.0 x86_64" \
+		$U prepare --bundle ossl2.ucb --follow-needed $SSL -o x.btf
 	# Its build-id, when recorded, wins over every version.
 	$U archive add O3 conn.btf --lib libssl --version 3.0.2 --soname libssl.so.3 \
 		--build-id "$(readelf -n $SSL | sed -n 's/.*Build ID: //p')"
 	$U archive add O3 conn.btf --lib libssl --version "$sslver" --soname libssl.so.3 && $U bundle create O3 -o ossl3.ucb
-	[ "$($U prepare -j --bundle ossl3.ucb $SSL -o x3.btf | jq -r '.targets[0] | .version + " " + .how')" = "3.0.2 build-id" ] &&
+	[ "$($U prepare -j --bundle ossl3.ucb --follow-needed $SSL -o x3.btf | jq -r '.targets[0] | .version + " " + .how')" = "3.0.2 build-id" ] &&
 		pass "system libssl: a recorded build-id is used before the version" || failt "system libssl build-id"
 else
 	failt "Debian libssl3 ($SSL with DT_NEEDED libcrypto.so.3) not installed"
 fi
-mkdir -p amb && gcc -g -shared -fPIC -Wl,--build-id=none -DVSTR='"libfoo 1.2.3 or 1.2.30"' -Wl,-soname,libfoo.so.1 -o amb/libfoo.so.1 lib.c
-expect_err "two versions in .rodata: refused, not guessed" "several bundle entries match" $U prepare --bundle S.ucb amb/libfoo.so.1 -o x.btf
+mkdir -p amb && gcc -g -shared -fPIC -Wl,--build-id=none -DVSTR='"libfoo 1.2.3"' -DVSTR2='"libfoo 1.2.30"' -Wl,-soname,libfoo.so.1 -o amb/libfoo.so.1 lib.c
+expect_err "two versions after the rule's prefix in .rodata: refused, not guessed" \
+	"several bundle entries match.*libfoo .* reads both 1.2.3" $U prepare --bundle S.ucb amb/libfoo.so.1 -o x.btf
 
 # Two libraries at once: one BTF with both; the seed probe works with it.
-$U archive add A conn.btf --lib lua5.4 --version 5.4.6 --soname liblua5.4.so.0
+$U archive add A conn.btf --lib lua5.4 --version 5.4.6 --soname liblua5.4.so.0 --version-rule "$LUA_RULE"
 $U bundle create A -o two.ucb
 out=$($U prepare -j --bundle two.ucb $APPS/app_v1 ./liblua5.4.so.0 -o two.btf) &&
 	[ "$(jq -r '[.targets[] | .library + " " + .version] | join(",")' <<<"$out")" = "seed-app 1,lua5.4 5.4.6" ] &&

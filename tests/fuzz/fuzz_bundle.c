@@ -8,7 +8,7 @@
  *  - the parts of one, which the harness builds into a valid image (right
  *    checksum and blob digests), so that mutations reach the index, the
  *    needs, the blobs and prepare's stages:
- *	INDEX TEXT "@@NEED\n" NEEDS TEXT ("@@BLOB\n" BLOB)...
+ *	INDEX TEXT "@@NEED\n" NEEDS TEXT ["@@RULE\n" RULES TEXT] ("@@BLOB\n" BLOB)...
  *    where "@shaN" and "@sizeN" in the index text stand for the sha256 and
  *    size of blob N (0-9).  tests/fixtures/fuzz/bundle/ has both kinds.
  *
@@ -55,7 +55,7 @@ static void prepare(struct ucorebtf_bundle *b, const char *version)
 	const char *const targets[] = { target };
 	const char *const versions[] = { version };
 	UCOREBTF_OPTS(ucorebtf_prepare_opts, po, .kernel_btf_path = kbtf,
-		      .versions = version ? versions : NULL);
+		      .versions = version ? versions : NULL, .follow_needed = true);
 	const char *path, *lib, *ver, *arch, *how;
 	struct ucorebtf_btf *t;
 	const void *raw;
@@ -177,9 +177,9 @@ static char *expand(const char *text, size_t len, const struct ucb_wblob *bl, si
 
 static void build(const uint8_t *data, size_t size)
 {
-	const char *p = (const char *)data, *end = p + size, *index, *needs;
+	const char *p = (const char *)data, *end = p + size, *index, *needs, *rules = NULL;
 	struct ucb_wblob bl[MAX_BLOBS];
-	size_t index_len, needs_len, cnt = 0, len, img_sz;
+	size_t index_len, needs_len, rules_len = 0, cnt = 0, len, img_sz;
 	char *text;
 	void *img;
 
@@ -189,6 +189,13 @@ static void build(const uint8_t *data, size_t size)
 		return;
 	needs = p;
 	p = part(p, end, "@@BLOB\n", &needs_len);
+	/* The version rules, if any, end the needs part. */
+	rules = memmem(needs, needs_len, "@@RULE\n", 7);
+	if (rules) {
+		rules_len = needs + needs_len - (rules + 7);
+		needs_len = rules - needs;
+		rules += 7;
+	}
 	while (p && cnt < MAX_BLOBS) {
 		bl[cnt].data = p;
 		p = part(p, end, "@@BLOB\n", &bl[cnt].size);
@@ -196,7 +203,8 @@ static void build(const uint8_t *data, size_t size)
 		cnt++;
 	}
 	text = expand(index, index_len, bl, cnt, &len);
-	if (!ucb_bundle_build(text, len, needs, needs_len, bl, cnt, UCB_COMP_NONE, &img, &img_sz)) {
+	if (!ucb_bundle_build(text, len, needs, needs_len, rules, rules_len, bl, cnt, UCB_COMP_NONE, &img,
+			      &img_sz)) {
 		open_prepare(img, img_sz);
 		free(img);
 	}

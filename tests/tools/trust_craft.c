@@ -178,7 +178,7 @@ static int bundle(const char *out, const char *index, const char *needs, char **
 		wb[i].data = d;
 		wb[i].size = sz;
 	}
-	if (ucb_bundle_build(itext, ilen, ntext, nlen, wb, n, UCB_COMP_XZ, &img, &img_sz) ||
+	if (ucb_bundle_build(itext, ilen, ntext, nlen, NULL, 0, wb, n, UCB_COMP_XZ, &img, &img_sz) ||
 	    ucb_write_file_atomic(out, img, img_sz))
 		goto fail;
 	printf("%zu bytes\n", img_sz);

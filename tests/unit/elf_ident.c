@@ -237,10 +237,20 @@ static void test_target32(void)
 	EXPECTF(!err && !strcmp(t.arch, ucb_arch_name(EM_386)) && !strcmp(t.build_id, HEX_A) &&
 		!strcmp(t.soname, "libfoo.so.2") && t.needed_cnt == 1 && !strcmp(t.needed[0], "libc.so.6"),
 		"target32: ucb_target_read: arch %s, build-id, soname, DT_NEEDED", err ? "-" : t.arch);
-	EXPECT("target32: its version string is found in .rodata", !err && ucb_target_has_version(&t, "2.5.1") &&
-	       !ucb_target_has_version(&t, "2.5"));
-	if (!err)
+	if (!err) {
+		static const char rules_text[] = "libfoo\trodata\tlibfoo version \nlibfoo\trodata\tlibfoo \n";
+		struct ucb_vrules rules;
+		char ver[UCB_VRULE_VERSION_MAX + 1];
+		const char *why;
+
+		EXPECT("target32: its version string is read from .rodata by the rule 'libfoo version '",
+		       !ucb_vrules_parse(rules_text, strlen(rules_text), &rules) &&
+		       ucb_target_rule_version(&t, &rules.r[0], ver, sizeof(ver), &why) == 1 && !strcmp(ver, "2.5.1"));
+		EXPECT("target32: the rule 'libfoo ' finds no version there (\"version\" is not one)",
+		       rules.cnt == 2 && ucb_target_rule_version(&t, &rules.r[1], ver, sizeof(ver), &why) == 0);
+		ucb_vrules_free(&rules);
 		ucb_target_free(&t);
+	}
 	FILE *f = fopen(other, "w");
 	fputs("not an ELF\n", f);
 	fclose(f);
@@ -251,7 +261,8 @@ static void test_target32(void)
 }
 
 /* A bundle with libfoo 2.5.1 for x86_64 and for i686, each entry with a
- * struct of its own; build_ids is the i686 entry's build-id list. */
+ * struct of its own; build_ids is the i686 entry's build-id list; libfoo's
+ * version rule reads "libfoo version 2.5.1" from .rodata. */
 static struct ucorebtf_bundle *bundle_two_arches(const char *build_ids)
 {
 	struct ucb_wblob blobs[2] = {};
@@ -276,7 +287,10 @@ static struct ucorebtf_bundle *bundle_two_arches(const char *build_ids)
 	snprintf(text, sizeof(text), "libfoo\t2.5.1\ti686\t%s\t%zu\tlibfoo.so.2\t%s\t-\n"
 		 "libfoo\t2.5.1\tx86_64\t%s\t%zu\tlibfoo.so.2\t-\t-\n",
 		 blobs[1].digest, blobs[1].size, build_ids, blobs[0].digest, blobs[0].size);
-	if (!ucb_bundle_build(text, strlen(text), "", 0, blobs, 2, UCB_COMP_NONE, &img, &img_sz))
+	static const char rules[] = UCB_VRULES_HEADER "libfoo\trodata\tlibfoo version \n";
+
+	if (!ucb_bundle_build(text, strlen(text), "", 0, rules, strlen(rules), blobs, 2, UCB_COMP_NONE,
+			      &img, &img_sz))
 		b = ucorebtf_bundle__open_mem(img, img_sz, NULL);
 	free(img);
 	btf__free(btf[0]);
@@ -285,11 +299,12 @@ static struct ucorebtf_bundle *bundle_two_arches(const char *build_ids)
 }
 
 /* prepare() for the ELF32 EM_386 target picks the i686 entry: by the
- * version given, by the version in its .rodata, by its build-id. */
+ * version given, by the version its .rodata holds (the library's rule), by
+ * its build-id. */
 static void test_select32(void)
 {
 	static const struct { const char *bids, *version, *how; } cases[] = {
-		{ "-", "2.5.1", "version" }, { "-", NULL, "rodata" }, { HEX_A, NULL, "build-id" },
+		{ "-", "2.5.1", "version" }, { "-", NULL, "rule:rodata" }, { HEX_A, NULL, "build-id" },
 	};
 	const char *targets[1], *ver[1];
 	struct ucorebtf_bundle *b;

@@ -6,7 +6,6 @@
 #include <bpf/btf.h>
 #include "lib/bundle.h"
 #include "lib/index.h"
-#include "lib/target.h"
 #include "unit.h"
 
 #define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -288,35 +287,8 @@ static void test_order(void)
 		"lua 5.4.9 x86_64, lua 5.4.10 x86_64"), "order: ucb_index_sort (%s)", got);
 }
 
-static int has(const char *rodata, size_t sz, const char *version)
-{
-	struct ucb_target t = { .rodata = (char *)rodata, .rodata_sz = sz };
-
-	return ucb_target_has_version(&t, version);
-}
-
-/* A version is found in .rodata as a whole token only. */
-static void test_has_version(void)
-{
-	static const char ro[] = "\0OpenSSL 3.0.17 1 Jul 2025\0Lua 5.4.6\0libfoo 1.1.1w\0end 1.2.\0v2.0\0" "9.9";
-	static const struct { const char *v; int want; } cases[] = {
-		{ "3.0.17", 1 }, { "3.0.1", 0 }, { "3.0", 0 }, { "0.17", 0 }, { "17", 0 },
-		{ "5.4.6", 1 }, { "5.4", 0 }, { "4.6", 0 },
-		{ "1.1.1w", 1 }, { "1.1.1", 0 },
-		{ "1.2", 1 },		/* ends a sentence: "1.2." */
-		{ "2.0", 0 },		/* "v2.0": a letter before it is part of the token */
-		{ "9.9", 1 },		/* at the very end of .rodata */
-		{ "2025", 1 }, { "", 0 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		EXPECTF(has(ro, sizeof(ro) - 1, cases[i].v) == cases[i].want, "version token: '%s' %s", cases[i].v,
-			cases[i].want ? "found" : "not found");
-	EXPECT("version token: at offset 0", has("2.1.0\0", 6, "2.1.0"));
-	EXPECT("version token: not past rodata_sz", !has("5.4.6", 4, "5.4.6"));
-	EXPECT("version token: no .rodata", !has(NULL, 0, "1.0"));
-}
+/* (The free version-token search of .rodata is gone: a version is read
+ * only after a library's anchored rule prefix, tests/unit/vrule.c.) */
 
 /* A bundle whose index lists one entry twice is refused. */
 static void test_bundle_duplicate(void)
@@ -336,7 +308,7 @@ static void test_bundle_duplicate(void)
 	ucb_sha256_hex(blob.data, blob.size, blob.digest);
 	snprintf(text, sizeof(text), "lib\t1\tx86_64\t%s\t%u\t-\t-\t-\n", blob.digest, raw_sz);
 	EXPECT("bundle: one entry builds and parses",
-	       !ucb_bundle_build(text, strlen(text), "", 0, &blob, 1, UCB_COMP_NONE, &img, &img_sz) &&
+	       !ucb_bundle_build(text, strlen(text), "", 0, NULL, 0, &blob, 1, UCB_COMP_NONE, &img, &img_sz) &&
 	       !ucb_bundle_parse(img, img_sz, NULL, &b) && b.idx.cnt == 1);
 	ucb_bundle_free(&b);
 	free(img);
@@ -344,7 +316,7 @@ static void test_bundle_duplicate(void)
 	snprintf(text, sizeof(text), "lib\t1\tx86_64\t%s\t%u\t-\t-\t-\nlib\t1\tx86_64\t%s\t%u\t-\t-\t-\n",
 		 blob.digest, raw_sz, blob.digest, raw_sz);
 	ucb_err_clear();
-	err = ucb_bundle_build(text, strlen(text), "", 0, &blob, 1, UCB_COMP_NONE, &img, &img_sz);
+	err = ucb_bundle_build(text, strlen(text), "", 0, NULL, 0, &blob, 1, UCB_COMP_NONE, &img, &img_sz);
 	if (!err)
 		err = ucb_bundle_parse(img, img_sz, NULL, &b);
 	EXPECTF(err == -EINVAL && strstr(ucb_errmsg(), "listed twice"),
@@ -365,7 +337,6 @@ int main(void)
 	test_needs();
 	test_validators();
 	test_order();
-	test_has_version();
 	test_bundle_duplicate();
 	return failures ? 1 : 0;
 }
