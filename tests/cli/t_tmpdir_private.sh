@@ -59,9 +59,12 @@ ln -s "$PWD/theirs" link2
 out=$(where "$PWD/link2") && [[ "$out" == /tmp/ucorebtf.* ]] && pass "TMPDIR a symlink to another user's directory: not used" ||
 	failt "link2: $out"
 # Neither TMPDIR nor /tmp private: an error, not a file others control.
-# (A mount namespace with a world-writable, non-sticky /tmp.)
+# (A mount namespace with a world-writable, non-sticky /tmp.  The new /tmp
+# hides the old one, where the build may live: the programs and inputs are
+# copied into this test's directory, the namespace's working directory.)
+cp $B/tests/tools/no_memfd ns_no_memfd && cp $B/bpf/seed.bpf.o ns_seed.bpf.o && cp $APPS/app_v2 ns_app_v2
 out=$(unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=0777 tmpfs /tmp && mkdir -m 0700 /tmp/theirs &&
 	chown nobody /tmp/theirs && TMPDIR=/tmp/theirs exec "$@"' sh \
-	$B/tests/tools/no_memfd ./where seed.ucb $B/bpf/seed.bpf.o $APPS/app_v2 2>&1); rc=$?
+	./ns_no_memfd ./where seed.ucb ./ns_seed.bpf.o ./ns_app_v2 2>&1); rc=$?
 [ $rc = 1 ] && grep -q "^Error: .*no private directory for the prepared BTF's file (no memfd): TMPDIR /tmp/theirs: /tmp (owner uid 0, mode 0777) is not private.*; /tmp: /tmp (owner uid 0, mode 0777) is not private" <<<"$out" &&
 	pass "no private TMPDIR and no private /tmp: an error saying why" || failt "none private: rc=$rc $out"
