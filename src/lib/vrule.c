@@ -239,7 +239,8 @@ bool ucb_vrule_match(const struct ucb_vrule *r, const char *s, size_t len, char 
 	/* A token that runs to the end of the bytes given may go on: unknown. */
 	if (n == len)
 		return false;
-	if (s[n - 1] == '.')
+	/* A sentence may end with the version: "1.2.3." (or "5..") is 1.2.3. */
+	while (s[n - 1] == '.')
 		n--;
 	if (n > UCB_VRULE_VERSION_MAX || n >= out_sz)
 		return false;

@@ -16,8 +16,8 @@
  *   prefix  printable ASCII, 4 to 64 bytes, at least one letter
  *
  * The version is the token right after the prefix at the start of the
- * string: [0-9][0-9A-Za-z.+~_-]*, at most UCB_VRULE_VERSION_MAX bytes, a
- * final '.' dropped.  A library may have several rules (Lua 5.1 says
+ * string: [0-9][0-9A-Za-z.+~_-]*, at most UCB_VRULE_VERSION_MAX bytes,
+ * final '.'s dropped.  A library may have several rules (Lua 5.1 says
  * "$Lua: Lua 5.1.5", later releases "$LuaVersion: Lua 5.4.6"); what they
  * read must agree. */
 #ifndef UCOREBTF_LIB_VRULE_H

@@ -160,6 +160,7 @@ static void test_match(void)
 	EXPECT("match: OpenSSL date after the version", match(ossl, S("OpenSSL 3.0.19 27 Jan 2026"), "3.0.19"));
 	EXPECT("match: letters and +~_- in the token", match(ossl, S("OpenSSL 3.0.0-alpha1+x~y_z rest"), "3.0.0-alpha1+x~y_z"));
 	EXPECT("match: a final dot dropped", match(ossl, S("OpenSSL 1.2.3."), "1.2.3"));
+	EXPECT("match: final dots dropped (found by fuzz_target)", match(ossl, S("OpenSSL 5..."), "5"));
 	EXPECT("match: the whole token (1.1.1w, not 1.1.1)", match(ossl, S("OpenSSL 1.1.1w  11 Sep 2023"), "1.1.1w"));
 	EXPECT("match: the whole token (3.0.17, not 3.0.1)", match(ossl, S("OpenSSL 3.0.17 1 Jul 2025"), "3.0.17"));
 	EXPECT("no match: prefix not at the start", match(ossl, S("Built with OpenSSL 3.0.19"), NULL));
