@@ -21,8 +21,9 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The archive's rules, parsed; none when there is no rules.tsv. */
-static int rules_load(const char *dir, struct ucb_vrules *rules)
+/* The archive's rules, parsed; none when there is no rules.tsv.  Read
+ * through the archive's directory fd: a symlinked rules.tsv is refused. */
+static int rules_load(const struct arc *a, struct ucb_vrules *rules)
 {
 	char path[PATH_MAX];
 	void *data;
@@ -30,18 +31,17 @@ static int rules_load(const char *dir, struct ucb_vrules *rules)
 	int err;
 
 	memset(rules, 0, sizeof(*rules));
-	err = arc_mkpath(path, sizeof(path), "%s/" RULES_FILE, dir);
-	if (err)
-		return err;
-	if (access(path, F_OK) && errno == ENOENT)
+	err = arc_regular(a, &a->root, RULES_FILE);
+	if (err == -ENOENT)
 		return 0;
-	err = ucb_read_file(path, &data, &sz);
+	err = err ?: arc_read(a, &a->root, RULES_FILE, &data, &sz);
 	if (err)
 		return err;
 	err = ucb_vrules_parse(data, sz, rules);
 	free(data);
 	if (err)
-		return ucb_errf(err, "%s: %s", path, ucb_errmsg());
+		return ucb_errf(err, "%s: %s", arc_path(a, &a->root, RULES_FILE, path, sizeof(path)),
+				ucb_errmsg());
 	return 0;
 }
 
@@ -99,16 +99,21 @@ static bool replaced(const struct ucb_vrule *r, const char *lib, const struct uc
  * reads); no rules left: no file. */
 static int rules_store(const char *dir, const char *lib, const struct ucb_vrules *fresh)
 {
-	struct ucb_vrules old, check;
-	char path[PATH_MAX], **lines = NULL, *text = NULL;
+	struct ucb_vrules old = {}, check;
+	struct arc_file f = {};
+	char **lines = NULL, *text = NULL;
 	size_t i, n = 0, len = 0;
+	struct arc a;
 	int err;
 
-	err = rules_load(dir, &old);
+	/* Under the archive's write lock, like every read-modify-write. */
+	err = arc_open(&a, dir, ARC_WRITE);
 	if (err)
 		return err;
-	lines = calloc(old.cnt + fresh->cnt + 1, sizeof(*lines));
-	err = lines ? 0 : ucb_errf(-ENOMEM, "out of memory");
+	err = rules_load(&a, &old);
+	lines = err ? NULL : calloc(old.cnt + fresh->cnt + 1, sizeof(*lines));
+	if (!err && !lines)
+		err = ucb_errf(-ENOMEM, "out of memory");
 	for (i = 0; !err && i < old.cnt; i++)
 		if (!replaced(&old.r[i], lib, fresh) && !(lines[n++] = rule_line(&old.r[i])))
 			err = -ENOMEM;
@@ -121,17 +126,20 @@ static int rules_store(const char *dir, const char *lib, const struct ucb_vrules
 		err = ucb_vrules_parse(text, len, &check);
 	if (!err)
 		ucb_vrules_free(&check);
-	if (!err)
-		err = arc_mkpath(path, sizeof(path), "%s/" RULES_FILE, dir);
-	if (!err && len)
-		err = ucb_write_file_atomic(path, text, len);
-	else if (!err && unlink(path) && errno != ENOENT)
-		err = ucb_errf(-errno, "%s: %s", path, strerror(errno));
+	if (!err && len) {
+		err = arc_stage(&a, &a.root, RULES_FILE, text, len, &f);
+		err = err ?: arc_commit(&a, &f);
+		if (err)
+			arc_unstage(&f);
+	} else if (!err && unlinkat(a.root.fd, RULES_FILE, 0) && errno != ENOENT) {
+		err = arc_fail(&a, &a.root, RULES_FILE, -errno);
+	}
 	for (i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
 	free(text);
 	ucb_vrules_free(&old);
+	arc_close(&a);
 	return err;
 }
 
@@ -185,11 +193,16 @@ int archive__rules_text(const char *dir, char **text, size_t *len)
 	struct ucb_vrules rules;
 	char **lines;
 	size_t i, n = 0;
+	struct arc a;
 	int err;
 
 	*text = NULL;
 	*len = 0;
-	err = rules_load(dir, &rules);
+	err = arc_open(&a, dir, ARC_READ);
+	if (err)
+		return err;
+	err = rules_load(&a, &rules);
+	arc_close(&a);
 	if (err)
 		return err;
 	lines = calloc(rules.cnt + 1, sizeof(*lines));

@@ -85,6 +85,14 @@ refused "archive list: index.tsv a symlink" "index.tsv: $SYM" $U archive list L5
 refused "archive add: index.tsv a symlink is not replaced" "index.tsv: $SYM" \
 	$U archive add L5 app2.btf --version 8 --object seed
 [ -L L5/index.tsv ] && pass "archive add: the symlinked index.tsv is still the user's symlink" || failt "index.tsv replaced"
+printf '# ucorebtf version rules\nseed-app\trodata\tSeed app \n' > OUT/rules-copy.tsv
+cp -r A L8 && ln -sf "$PWD/OUT/rules-copy.tsv" L8/rules.tsv
+refused "bundle create: rules.tsv a symlink" "rules.tsv: $SYM" $U bundle create L8 -o l8.ucb
+[ ! -e l8.ucb ] && pass "bundle create: nothing written past the symlinked rules.tsv" || failt "l8.ucb written"
+refused "archive rule: rules.tsv a symlink is not replaced" "rules.tsv: $SYM" \
+	$U archive rule L8 seed-app 'rodata:Seed '
+[ -L L8/rules.tsv ] && grep -q "Seed app" OUT/rules-copy.tsv &&
+	pass "archive rule: the symlinked rules.tsv and what it names are left alone" || failt "rules.tsv replaced"
 cp -r A L6 && ln -sf "$PWD/OUT/secret" L6/.lock
 refused "archive add: .lock a symlink" ".lock: $SYM" $U archive add L6 app1.btf --object seed
 mkdir -p OUT/root && cp -r A/. OUT/root/ && ln -s "$PWD/OUT/root" L7
