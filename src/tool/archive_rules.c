@@ -1,7 +1,9 @@
 /* ARCHIVE/rules.tsv: the version rules of the archive's libraries
  * (lib/vrule.h), one "library \t source \t prefix" line each, sorted,
  * under a header comment; no file when there are none.  bundle create
- * copies the file into the bundle's RULE record. */
+ * copies the file into the bundle's RULE record.  Read and written as
+ * every archive file is (archive_internal.h: relative to the root's fd,
+ * never through a symlink, written under ARCHIVE/.lock). */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -10,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/errmsg.h"
-#include "lib/fileio.h"
 #include "lib/index.h"
 #include "lib/vrule.h"
 #include "tool/archive.h"
@@ -21,8 +22,9 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The archive's rules, parsed; none when there is no rules.tsv. */
-static int rules_load(const char *dir, struct ucb_vrules *rules)
+/* The archive's rules, parsed; none when there is no rules.tsv.  Read
+ * like every archive file: relative to the root, never through a symlink. */
+static int rules_load(const struct arc *a, struct ucb_vrules *rules)
 {
 	char path[PATH_MAX];
 	void *data;
@@ -30,18 +32,17 @@ static int rules_load(const char *dir, struct ucb_vrules *rules)
 	int err;
 
 	memset(rules, 0, sizeof(*rules));
-	err = arc_mkpath(path, sizeof(path), "%s/" RULES_FILE, dir);
-	if (err)
-		return err;
-	if (access(path, F_OK) && errno == ENOENT)
+	err = arc_regular(a, &a->root, RULES_FILE);
+	if (err == -ENOENT)
 		return 0;
-	err = ucb_read_file(path, &data, &sz);
+	err = err ?: arc_read(a, &a->root, RULES_FILE, &data, &sz);
 	if (err)
 		return err;
 	err = ucb_vrules_parse(data, sz, rules);
 	free(data);
 	if (err)
-		return ucb_errf(err, "%s: %s", path, ucb_errmsg());
+		return ucb_errf(err, "%s: %s", arc_path(a, &a->root, RULES_FILE, path, sizeof(path)),
+				ucb_errmsg());
 	return 0;
 }
 
@@ -95,16 +96,17 @@ static bool replaced(const struct ucb_vrule *r, const char *lib, const struct uc
 }
 
 /* The archive's rules, those of lib and of fresh's libraries replaced by
- * fresh's, written back (checked by the parser first: what is written
- * reads); no rules left: no file. */
-static int rules_store(const char *dir, const char *lib, const struct ucb_vrules *fresh)
+ * fresh's, written back under the write lock the caller holds (checked by
+ * the parser first: what is written reads); no rules left: no file. */
+static int rules_store(struct arc *a, const char *lib, const struct ucb_vrules *fresh)
 {
 	struct ucb_vrules old, check;
-	char path[PATH_MAX], **lines = NULL, *text = NULL;
+	char **lines = NULL, *text = NULL;
+	struct arc_file f = {};
 	size_t i, n = 0, len = 0;
 	int err;
 
-	err = rules_load(dir, &old);
+	err = rules_load(a, &old);
 	if (err)
 		return err;
 	lines = calloc(old.cnt + fresh->cnt + 1, sizeof(*lines));
@@ -115,23 +117,38 @@ static int rules_store(const char *dir, const char *lib, const struct ucb_vrules
 	for (i = 0; !err && i < fresh->cnt; i++)
 		if (!(lines[n++] = rule_line(&fresh->r[i])))
 			err = -ENOMEM;
-	if (!err)
-		err = rules_join(lines, n, &text, &len);
-	if (!err)
-		err = ucb_vrules_parse(text, len, &check);
+	err = err ?: rules_join(lines, n, &text, &len);
+	err = err ?: ucb_vrules_parse(text, len, &check);
 	if (!err)
 		ucb_vrules_free(&check);
-	if (!err)
-		err = arc_mkpath(path, sizeof(path), "%s/" RULES_FILE, dir);
-	if (!err && len)
-		err = ucb_write_file_atomic(path, text, len);
-	else if (!err && unlink(path) && errno != ENOENT)
-		err = ucb_errf(-errno, "%s: %s", path, strerror(errno));
+	if (!err && len) {
+		err = arc_stage(a, &a->root, RULES_FILE, text, len, &f);
+		err = err ?: arc_commit(a, &f);
+		arc_unstage(&f);
+	} else if (!err && old.cnt) {
+		/* Not through a symlink: rules_load() read a regular file. */
+		if (unlinkat(a->root.fd, RULES_FILE, 0) && errno != ENOENT)
+			err = arc_fail(a, &a->root, RULES_FILE, -errno);
+	}
 	for (i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
 	free(text);
 	ucb_vrules_free(&old);
+	return err;
+}
+
+/* rules_store() on the archive dir, locked for writing. */
+static int rules_write(const char *dir, const char *lib, const struct ucb_vrules *fresh)
+{
+	struct arc a;
+	int err;
+
+	err = arc_open(&a, dir, ARC_WRITE);
+	if (err)
+		return err;
+	err = rules_store(&a, lib, fresh);
+	arc_close(&a);
 	return err;
 }
 
@@ -162,7 +179,7 @@ int archive__set_rules(const char *dir, const char *lib, const char *const *spec
 	free(text);
 	if (err)
 		return err;
-	err = rules_store(dir, lib, &fresh);
+	err = rules_write(dir, lib, &fresh);
 	ucb_vrules_free(&fresh);
 	return err;
 }
@@ -175,12 +192,12 @@ int archive__add_rules_text(const char *dir, const char *text, size_t len)
 	err = ucb_vrules_parse(text, len, &fresh);
 	if (err)
 		return err;
-	err = fresh.cnt ? rules_store(dir, NULL, &fresh) : 0;
+	err = fresh.cnt ? rules_write(dir, NULL, &fresh) : 0;
 	ucb_vrules_free(&fresh);
 	return err;
 }
 
-int archive__rules_text(const char *dir, char **text, size_t *len)
+int arc_rules_text(const struct arc *a, char **text, size_t *len)
 {
 	struct ucb_vrules rules;
 	char **lines;
@@ -189,7 +206,7 @@ int archive__rules_text(const char *dir, char **text, size_t *len)
 
 	*text = NULL;
 	*len = 0;
-	err = rules_load(dir, &rules);
+	err = rules_load(a, &rules);
 	if (err)
 		return err;
 	lines = calloc(rules.cnt + 1, sizeof(*lines));
@@ -197,8 +214,7 @@ int archive__rules_text(const char *dir, char **text, size_t *len)
 	for (i = 0; !err && i < rules.cnt; i++)
 		if (!(lines[n++] = rule_line(&rules.r[i])))
 			err = -ENOMEM;
-	if (!err)
-		err = rules_join(lines, n, text, len);
+	err = err ?: rules_join(lines, n, text, len);
 	for (i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
@@ -206,6 +222,23 @@ int archive__rules_text(const char *dir, char **text, size_t *len)
 	return err;
 }
 
+int archive__rules_text(const char *dir, char **text, size_t *len)
+{
+	struct arc a;
+	int err;
+
+	*text = NULL;
+	*len = 0;
+	err = arc_open(&a, dir, ARC_READ);
+	if (err)
+		return err;
+	err = arc_rules_text(&a, text, len);
+	arc_close(&a);
+	return err;
+}
+
+/* src's rules are read under src's lock, released before dst is locked
+ * (dst may be src). */
 int arc_merge_rules(const char *dst, const char *src)
 {
 	char *text;
