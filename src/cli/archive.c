@@ -306,7 +306,7 @@ static int do_add(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (nrules && archive__set_rules(argv[0], e.lib, rules, nrules)) {
-		p_err("%s: %s", argv[0], ucb_errmsg());
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	if (json_output) {
@@ -368,7 +368,7 @@ static int do_rule(int argc, char **argv)
 	if (argc < 2)
 		return usage_err("archive rule: expected ARCHIVE_DIR LIB [SOURCE:PREFIX]...");
 	if (archive__set_rules(argv[0], argv[1], (const char *const *)argv + 2, argc - 2)) {
-		p_err("%s: %s", argv[0], ucb_errmsg());
+		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

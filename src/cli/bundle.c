@@ -151,8 +151,8 @@ static int do_create(int argc, char **argv)
 	struct archive_snapshot snap = {};
 	struct ucb_wblob *blobs = NULL;
 	struct ucb_bundle check;
-	size_t i, ilen = 0, img_sz, rlen = 0;
-	char *index = NULL, *rules = NULL;
+	size_t i, ilen = 0, img_sz;
+	char *index = NULL;
 	void *img = NULL;
 	int opt, c, ret = EXIT_FAIL, e;
 
@@ -198,11 +198,7 @@ static int do_create(int argc, char **argv)
 		blobs[i].data = snap.blobs[i].data;
 		blobs[i].size = snap.blobs[i].size;
 	}
-	if (archive__rules_text(dir, &rules, &rlen)) {
-		p_err("%s", ucb_errmsg());
-		goto out;
-	}
-	e = ucb_bundle_build(index, ilen, snap.needs, snap.needs_len, rules, rlen, blobs,
+	e = ucb_bundle_build(index, ilen, snap.needs, snap.needs_len, snap.rules, snap.rules_len, blobs,
 			     snap.blob_cnt, c, &img, &img_sz);
 	if (e) {
 		p_err("%s: cannot build the bundle: %s", out, ucb_errmsg());
@@ -237,7 +233,6 @@ out:
 	free(img);
 	free(index);
 	archive__snapshot_free(&snap);
-	free(rules);
 	return ret;
 }
 

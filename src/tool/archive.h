@@ -89,6 +89,8 @@ struct archive_snapshot {
 	size_t needs_len;
 	struct archive_blob *blobs;	/* one per digest, sorted by digest */
 	size_t blob_cnt;
+	char *rules;			/* archive__rules_text(); rules_len 0: none */
+	size_t rules_len;
 };
 
 int archive__snapshot(const char *dir, struct archive_snapshot *s);

@@ -130,8 +130,10 @@ int arc_load_index(const struct arc *a, struct ucb_index *idx);
  * on an open archive), and archive__merge()'s needs files. */
 int arc_needs_text(struct arc *a, char **text, size_t *len);
 int arc_merge_needs(const char *dst, const char *src);
-/* archive_rules.c: archive__merge()'s version rules (src's libraries'
- * rules replace dst's). */
+/* archive_rules.c: the rules as RULE-record text (archive__rules_text on
+ * an open archive), and archive__merge()'s version rules (src's
+ * libraries' rules replace dst's). */
+int arc_rules_text(const struct arc *a, char **text, size_t *len);
 int arc_merge_rules(const char *dst, const char *src);
 
 #endif

@@ -259,6 +259,7 @@ int archive__snapshot(const char *dir, struct archive_snapshot *s)
 		return err;
 	err = arc_load_index(&a, &s->idx);
 	err = err ?: arc_needs_text(&a, &s->needs, &s->needs_len);
+	err = err ?: arc_rules_text(&a, &s->rules, &s->rules_len);
 	err = err ?: snap_blobs(&a, s);
 	arc_close(&a);
 	if (err)
@@ -274,6 +275,7 @@ void archive__snapshot_free(struct archive_snapshot *s)
 		free(s->blobs[i].data);
 	free(s->blobs);
 	free(s->needs);
+	free(s->rules);
 	ucb_index_free(&s->idx);
 	memset(s, 0, sizeof(*s));
 }

@@ -1,7 +1,9 @@
 /* ARCHIVE/rules.tsv: the version rules of the archive's libraries
  * (lib/vrule.h), one "library \t source \t prefix" line each, sorted,
  * under a header comment; no file when there are none.  bundle create
- * copies the file into the bundle's RULE record. */
+ * copies the file into the bundle's RULE record.  Read and written as
+ * every archive file is (archive_internal.h: relative to the root's fd,
+ * never through a symlink, written under ARCHIVE/.lock). */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -10,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/errmsg.h"
-#include "lib/fileio.h"
 #include "lib/index.h"
 #include "lib/vrule.h"
 #include "tool/archive.h"
@@ -22,7 +23,7 @@ static int cmp_line(const void *a, const void *b)
 }
 
 /* The archive's rules, parsed; none when there is no rules.tsv.  Read
- * through the archive's directory fd: a symlinked rules.tsv is refused. */
+ * like every archive file: relative to the root, never through a symlink. */
 static int rules_load(const struct arc *a, struct ucb_vrules *rules)
 {
 	char path[PATH_MAX];
@@ -95,50 +96,58 @@ static bool replaced(const struct ucb_vrule *r, const char *lib, const struct uc
 }
 
 /* The archive's rules, those of lib and of fresh's libraries replaced by
- * fresh's, written back (checked by the parser first: what is written
- * reads); no rules left: no file. */
-static int rules_store(const char *dir, const char *lib, const struct ucb_vrules *fresh)
+ * fresh's, written back under the write lock the caller holds (checked by
+ * the parser first: what is written reads); no rules left: no file. */
+static int rules_store(struct arc *a, const char *lib, const struct ucb_vrules *fresh)
 {
-	struct ucb_vrules old = {}, check;
-	struct arc_file f = {};
+	struct ucb_vrules old, check;
 	char **lines = NULL, *text = NULL;
+	struct arc_file f = {};
 	size_t i, n = 0, len = 0;
-	struct arc a;
 	int err;
 
-	/* Under the archive's write lock, like every read-modify-write. */
-	err = arc_open(&a, dir, ARC_WRITE);
+	err = rules_load(a, &old);
 	if (err)
 		return err;
-	err = rules_load(&a, &old);
-	lines = err ? NULL : calloc(old.cnt + fresh->cnt + 1, sizeof(*lines));
-	if (!err && !lines)
-		err = ucb_errf(-ENOMEM, "out of memory");
+	lines = calloc(old.cnt + fresh->cnt + 1, sizeof(*lines));
+	err = lines ? 0 : ucb_errf(-ENOMEM, "out of memory");
 	for (i = 0; !err && i < old.cnt; i++)
 		if (!replaced(&old.r[i], lib, fresh) && !(lines[n++] = rule_line(&old.r[i])))
 			err = -ENOMEM;
 	for (i = 0; !err && i < fresh->cnt; i++)
 		if (!(lines[n++] = rule_line(&fresh->r[i])))
 			err = -ENOMEM;
-	if (!err)
-		err = rules_join(lines, n, &text, &len);
-	if (!err)
-		err = ucb_vrules_parse(text, len, &check);
+	err = err ?: rules_join(lines, n, &text, &len);
+	err = err ?: ucb_vrules_parse(text, len, &check);
 	if (!err)
 		ucb_vrules_free(&check);
 	if (!err && len) {
-		err = arc_stage(&a, &a.root, RULES_FILE, text, len, &f);
-		err = err ?: arc_commit(&a, &f);
-		if (err)
-			arc_unstage(&f);
-	} else if (!err && unlinkat(a.root.fd, RULES_FILE, 0) && errno != ENOENT) {
-		err = arc_fail(&a, &a.root, RULES_FILE, -errno);
+		err = arc_stage(a, &a->root, RULES_FILE, text, len, &f);
+		err = err ?: arc_commit(a, &f);
+		arc_unstage(&f);
+	} else if (!err && old.cnt) {
+		/* Not through a symlink: rules_load() read a regular file. */
+		if (unlinkat(a->root.fd, RULES_FILE, 0) && errno != ENOENT)
+			err = arc_fail(a, &a->root, RULES_FILE, -errno);
 	}
 	for (i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
 	free(text);
 	ucb_vrules_free(&old);
+	return err;
+}
+
+/* rules_store() on the archive dir, locked for writing. */
+static int rules_write(const char *dir, const char *lib, const struct ucb_vrules *fresh)
+{
+	struct arc a;
+	int err;
+
+	err = arc_open(&a, dir, ARC_WRITE);
+	if (err)
+		return err;
+	err = rules_store(&a, lib, fresh);
 	arc_close(&a);
 	return err;
 }
@@ -170,7 +179,7 @@ int archive__set_rules(const char *dir, const char *lib, const char *const *spec
 	free(text);
 	if (err)
 		return err;
-	err = rules_store(dir, lib, &fresh);
+	err = rules_write(dir, lib, &fresh);
 	ucb_vrules_free(&fresh);
 	return err;
 }
@@ -183,16 +192,38 @@ int archive__add_rules_text(const char *dir, const char *text, size_t len)
 	err = ucb_vrules_parse(text, len, &fresh);
 	if (err)
 		return err;
-	err = fresh.cnt ? rules_store(dir, NULL, &fresh) : 0;
+	err = fresh.cnt ? rules_write(dir, NULL, &fresh) : 0;
 	ucb_vrules_free(&fresh);
+	return err;
+}
+
+int arc_rules_text(const struct arc *a, char **text, size_t *len)
+{
+	struct ucb_vrules rules;
+	char **lines;
+	size_t i, n = 0;
+	int err;
+
+	*text = NULL;
+	*len = 0;
+	err = rules_load(a, &rules);
+	if (err)
+		return err;
+	lines = calloc(rules.cnt + 1, sizeof(*lines));
+	err = lines ? 0 : ucb_errf(-ENOMEM, "out of memory");
+	for (i = 0; !err && i < rules.cnt; i++)
+		if (!(lines[n++] = rule_line(&rules.r[i])))
+			err = -ENOMEM;
+	err = err ?: rules_join(lines, n, text, len);
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	ucb_vrules_free(&rules);
 	return err;
 }
 
 int archive__rules_text(const char *dir, char **text, size_t *len)
 {
-	struct ucb_vrules rules;
-	char **lines;
-	size_t i, n = 0;
 	struct arc a;
 	int err;
 
@@ -201,24 +232,13 @@ int archive__rules_text(const char *dir, char **text, size_t *len)
 	err = arc_open(&a, dir, ARC_READ);
 	if (err)
 		return err;
-	err = rules_load(&a, &rules);
+	err = arc_rules_text(&a, text, len);
 	arc_close(&a);
-	if (err)
-		return err;
-	lines = calloc(rules.cnt + 1, sizeof(*lines));
-	err = lines ? 0 : ucb_errf(-ENOMEM, "out of memory");
-	for (i = 0; !err && i < rules.cnt; i++)
-		if (!(lines[n++] = rule_line(&rules.r[i])))
-			err = -ENOMEM;
-	if (!err)
-		err = rules_join(lines, n, text, len);
-	for (i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-	ucb_vrules_free(&rules);
 	return err;
 }
 
+/* src's rules are read under src's lock, released before dst is locked
+ * (dst may be src). */
 int arc_merge_rules(const char *dst, const char *src)
 {
 	char *text;

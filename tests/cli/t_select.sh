@@ -196,3 +196,14 @@ expect_err "archive rule: unknown source refused" "version rule 'strings:libhttp
 	failt "writers: archive changed by a refused rule"
 $U archive rule HR libhttp && [ ! -e HR/rules.tsv ] && pass "archive rule LIB with no rule: LIB's rules removed (no rules.tsv left)" ||
 	failt "archive rule removal: $(cat HR/rules.tsv 2>&1)"
+
+# ---- rules.tsv is an archive file like any other: never read or written
+# through a symlink (a root user's archive must not leak or clobber files).
+mkdir -p secret && echo 'libhttp	rodata	TOPSECRET 1' > secret/rules.tsv
+cp -r H S && ln -s "$PWD/secret/rules.tsv" S/rules.tsv
+expect_err "rules.tsv a symlink: archive rule refuses it" "S/rules.tsv: a symbolic link inside the archive" \
+	$U archive rule S libhttp 'rodata:libhttp '
+expect_err "rules.tsv a symlink: bundle create refuses it" "S/rules.tsv: a symbolic link inside the archive" \
+	$U bundle create S -o s.ucb --compress none
+[ "$(cat secret/rules.tsv)" = $'libhttp\trodata\tTOPSECRET 1' ] && [ ! -e s.ucb ] && [ -L S/rules.tsv ] &&
+	pass "rules.tsv a symlink: its target neither read into a bundle nor written" || failt "symlinked rules.tsv followed"
