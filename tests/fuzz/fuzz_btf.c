@@ -5,22 +5,12 @@
  * hanging or overflowing the stack.  Seeds: gen min blobs, pahole and gen btf output, the kernel
  * fixture (tests/fixtures/fuzz/btf). */
 #include <bpf/btf.h>
-#include "cli/common.h"
-/* TODO(issue 10, validate): switch to ucb_btf_check_graph() from
- * src/lib/btf_check.c, the check the runtime runs, once it lands. */
-#include "tool/btf_io.h"
+#include "lib/btf_check.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	FILE *null = fopen("/dev/null", "w");
-
 	fuzz_init_common();
-	/* The tool layer still reports with p_err(): into a JSON writer on
-	 * /dev/null, so that stderr holds libFuzzer's and the sanitizers'
-	 * reports only.  TODO: drop when src/tool no longer prints. */
-	if (!null || !(json_wtr = jsonw_new(null)))
-		fuzz_die("/dev/null: %s", strerror(errno));
 	return 0;
 }
 
@@ -30,7 +20,7 @@ static void blob(const uint8_t *data, size_t size)
 
 	if (!btf)
 		return;
-	if (!btf_check_graph(btf, "fuzz-input"))
+	if (!ucb_btf_check_graph(btf, "fuzz-input"))
 		fuzz_btf_walk(btf);
 	btf__free(btf);
 }

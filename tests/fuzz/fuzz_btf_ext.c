@@ -6,7 +6,6 @@
  * the object file. */
 #include <bpf/btf.h>
 #include "minimize.h"
-#include "cli/common.h"
 #include "fuzz.h"
 
 static struct btf *kernel, *lib;
@@ -14,15 +13,9 @@ static const char *lib_path;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	FILE *null = fopen("/dev/null", "w");
 	const char *kpath;
 
 	fuzz_init_common();
-	/* The engine still reports with p_err(): into a JSON writer on
-	 * /dev/null (see fuzz_btf.c).  TODO: drop when bpftool-ext no longer
-	 * prints. */
-	if (!null || !(json_wtr = jsonw_new(null)))
-		fuzz_die("/dev/null: %s", strerror(errno));
 	kpath = fuzz_fixture("UCB_FUZZ_KBTF", FUZZ_KBTF);
 	lib_path = fuzz_fixture("UCB_FUZZ_LIB_BTF", FUZZ_LIB_BTF);
 	kernel = btf__parse(kpath, NULL);

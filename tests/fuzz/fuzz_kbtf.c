@@ -7,10 +7,7 @@
 #include <linux/btf.h>
 #include <bpf/btf.h>
 #include "lib/kbtf.h"
-#include "cli/common.h"
-/* TODO(issue 10, validate): switch to ucb_btf_check_graph() from
- * src/lib/btf_check.c, the check the runtime runs, once it lands. */
-#include "tool/btf_io.h"
+#include "lib/btf_check.h"
 #include "fuzz.h"
 
 /* The kernel types a BPF object's relocations name (pruned as prepare
@@ -34,14 +31,7 @@ static const struct ucb_kneed needs[] = {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	FILE *null = fopen("/dev/null", "w");
-
 	fuzz_init_common();
-	/* The tool layer still reports with p_err(): into a JSON writer on
-	 * /dev/null, so that stderr holds libFuzzer's and the sanitizers'
-	 * reports only.  TODO: drop when src/tool no longer prints. */
-	if (!null || !(json_wtr = jsonw_new(null)))
-		fuzz_die("/dev/null: %s", strerror(errno));
 	return 0;
 }
 
@@ -70,7 +60,7 @@ static void kernel(const uint8_t *data, size_t size)
 		if (!back)
 			fuzz_die("pruned kernel BTF does not parse back: %s", strerror(errno));
 		/* prepare hands this to libbpf: it must be walkable */
-		if (btf_check_graph(back, "pruned"))
+		if (ucb_btf_check_graph(back, "pruned"))
 			fuzz_die("pruned kernel BTF fails the graph check");
 		btf__free(back);
 		free(roots);
