@@ -10,19 +10,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "kcollide.h"
+#include "kcollide_map.h"
 
 struct task_struct___kc {
 	int pid;
 	int tgid;
 } __attribute__((preserve_access_index));
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct kcollide_result);
-} results SEC(".maps");
 
 SEC("uprobe")
 int BPF_UPROBE(kc_visit_entry, void *f, struct task_struct___kc *t)

@@ -9,14 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "kcollide.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct kcollide_result);
-} results SEC(".maps");
+#include "kcollide_map.h"
 
 #define READ_INT(dst, src) ({ int _v = 0; bpf_core_read_user(&_v, sizeof(_v), &(src)); dst = _v; })
 
