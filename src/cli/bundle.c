@@ -115,30 +115,6 @@ static int emit_elf(const char *out, const void *img, size_t sz)
 	return err;
 }
 
-/* The index text, regenerated from the parsed entries so that the bundle
- * holds exactly what the reader will accept. */
-static int index_regen(const struct ucb_index *idx, char **text, size_t *len)
-{
-	FILE *f = open_memstream(text, len);
-	size_t i;
-	char *line;
-	int err = f ? 0 : -ENOMEM;
-
-	if (f)
-		fputs(UCB_INDEX_HEADER, f);
-	for (i = 0; f && !err && i < idx->cnt; i++) {
-		line = ucb_entry_line(&idx->e[i]);
-		if (!line)
-			err = -ENOMEM;
-		else
-			fputs(line, f);
-		free(line);
-	}
-	if (f && fclose(f))
-		err = -ENOMEM;
-	return err;
-}
-
 static int do_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -187,7 +163,9 @@ static int do_create(int argc, char **argv)
 		p_err("%s", ucb_errmsg());
 		goto out;
 	}
-	e = index_regen(&snap.idx, &index, &ilen);
+	/* The index text regenerated from the parsed entries, so that the
+	 * bundle holds exactly what the reader will accept. */
+	e = ucb_index_text(&snap.idx, &index, &ilen);
 	blobs = calloc(snap.blob_cnt + 1, sizeof(*blobs));
 	if (e || !blobs) {
 		p_err("out of memory");

@@ -357,3 +357,30 @@ void ucb_needs_free(struct ucb_needs *nd)
 	free(nd->text);
 	memset(nd, 0, sizeof(*nd));
 }
+
+int ucb_index_text(const struct ucb_index *idx, char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+	size_t i;
+	char *line;
+	int err = 0;
+
+	if (!f)
+		return ucb_errf(-ENOMEM, "out of memory");
+	fputs(UCB_INDEX_HEADER, f);
+	for (i = 0; i < idx->cnt && !err; i++) {
+		line = ucb_entry_line(&idx->e[i]);
+		if (!line)
+			err = ucb_errf(-ENOMEM, "out of memory");
+		else
+			fputs(line, f);
+		free(line);
+	}
+	if (fclose(f) && !err)
+		err = ucb_errf(-ENOMEM, "out of memory");
+	if (err) {
+		free(*text);
+		*text = NULL;
+	}
+	return err;
+}

@@ -41,6 +41,11 @@ int ucb_entry_cmp(const struct ucb_entry *a, const struct ucb_entry *b);
  * (ENOMEM, message set). */
 char *ucb_entry_line(const struct ucb_entry *e);
 
+/* The index text of idx: the header, then one line per entry in idx's
+ * order (index.tsv, a bundle's INDX record).  *text is malloc'ed.
+ * Returns 0 or -ENOMEM with the message set. */
+int ucb_index_text(const struct ucb_index *idx, char **text, size_t *len);
+
 /* Is item one of the comma-separated list ("-" is the empty list)? */
 bool ucb_list_has(const char *list, const char *item);
 

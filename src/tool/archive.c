@@ -247,34 +247,6 @@ static int index_build(struct arc *a, const char *const skip[3], const char *lin
 	return err;
 }
 
-/* index.tsv's text: the header, then one line per entry, sorted. */
-static int index_text(const struct ucb_index *idx, char **text, size_t *len)
-{
-	FILE *f = open_memstream(text, len);
-	size_t i;
-	char *line;
-	int err = 0;
-
-	if (!f)
-		return ucb_errf(-ENOMEM, "out of memory");
-	fputs(UCB_INDEX_HEADER, f);
-	for (i = 0; i < idx->cnt && !err; i++) {
-		line = ucb_entry_line(&idx->e[i]);
-		if (!line)
-			err = ucb_errf(-ENOMEM, "out of memory");
-		else
-			fputs(line, f);
-		free(line);
-	}
-	if (fclose(f) && !err)
-		err = ucb_errf(-ENOMEM, "out of memory");
-	if (err) {
-		free(*text);
-		*text = NULL;
-	}
-	return err;
-}
-
 /* Stage index.tsv for idx (built by index_build). */
 static int index_stage(struct arc *a, const struct ucb_index *idx, struct arc_file *f)
 {
@@ -282,7 +254,7 @@ static int index_stage(struct arc *a, const struct ucb_index *idx, struct arc_fi
 	size_t len = 0;
 	int err;
 
-	err = index_text(idx, &text, &len);
+	err = ucb_index_text(idx, &text, &len);
 	err = err ?: arc_stage(a, &a->root, INDEX_FILE, text, len, f);
 	free(text);
 	return err;
