@@ -69,11 +69,27 @@ UCOREBTF := $(OUTPUT)/ucorebtf
 
 # The public runtime library: src/lib only, built without libbpf's
 # internal headers.  The application brings its own libbpf >= 1.0.
+# The shared library as libbpf lays it out: the real file
+# libucorebtf.so.0.1.0 (soname libucorebtf.so.0), libucorebtf.so.0 ->
+# libucorebtf.so.0.1.0 (what the loader opens), libucorebtf.so ->
+# libucorebtf.so.0 (what -lucorebtf finds at link time).
+RT_VERSION := 0.1.0
+RT_MAJOR := $(firstword $(subst ., ,$(RT_VERSION)))
 RT_LIB_A := $(OUTPUT)/libucorebtf.a
 RT_LIB_SO := $(OUTPUT)/libucorebtf.so
+RT_LIB_SO_MAJOR := $(RT_LIB_SO).$(RT_MAJOR)
+RT_LIB_SO_REAL := $(RT_LIB_SO).$(RT_VERSION)
 RT_PC := $(OUTPUT)/libucorebtf.pc
 RT_LIBS = $(shell $(PKG_CONFIG) --libs libelf zlib liblzma 2>/dev/null || echo -lelf -lz -llzma)
-RT_VERSION := 0.1.0
+# What a static link of libucorebtf needs besides libbpf (Libs.private).
+RT_PRIVATE_LIBS := -lelf -lz -llzma
+
+# Man pages: one reStructuredText page per command family (as bpftool's),
+# rendered by Debian's docutils; the bash completion is a plain script.
+# tests/build/t_man_sync.sh keeps both in step with the help output.
+RST2MAN ?= rst2man
+MAN_RST := $(sort $(wildcard docs/man/*.rst))
+MAN_PAGES := $(patsubst docs/man/%.rst,$(OUTPUT)/man/man8/%.8,$(MAN_RST))
 
 # The seed example with the bundle embedded (examples/seed/loader.c built
 # with -DSEED_EMBED_BUNDLE against libucorebtf.a only).
@@ -95,7 +111,8 @@ APP_SRCS := $(wildcard examples/*/app_*.c)
 APPS := $(patsubst %.c,$(OUTPUT)/%,$(APP_SRCS))
 
 .PHONY: all clean test demo deps test-deps libbpf
-all: $(UCOREBTF) $(BPF_OBJS) $(TOOLS) $(APPS) $(RT_LIB_A) $(RT_LIB_SO) $(RT_PC) $(SEED_EMBED)
+all: $(UCOREBTF) $(BPF_OBJS) $(TOOLS) $(APPS) $(RT_LIB_A) $(RT_LIB_SO_REAL) $(RT_LIB_SO_MAJOR) \
+	$(RT_LIB_SO) $(RT_PC) $(SEED_EMBED) $(MAN_PAGES)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -165,19 +182,33 @@ $(RT_LIB_A): $(LIB_OBJS)
 # libbpf's symbols stay undefined: they come from the application's libbpf.
 # The version script exports ucorebtf_* only (tests/build/t_lib_abi.sh).
 RT_MAP := src/lib/libucorebtf.map
-$(RT_LIB_SO): $(LIB_OBJS) $(RT_MAP)
+$(RT_LIB_SO_REAL): $(LIB_OBJS) $(RT_MAP)
 	$(call msg,LIB,$@)
-	$(Q)$(CC) -shared -Wl,-soname,libucorebtf.so.0 -Wl,--version-script=$(RT_MAP) $(LIB_OBJS) \
-		$(RT_LIBS) -o $@
-	$(Q)ln -sf libucorebtf.so $@.0
+	$(Q)$(CC) -shared -Wl,-soname,$(notdir $(RT_LIB_SO_MAJOR)) -Wl,--version-script=$(RT_MAP) \
+		$(LIB_OBJS) $(RT_LIBS) -o $@
 
+$(RT_LIB_SO_MAJOR): $(RT_LIB_SO_REAL)
+	$(Q)ln -sfn $(notdir $<) $@
+
+$(RT_LIB_SO): $(RT_LIB_SO_MAJOR)
+	$(Q)ln -sfn $(notdir $<) $@
+
+# pc_text PREFIX,LIBDIR,INCLUDEDIR: libucorebtf.pc, paths relative to
+# ${prefix} where they lie under it (a tree moved elsewhere is found with
+# pkg-config --define-prefix).  libbpf is the application's own (>= 1.0,
+# public API only): Requires.private, so that --static links it.
+pc_rel = $(if $(filter $(1),$(2)),$${prefix},$(if $(filter $(1)/%,$(2)),$${prefix}/$(patsubst $(1)/%,%,$(2)),$(2)))
+pc_text = printf '%s\n' 'prefix=$(1)' 'libdir=$(call pc_rel,$(1),$(2))' \
+	'includedir=$(call pc_rel,$(1),$(3))' '' 'Name: libucorebtf' \
+	'Description: pick and prepare userspace CO-RE BTF from a ucorebtf bundle' \
+	'Version: $(RT_VERSION)' 'Requires.private: libbpf' 'Cflags: -I$${includedir}' \
+	'Libs: -L$${libdir} -lucorebtf' 'Libs.private: $(RT_PRIVATE_LIBS)'
+
+# The build tree's own .pc (PKG_CONFIG_PATH=build): the header stays in the
+# source tree.  `make install` writes another one for the installed tree.
 $(RT_PC): Makefile
 	$(call msg,GEN,$@)
-	$(Q)printf '%s\n' 'prefix=$(OUTPUT)' 'libdir=$${prefix}' 'includedir=$(abspath include)' '' \
-		'Name: libucorebtf' 'Description: pick and prepare userspace CO-RE BTF from a ucorebtf bundle' \
-		'Version: $(RT_VERSION)' 'Cflags: -I$${includedir}' \
-		'Libs: -L$${libdir} -lucorebtf' 'Libs.private: $(RT_LIBS)' \
-		'# Link libbpf (>= 1.0, public API) yourself: -lbpf' > $@
+	$(Q)$(call pc_text,$(OUTPUT),$(OUTPUT),$(abspath include)) > $@
 
 # gen btf of both releases, gen min (blobs + kernel needs), archive, bundle.
 $(SEED_BUNDLE_H): $(UCOREBTF) $(SEED_DIR)/app_v1 $(SEED_DIR)/app_v2 $(OUTPUT)/bpf/seed.bpf.o
@@ -194,6 +225,14 @@ $(SEED_EMBED): examples/seed/loader.c $(wildcard examples/common/*.h) $(SEED_BUN
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -DSEED_EMBED_BUNDLE -I$(LIBBPF_INC) -Iinclude -I$(SEED_DIR) $< \
 		$(RT_LIB_A) $(LIBBPF_OBJ) $(RT_LIBS) -o $@
+
+# Any docutils warning fails the build (a broken page is not installed).
+$(OUTPUT)/man/man8/%.8: docs/man/%.rst | $(DEPS_STAMP)
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(RST2MAN) --halt=warning --no-generator --no-datestamp $< > $@.tmp && mv $@.tmp $@
+
+man: $(MAN_PAGES)
 
 $(UCOREBTF): $(MAIN_OBJ) $(CORE_LIB) $(LIBBPF_OBJ)
 	$(call msg,BINARY,$@)
@@ -233,6 +272,46 @@ demo: all
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
+
+# ---- Install (like libbpf's: PREFIX, DESTDIR, LIBDIR) --------------------
+# make install [PREFIX=/usr/local] [DESTDIR=] [LIBDIR=$(PREFIX)/lib]
+# (Debian multiarch: LIBDIR=/usr/lib/x86_64-linux-gnu).  The .pc written
+# there says prefix=$(PREFIX); `make uninstall` with the same variables
+# removes exactly the files install wrote (tests/build/t_install.sh).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL ?= install
+BASH_COMPLETION := scripts/bash-completion/ucorebtf
+
+# Every file install writes, for uninstall.
+INSTALLED := $(BINDIR)/ucorebtf $(INCLUDEDIR)/ucorebtf.h $(PKGCONFIGDIR)/libucorebtf.pc \
+	$(addprefix $(LIBDIR)/,$(notdir $(RT_LIB_A) $(RT_LIB_SO) $(RT_LIB_SO_MAJOR) $(RT_LIB_SO_REAL))) \
+	$(addprefix $(MANDIR)/man8/,$(notdir $(MAN_PAGES))) $(BASHCOMPDIR)/ucorebtf
+
+.PHONY: install uninstall man
+install: $(UCOREBTF) $(RT_LIB_A) $(RT_LIB_SO_REAL) $(RT_LIB_SO_MAJOR) $(RT_LIB_SO) $(MAN_PAGES)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	$(Q)$(INSTALL) -m 755 $(UCOREBTF) $(DESTDIR)$(BINDIR)/ucorebtf
+	$(Q)$(INSTALL) -m 644 $(RT_LIB_A) $(DESTDIR)$(LIBDIR)/
+	$(Q)$(INSTALL) -m 755 $(RT_LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sfn $(notdir $(RT_LIB_SO_REAL)) $(DESTDIR)$(LIBDIR)/$(notdir $(RT_LIB_SO_MAJOR))
+	$(Q)ln -sfn $(notdir $(RT_LIB_SO_MAJOR)) $(DESTDIR)$(LIBDIR)/$(notdir $(RT_LIB_SO))
+	$(Q)$(INSTALL) -m 644 include/ucorebtf.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)$(call pc_text,$(PREFIX),$(LIBDIR),$(INCLUDEDIR)) > $(DESTDIR)$(PKGCONFIGDIR)/libucorebtf.pc
+	$(Q)chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libucorebtf.pc
+	$(Q)$(INSTALL) -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)$(INSTALL) -m 644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/ucorebtf
+
+uninstall:
+	$(call msg,UNINST,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 # ---- Fuzzing (docs/fuzzing.md) ----------------------------------------
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) linked against every layer and

@@ -13,11 +13,12 @@
 set -euo pipefail
 
 # Build: compilers, the libraries src/ links, bpftool for vmlinux.h,
-# llvm-strip for the BPF objects, dpkg-dev for `apt-get source`.
+# llvm-strip for the BPF objects, dpkg-dev for `apt-get source`,
+# python3 and python3-docutils for rst2man (the man pages, docs/man/*.rst).
 BUILD_PKGS="make gcc clang llvm pkg-config libelf-dev zlib1g-dev liblzma-dev libdw-dev
-	libdebuginfod-dev bpftool dpkg-dev"
+	libdebuginfod-dev bpftool dpkg-dev python3 python3-docutils"
 # Tests only (grep tests/ for the command to see who needs what):
-#   jq, python3          most CLI and e2e scripts
+#   jq                   most CLI and e2e scripts (python3 too: a build package)
 #   chromium             renders the report HTML (tests/cli/t_lua_report.sh)
 #   python3-yaml         parses .github/workflows/regen.yml (tests/cli/t_lua_workflow.sh)
 #   dwz, g++             DWARF inputs of tests/cli/t_encoder.sh
@@ -31,8 +32,15 @@ BUILD_PKGS="make gcc clang llvm pkg-config libelf-dev zlib1g-dev liblzma-dev lib
 #   strace               which files a build opens (tests/build/t_build.sh)
 #   xz-utils, time       bundle tests, scripts/bench-*.sh
 #   libclang-rt-dev      libFuzzer's runtime for clang -fsanitize=fuzzer (tests/cli/t_fuzz.sh)
-TEST_PKGS="jq python3 chromium python3-yaml dwz g++ libpython3.11-dbg dwarves debuginfod
-	elfutils libbpf-dev libssl3 strace xz-utils time libclang-rt-dev"
+#   golang-go, golang-github-cilium-ebpf-dev
+#                        the Go loader examples/go/ on Debian's Go 1.19 and cilium/ebpf
+#                        0.9.1, GOPATH mode, no network (tests/e2e/t_go_example.sh)
+#   man-db, bash-completion
+#                        `man -l` renders each page; the completion script runs on
+#                        bash-completion's helpers (tests/build/t_man_sync.sh)
+TEST_PKGS="jq chromium python3-yaml dwz g++ libpython3.11-dbg dwarves debuginfod
+	elfutils libbpf-dev libssl3 strace xz-utils time libclang-rt-dev
+	golang-go golang-github-cilium-ebpf-dev man-db bash-completion"
 
 want_test=0 dry=0
 for a in "$@"; do
