@@ -273,6 +273,22 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
+# ---- The Go example (examples/go/, tests/e2e/t_go_example.sh) -----------
+# Debian's Go and cilium/ebpf 0.9.1 (test packages): GOPATH mode on
+# /usr/share/gocode, no module download, no network; the build cache in
+# OUTPUT so that it works as root in CI and goes with `make clean`.
+GO ?= go
+GO_EXAMPLE := $(OUTPUT)/examples/go/seed-go
+GO_ENV := GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$(OUTPUT)/go-cache GOFLAGS=-buildvcs=false \
+	CGO_ENABLED=0 GOPROXY=off
+.PHONY: go-example
+go-example: $(GO_EXAMPLE) $(OUTPUT)/bpf/seed_go.bpf.o
+
+$(GO_EXAMPLE): $(wildcard examples/go/*.go) | $(TEST_DEPS_STAMP)
+	$(call msg,GO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd examples/go && $(GO_ENV) $(GO) build -trimpath -o $@ .
+
 # ---- Install (like libbpf's: PREFIX, DESTDIR, LIBDIR) --------------------
 # make install [PREFIX=/usr/local] [DESTDIR=] [LIBDIR=$(PREFIX)/lib]
 # (Debian multiarch: LIBDIR=/usr/lib/x86_64-linux-gnu).  The .pc written
