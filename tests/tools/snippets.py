@@ -3,8 +3,8 @@
 (tests/build/t_snippets.sh).  Usage: snippets.py OUTDIR DOC.md...
 
 Prints one line per block, "KIND FILE DOC:LINE", KIND being
-  bpf   a BPF program (the block names SEC(...), vmlinux.h or
-        bpf_helpers.h): the block is file-scope code; it is compiled as is
+  bpf   BPF code (the block names SEC(, preserve_access_index, bpf_core_,
+        BPF_CORE_, vmlinux.h or bpf_helpers.h): the block is file-scope code; it is compiled as is
         after a fixed prelude (vmlinux.h, bpf_helpers.h, bpf_tracing.h,
         bpf_core_read.h; all have include guards).
   user  an application fragment: its #include lines are moved to file
@@ -52,7 +52,7 @@ def blocks(path):
 
 def render(doc, start, lines):
     text = "\n".join(lines)
-    if re.search(r"\bSEC\(|vmlinux\.h|bpf_helpers\.h", text):
+    if re.search(r"\bSEC\(|preserve_access_index|\bbpf_core_|\bBPF_CORE_|vmlinux\.h|bpf_helpers\.h", text):
         return "bpf", f'{BPF_PRELUDE}#line {start} "{doc}"\n{text}\n'
     if re.search(r"^\w[\w\s\*]*\bmain\s*\(", text, re.M):
         return "user", f'{USER_PRELUDE}#line {start} "{doc}"\n{text}\n'
