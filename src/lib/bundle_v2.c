@@ -36,58 +36,71 @@ static bool valid_names(char *s)
 	}
 }
 
-/* Build-id text bytes the BIDS record decodes to ("a,b" or "-", NUL),
- * checking its structure: per entry a count, per id its hex length and
- * the bytes. */
-static int bids_text_len(const uint8_t *p, size_t len, size_t n, size_t *out)
-{
-	const uint8_t *end = p + len;
-	size_t i, k, cnt, hex, total = 0;
+/* The BIDS record, by column as well: one count per entry, one hex
+ * length per build-id, then the build-ids' bytes.  The counts and lengths
+ * compress to almost nothing, the bytes cost what they are. */
+struct bids {
+	const uint8_t *cnt, *hex, *bytes;
+	size_t id_cnt;
+};
 
+/* Split the record for n entries and check it: *text_len is the size of
+ * the build-id lists as index text ("a,b" or "-", each NUL-terminated). */
+static int bids_split(const uint8_t *p, size_t len, size_t n, struct bids *b, size_t *text_len)
+{
+	size_t i, total = 0, bytes = 0, hex;
+
+	if (len < n)
+		return ucb_errf(-EINVAL, "BIDS record: %zu bytes for %zu entries", len, n);
+	b->cnt = p;
+	b->id_cnt = 0;
 	for (i = 0; i < n; i++) {
-		if (p == end)
-			return ucb_errf(-EINVAL, "BIDS record: truncated at entry %zu", i + 1);
-		cnt = *p++;
-		total += cnt ? 0 : 2;
-		for (k = 0; k < cnt; k++) {
-			if (p == end)
-				return ucb_errf(-EINVAL, "BIDS record: truncated at entry %zu", i + 1);
-			hex = *p++;
-			if (hex < 2 || hex > BID_MAX_HEX || (size_t)(end - p) < (hex + 1) / 2)
-				return ucb_errf(-EINVAL, "entry %zu: bad build-id length %zu", i + 1, hex);
-			/* An odd hex length pads its last byte with a zero nibble. */
-			if (hex % 2 && p[hex / 2] & 0x0f)
-				return ucb_errf(-EINVAL, "entry %zu: non-zero build-id padding", i + 1);
-			p += (hex + 1) / 2;
-			total += hex + 1;
-		}
+		b->id_cnt += p[i];
+		total += p[i] ? 0 : 2;
 	}
-	if (p != end)
-		return ucb_errf(-EINVAL, "BIDS record: %zu bytes after the last entry", (size_t)(end - p));
-	*out = total;
+	if (len - n < b->id_cnt)
+		return ucb_errf(-EINVAL, "BIDS record: truncated build-id lengths");
+	b->hex = p + n;
+	for (i = 0; i < b->id_cnt; i++) {
+		hex = b->hex[i];
+		if (hex < 2 || hex > BID_MAX_HEX)
+			return ucb_errf(-EINVAL, "BIDS record: bad build-id length %zu", hex);
+		bytes += (hex + 1) / 2;
+		total += hex + 1;
+	}
+	b->bytes = b->hex + b->id_cnt;
+	if (len - n - b->id_cnt != bytes)
+		return ucb_errf(-EINVAL, "BIDS record: %zu bytes of build-ids, the lengths say %zu",
+				len - n - b->id_cnt, bytes);
+	*text_len = total;
 	return 0;
 }
 
-/* The next entry's build-id list as index text, at *o. */
-static const uint8_t *bids_decode(const uint8_t *p, char **o)
+/* The next entry's build-id list as index text at *o; the BIDS cursors
+ * advance. */
+static int bids_decode(struct bids *b, char **o)
 {
 	static const char digits[] = "0123456789abcdef";
-	size_t cnt = *p++, k, j, hex;
+	size_t cnt = *b->cnt++, k, j, hex;
 	char *s = *o;
 
 	if (!cnt)
 		*s++ = '-';
 	for (k = 0; k < cnt; k++) {
-		hex = *p++;
+		hex = *b->hex++;
+		/* An odd hex length pads its last byte with a zero nibble:
+		 * one spelling per build-id. */
+		if (hex % 2 && b->bytes[hex / 2] & 0x0f)
+			return ucb_errf(-EINVAL, "non-zero build-id padding");
 		for (j = 0; j < hex; j++)
-			*s++ = digits[j % 2 ? p[j / 2] & 0xf : p[j / 2] >> 4];
-		p += (hex + 1) / 2;
+			*s++ = digits[j % 2 ? b->bytes[j / 2] & 0xf : b->bytes[j / 2] >> 4];
+		b->bytes += (hex + 1) / 2;
 		*s++ = k + 1 < cnt ? ',' : 0;
 	}
 	if (!cnt)
 		*s++ = 0;
 	*o = s;
-	return p;
+	return 0;
 }
 
 /* The blob column: "+" is the next blob not named before, a decimal the
@@ -131,7 +144,7 @@ int ucb_bundle_v2_index(const char *cols, size_t len, const uint8_t *bids, size_
 {
 	size_t lines = 0, n, i, c, next = 0, ord = 0, bid_len = 0;
 	char *s, *digests, *bt, **f = NULL;
-	const uint8_t *bp = bids;
+	struct bids bp = {};
 	int ret;
 
 	memset(idx, 0, sizeof(*idx));
@@ -145,7 +158,7 @@ int ucb_bundle_v2_index(const char *cols, size_t len, const uint8_t *bids, size_
 		return ucb_errf(-EINVAL, "index: %zu lines, not %d columns of one length", lines, COLS);
 	if (n > UCB_MAX_ENTRIES)
 		return ucb_errf(-E2BIG, "more than %d entries", UCB_MAX_ENTRIES);
-	ret = bids_text_len(bids, bids_len, n, &bid_len);
+	ret = bids_split(bids, bids_len, n, &bp, &bid_len);
 	if (ret)
 		return ret;
 	/* One buffer for every string the entries point to: the columns,
@@ -173,8 +186,9 @@ int ucb_bundle_v2_index(const char *cols, size_t len, const uint8_t *bids, size_
 
 		*e = (struct ucb_entry){ .lib = f[i], .version = f[n + i], .arch = f[2 * n + i],
 					 .soname = f[4 * n + i], .objects = f[5 * n + i], .build_ids = bt };
-		bp = bids_decode(bp, &bt);
-		ret = entry_fields(e, i);
+		ret = bids_decode(&bp, &bt);
+		if (!ret)
+			ret = entry_fields(e, i);
 		if (!ret)
 			ret = blob_ref(f[3 * n + i], &next, blob_cnt, &ord);
 		if (ret)
@@ -206,39 +220,71 @@ static int cmp_wblob(const void *a, const void *b)
 	return strcmp(((const struct ucb_wblob *)a)->digest, ((const struct ucb_wblob *)b)->digest);
 }
 
-/* An entry's build-id list ("-" or hex ids joined by commas) as BIDS bytes. */
-static int bids_encode(FILE *f, const struct ucb_entry *e)
+/* An entry's build-id list ("-" or hex ids joined by commas) into the
+ * BIDS columns: its count, its ids' hex lengths, their bytes. */
+static int bids_encode(FILE *cnt_f, FILE *hex_f, FILE *bytes_f, const struct ucb_entry *e)
 {
 	const char *p = e->build_ids, *comma;
 	size_t cnt = 0, hex, j;
 	uint8_t byte;
 
 	if (!strcmp(p, "-") || !*p)
-		return fputc(0, f) == EOF ? -ENOMEM : 0;
+		return fputc(0, cnt_f) == EOF ? ucb_errf(-ENOMEM, "out of memory") : 0;
 	for (comma = p; comma; comma = strchr(comma + 1, ','))
 		cnt++;
 	if (cnt > BID_MAX_CNT)
 		return ucb_errf(-E2BIG, "entry %s %s %s: more than %d build-ids", e->lib, e->version,
 				e->arch, BID_MAX_CNT);
-	fputc(cnt, f);
+	fputc(cnt, cnt_f);
 	for (; *p; p = *comma ? comma + 1 : comma) {
 		comma = p + strcspn(p, ",");
 		hex = comma - p;
-		fputc(hex, f);
+		fputc(hex, hex_f);
 		for (j = 0; j < hex; j += 2) {
 			byte = (p[j] <= '9' ? p[j] - '0' : p[j] - 'a' + 10) << 4;
 			if (j + 1 < hex)
 				byte |= p[j + 1] <= '9' ? p[j + 1] - '0' : p[j + 1] - 'a' + 10;
-			fputc(byte, f);
+			fputc(byte, bytes_f);
 		}
 	}
 	return 0;
 }
 
+/* The BIDS record of idx. */
+static int bids_record(const struct ucb_index *idx, struct ucb_v2_index *out)
+{
+	char *part[3] = {};
+	size_t len[3] = {}, i;
+	FILE *f[3];
+	int err = 0;
+
+	for (i = 0; i < 3; i++)
+		f[i] = open_memstream(&part[i], &len[i]);
+	if (!f[0] || !f[1] || !f[2])
+		err = ucb_errf(-ENOMEM, "out of memory");
+	for (i = 0; i < idx->cnt && !err; i++)
+		err = bids_encode(f[0], f[1], f[2], &idx->e[i]);
+	for (i = 0; i < 3; i++)
+		if (f[i] && fclose(f[i]) && !err)
+			err = ucb_errf(-ENOMEM, "out of memory");
+	out->bids_len = len[0] + len[1] + len[2];
+	out->bids = err ? NULL : malloc(out->bids_len + 1);
+	if (!err && !out->bids)
+		err = ucb_errf(-ENOMEM, "out of memory");
+	if (!err) {
+		memcpy(out->bids, part[0], len[0]);
+		memcpy(out->bids + len[0], part[1], len[1]);
+		memcpy(out->bids + len[0] + len[1], part[2], len[2]);
+	}
+	for (i = 0; i < 3; i++)
+		free(part[i]);
+	return err;
+}
+
 int ucb_bundle_v2_encode(const struct ucb_index *idx, const struct ucb_wblob *blobs, size_t cnt,
 			 struct ucb_v2_index *out)
 {
-	FILE *cf = NULL, *bf = NULL;
+	FILE *cf = NULL;
 	size_t *ord = NULL, i, c, next = 0;
 	const struct ucb_wblob *bl;
 	struct ucb_wblob key;
@@ -248,8 +294,7 @@ int ucb_bundle_v2_encode(const struct ucb_index *idx, const struct ucb_wblob *bl
 	ord = malloc((cnt + 1) * sizeof(*ord));
 	out->order = calloc(cnt + 1, sizeof(*out->order));
 	cf = open_memstream(&out->cols, &out->cols_len);
-	bf = open_memstream((char **)&out->bids, &out->bids_len);
-	if (!ord || !out->order || !cf || !bf) {
+	if (!ord || !out->order || !cf) {
 		err = ucb_errf(-ENOMEM, "out of memory");
 		goto out;
 	}
@@ -282,16 +327,14 @@ int ucb_bundle_v2_encode(const struct ucb_index *idx, const struct ucb_wblob *bl
 				} else {
 					fprintf(cf, "%zu\n", ord[bl - blobs]);
 				}
-				err = bids_encode(bf, e);
 				break;
 			}
 		}
 	out->order_cnt = next;
+	err = err ?: bids_record(idx, out);
 out:
 	free(ord);
 	if (cf && fclose(cf) && !err)
-		err = ucb_errf(-ENOMEM, "out of memory");
-	if (bf && fclose(bf) && !err)
 		err = ucb_errf(-ENOMEM, "out of memory");
 	if (err)
 		ucb_v2_index_free(out);
