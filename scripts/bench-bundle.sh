@@ -7,9 +7,10 @@
 #             version (7 distinct blobs), each with its GNU build-id.
 # The naive way, per version: merge kernel + library BTF, then `bpftool gen
 # min_core_btf`; compared with `tar cJf` of those files.  tar gets fixed
-# names, order, owner and mtime, so that every size here is a function of
-# the inputs (tests/cli/t_bundle_size.sh asserts on them).  Prints a table
-# per case, then one "result" line per case.
+# names, order, owner and mtime, and gcc -ffile-prefix-map keeps the
+# temporary path out of the binaries (and so out of their build-ids): every
+# size here is a function of the inputs (tests/cli/t_bundle_size.sh asserts
+# on them).  Prints a table per case, then one "result" line per case.
 set -eu
 cd "$(dirname "$0")/.."
 B=${OUTPUT:-$PWD/build}
@@ -40,7 +41,7 @@ distinct() {
 struct data { int a; char pad[$((4 * i))]; int b[$((i % 5 + 1))]; int c; int d; };
 int add_test(struct data *d) { return d->a + d->c; }
 C
-		gcc -g -O0 -fno-eliminate-unused-debug-types -c "$D/v.c" -o "$D/v.o"
+		gcc -g -O0 -fno-eliminate-unused-debug-types -ffile-prefix-map="$D"=/bench -c "$D/v.c" -o "$D/v.o"
 		pahole --btf_encode_detached="$D/lib/libbench-1.$i.btf" "$D/v.o" 2>/dev/null
 		naive "$D" "libbench-1.$i" "$D/lib/libbench-1.$i.btf"
 	done
@@ -68,7 +69,7 @@ struct data {
 __attribute__((noinline)) int add_test(struct data *d) { return d->a + d->c; }
 int main(void) { struct data d = { .a = 1, .c = 3 }; struct sockaddr sa; (void)sa; return add_test(&d) != 4; }
 C
-		gcc -g -O0 -o "$D/lib" "$D/v.c"
+		gcc -g -O0 -ffile-prefix-map="$D"=/bench -o "$D/lib" "$D/v.c"
 		"$U" gen btf "$D/lib" --name libdemo --version "1.$i" -o "$D/full/libdemo-1.$i.btf" >/dev/null
 		naive "$D" "libdemo-1.$i" "$D/full/libdemo-1.$i.btf"
 	done
