@@ -229,8 +229,10 @@ static int split_records(struct ucb_bundle *b, struct records *r)
 	}
 	if (!r->indx)
 		return ucb_errf(-EINVAL, "no INDX record");
-	if (b->version != UCB_FORMAT_V1 && !r->bids)
-		return ucb_errf(-EINVAL, "no BIDS record");
+	/* Format 2 has one spelling of each archive: every record it
+	 * always writes is required. */
+	if (b->version != UCB_FORMAT_V1 && (!r->bids || !r->need))
+		return ucb_errf(-EINVAL, "no %s record", r->bids ? "NEED" : "BIDS");
 	return 0;
 }
 

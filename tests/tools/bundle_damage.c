@@ -211,6 +211,12 @@ static int crafted2(void)
 	bad |= expect("build-id bytes missing", "BIDS record");
 	craft2(one, NULL, 0, 1);
 	bad |= expect("no BIDS record", "no BIDS record");
+	craft_begin(UCB_FORMAT, UCB_COMP_NONE);
+	craft_rec("INDX", one, strlen(one));
+	craft_rec("BIDS", no_ids, 1);
+	craft_rec("BLOB", blob_a, blob_a_sz);
+	craft_end();
+	bad |= expect("no NEED record", "no NEED record");
 	craft2("lib\n1\nx86_64\n+\n-\n,seed\n", no_ids, 1, 1);
 	bad |= expect("bad object list", "bad object list");
 	craft2("lib\n1\nx86_64\n+\n-\n-", no_ids, 1, 1);
