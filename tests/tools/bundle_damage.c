@@ -217,6 +217,14 @@ static int crafted2(void)
 	craft_rec("BLOB", blob_a, blob_a_sz);
 	craft_end();
 	bad |= expect("no NEED record", "no NEED record");
+	craft_begin(UCB_FORMAT, UCB_COMP_NONE);
+	craft_rec("INDX", one, strlen(one));
+	craft_rec("INDX", one, strlen(one));
+	craft_rec("BIDS", no_ids, 1);
+	craft_rec("NEED", "", 0);
+	craft_rec("BLOB", blob_a, blob_a_sz);
+	craft_end();
+	bad |= expect("INDX twice", "duplicate INDX record");
 	craft2("lib\n1\nx86_64\n+\n-\n,seed\n", no_ids, 1, 1);
 	bad |= expect("bad object list", "bad object list");
 	craft2("lib\n1\nx86_64\n+\n-\n-", no_ids, 1, 1);
