@@ -32,10 +32,13 @@ const char *ucb_compression_name(int c)
 }
 
 /* A raw LZMA2 stream's decoder: the dictionary need not exceed what it
- * decodes to, so the payload size is the dictionary size. */
+ * decodes to, so the payload size is the dictionary size (within LZMA2's
+ * 4 KiB to 1.5 GiB). */
 static int lzma2_decoder(lzma_stream *xs, size_t out_sz, uint64_t mem_limit)
 {
-	lzma_options_lzma opt = { .dict_size = out_sz < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : out_sz };
+	const size_t max = (1u << 30) + (1u << 29);
+	lzma_options_lzma opt = { .dict_size = out_sz < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN :
+					       out_sz > max ? max : out_sz };
 	lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
 	uint64_t mem = lzma_raw_decoder_memusage(f);
 
@@ -385,7 +388,8 @@ static int lzma2_compress(const uint8_t *in, size_t in_sz, uint8_t **out, size_t
 			err = ucb_errf(-ENOMEM, "out of memory");
 			break;
 		}
-		opt.dict_size = in_sz < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : in_sz;
+		opt.dict_size = in_sz < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN :
+				in_sz > (1u << 30) + (1u << 29) ? (1u << 30) + (1u << 29) : in_sz;
 		opt.lc = tries[i].lc;
 		opt.lp = 0;
 		opt.pb = tries[i].pb;
