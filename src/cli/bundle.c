@@ -260,6 +260,7 @@ static int do_verify(int argc, char **argv)
 
 		jsonw_start_object(w);
 		jsonw_string_field(w, "file", argv[0]);
+		jsonw_uint_field(w, "format", b.version);
 		jsonw_uint_field(w, "size", b.file_sz);
 		jsonw_uint_field(w, "payload", b.payload_sz);
 		jsonw_string_field(w, "compression", ucb_compression_name(b.compression));

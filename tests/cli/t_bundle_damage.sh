@@ -2,6 +2,8 @@
 # -fsanitize=address,undefined: every truncation and every flipped byte is
 # rejected cleanly; damage behind a re-computed checksum never crashes the
 # parser; decompression bombs are refused by the size and memory limits.
+# Both formats: 2 (what bundle create writes) and 1 (tests/fixtures/bundle-v1,
+# still read); format-2 records no writer makes are refused by name.
 . "$TESTS_DIR/lib.sh"
 ROOT=$TESTS_DIR/..
 SRCS=$(echo $ROOT/src/lib/*.c)	# libucorebtf
@@ -41,7 +43,27 @@ out=$(./damage_asan resign none.ucb $B/examples/seed/app_v1 2>&1); rc=$?
 out=$(./damage_asan resign zlib.ucb 2>&1); rc=$?
 [ $rc = 0 ] && pass "compressed-stream damage behind a valid checksum: no crash" || failt "resign zlib: rc=$rc $(tail -c 800 <<<"$out")"
 
-for bomb in bomb-size bomb-lie bomb-dict; do
+# Format 1, as committed bundles and programs built before format 2 hold it.
+V1=$ROOT/tests/fixtures/bundle-v1
+for f in v1.ucb v1-zlib.ucb; do
+	n=$(stat -c %s $V1/$f)
+	out=$(./damage_asan truncate $V1/$f 2>&1) && grep -q "truncate: $n damaged bundles, $n rejected, 0 accepted" <<<"$out" &&
+	out=$(./damage_asan flip $V1/$f 2>&1) && grep -q "flip: $((n * 3)) damaged bundles, $((n * 3)) rejected, 0 accepted" <<<"$out" &&
+		pass "format-1 $f truncated at each length, each byte flipped: all rejected" ||
+		failt "format-1 $f: $(tail -c 600 <<<"$out")"
+done
+out=$(./damage_asan resign $V1/v1-none.ucb $B/examples/seed/app_v1 2>&1); rc=$?
+[ $rc = 0 ] && grep -q "opened without crash" <<<"$out" && pass "format-1 payload damage behind a valid checksum, then prepare: no crash" ||
+	failt "resign format 1: rc=$rc $(tail -c 800 <<<"$out")"
+head -c 8 none.ucb | cmp -s - <(printf 'UCOREBTF') && [ "$(od -An -tu2 -j8 -N2 none.ucb | tr -d ' ')" = 2 ] &&
+	pass "bundle create writes format 2" || failt "bundle create: format $(od -An -tu2 -j8 -N2 none.ucb)"
+
+out=$(./damage_asan crafted2 2>&1); rc=$?
+[ $rc = 0 ] && grep -q "crafted2: all as expected" <<<"$out" &&
+	pass "format-2 records no writer makes, refused by name: $(grep -c '^ok:' <<<"$out") cases" ||
+	failt "crafted2: rc=$rc $(grep -v '^ok:' <<<"$out" | tail -c 800)"
+
+for bomb in bomb-size bomb-lie bomb-dict bomb-size2 bomb-lie2 bomb-mem2; do
 	out=$(./damage_asan $bomb 2>&1); rc=$?
 	[ $rc = 0 ] && pass "decompression bomb $bomb: $(tail -1 <<<"$out")" || failt "$bomb: rc=$rc $(tail -c 600 <<<"$out")"
 done

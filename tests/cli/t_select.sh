@@ -163,11 +163,12 @@ $U bundle extract httpr.ucb -o X && cmp -s HR/rules.tsv X/rules.tsv && cmp -s HR
 $U bundle create H -o norule.ucb --compress none && ! grep -q RULE norule.ucb && $U bundle create HR -o rule.ucb --compress none &&
 	grep -q RULE rule.ucb && $U bundle verify norule.ucb >/dev/null &&
 	pass "RULE record: written only when there are rules; a bundle without it opens" || failt "RULE record presence"
-# resign PAYLOAD OUT: an uncompressed bundle around PAYLOAD with a valid checksum.
+# resign PAYLOAD OUT: an uncompressed bundle (format 2, as bundle create
+# writes) around PAYLOAD with a valid checksum.
 resign() { python3 - "$1" "$2" <<'PY'
 import hashlib, struct, sys
 p = open(sys.argv[1], 'rb').read()
-h = b'UCOREBTF' + struct.pack('<HHIQQ', 1, 0, 0, len(p), len(p))
+h = b'UCOREBTF' + struct.pack('<HHIQQ', 2, 0, 0, len(p), len(p))
 open(sys.argv[2], 'wb').write(h + hashlib.sha256(h + p).digest() + p)
 PY
 }

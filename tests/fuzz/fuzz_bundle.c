@@ -2,15 +2,17 @@
  * libucorebtf runs it on a bundle it did not make.  The target binary (the
  * seed app) and the kernel BTF (a small fixture, not /sys/kernel/btf/vmlinux:
  * too slow per run) are fixed.  The input is either
- *  - a bundle ("UCOREBTF" magic): opened as it is, then once more with its
- *    header checksum recomputed, so that mutations get past the checksum
- *    into decompression and the records; or
+ *  - a bundle ("UCOREBTF" magic), format 1 or 2: opened as it is, then once
+ *    more with its header checksum recomputed (and, uncompressed, its
+ *    sizes), so that mutations get past the checksum into decompression
+ *    and the records (format 2's index columns, BIDS, blob ordinals); or
  *  - the parts of one, which the harness builds into a valid image (right
  *    checksum and blob digests), so that mutations reach the index, the
  *    needs, the blobs and prepare's stages:
  *	INDEX TEXT "@@NEED\n" NEEDS TEXT ["@@RULE\n" RULES TEXT] ("@@BLOB\n" BLOB)...
  *    where "@shaN" and "@sizeN" in the index text stand for the sha256 and
- *    size of blob N (0-9).  tests/fixtures/fuzz/bundle/ has both kinds.
+ *    size of blob N (0-9); ucb_bundle_build writes format 2 of it.
+ *    tests/fixtures/fuzz/bundle/ has both kinds (*.ucb: both formats).
  *
  * Whatever prepare accepts must be BTF that libbpf reads back and can walk
  * (no loops, no ids out of range), and every string the API hands out must
@@ -123,11 +125,16 @@ static void resign(const uint8_t *data, size_t size)
 	if (!copy)
 		fuzz_die("out of memory");
 	memcpy(copy, data, size);
+	/* Uncompressed: stored and payload size are the file's, whatever
+	 * length the mutation left. */
+	if (copy[10] == UCB_COMP_NONE && !copy[11])
+		for (int i = 0; i < 8; i++)
+			copy[16 + i] = copy[24 + i] = (uint8_t)((uint64_t)(size - UCB_HDR_SZ) >> (8 * i));
 	ucb_sha256_init(&c);
 	ucb_sha256_update(&c, copy, 32);
 	ucb_sha256_update(&c, copy + UCB_HDR_SZ, size - UCB_HDR_SZ);
 	ucb_sha256_final(&c, copy + 32);
-	if (memcmp(copy + 32, data + 32, SHA256_LEN))
+	if (memcmp(copy, data, UCB_HDR_SZ))
 		open_prepare(copy, size);
 	free(copy);
 }

@@ -10,7 +10,9 @@
  *                                      each holding 100 more, 5 levels deep
  *   trust_craft kbtf-anon OUT          the same as kernel BTF
  *   trust_craft kneeds OUT KBTF N OBJ  N needs "OBJ kind name -" on named kernel types
- *   trust_craft bundle OUT INDEX NEEDS BLOB...   a bundle (xz) of these, no checks
+ *   trust_craft bundle OUT INDEX NEEDS BLOB...   a bundle (xz) of these
+ *   trust_craft bundle-v1 OUT INDEX NEEDS BLOB... the same in format 1
+ *                                      (uncompressed), no checks: INDEX as is
  *   trust_craft kbtf-self OUT          kernel BTF: struct pt_regs { struct pt_regs di; }
  *   trust_craft kbtf-array OUT         struct pt_regs { A di; }, A an array of A
  *   trust_craft kbtf-arrself OUT       struct pt_regs { struct pt_regs di[2]; }
@@ -188,6 +190,58 @@ fail:
 	return 1;
 }
 
+/* Format 1 by hand (docs/bundle.md): INDX as given, NEED, BLOBs with their
+ * sha256; what the format-2 writer, which sorts and checks the index,
+ * cannot make. */
+static void rec_v1(FILE *f, const char *tag, const void *a, size_t alen, const void *b, size_t blen)
+{
+	uint32_t len = alen + blen;
+
+	fwrite(tag, 1, 4, f);
+	fwrite(&len, 4, 1, f);	/* little-endian hosts only: a test tool */
+	fwrite(a, 1, alen, f);
+	fwrite(b, 1, blen, f);
+	fwrite("\0\0\0", 1, (4 - len % 4) % 4, f);
+}
+
+static int bundle_v1(const char *out, const char *index, const char *needs, char **blobs, int n)
+{
+	uint8_t hdr[UCB_HDR_SZ] = "UCOREBTF", sum[SHA256_LEN];
+	void *itext, *ntext, *d;
+	size_t ilen, nlen, sz, plen = 0;
+	struct ucb_sha256 c;
+	char *payload = NULL;
+	FILE *f = open_memstream(&payload, &plen);
+	int i, fd, err;
+
+	if (!f || ucb_read_file(index, &itext, &ilen) || ucb_read_file(needs, &ntext, &nlen))
+		return 1;
+	rec_v1(f, "INDX", itext, ilen, NULL, 0);
+	rec_v1(f, "NEED", ntext, nlen, NULL, 0);
+	for (i = 0; i < n; i++) {
+		if (ucb_read_file(blobs[i], &d, &sz))
+			return 1;
+		ucb_sha256(d, sz, sum);
+		rec_v1(f, "BLOB", sum, SHA256_LEN, d, sz);
+	}
+	if (fclose(f))
+		return 1;
+	hdr[8] = UCB_FORMAT_V1;
+	for (i = 0; i < 8; i++)
+		hdr[16 + i] = hdr[24 + i] = (uint64_t)plen >> (8 * i);
+	ucb_sha256_init(&c);
+	ucb_sha256_update(&c, hdr, 32);
+	ucb_sha256_update(&c, payload, plen);
+	ucb_sha256_final(&c, hdr + 32);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	err = fd < 0 || ucb_write_all(fd, hdr, sizeof(hdr)) || ucb_write_all(fd, payload, plen);
+	if (fd >= 0)
+		close(fd);
+	free(payload);
+	printf("%zu bytes\n", sizeof(hdr) + plen);
+	return err;
+}
+
 /* int, long, and struct pt_regs { di } whose member is made by how. */
 static int kbtf(const char *out, const char *how)
 {
@@ -353,6 +407,8 @@ int main(int argc, char **argv)
 		return anon_blob(argv[2]);
 	if (argc == 6 && !strcmp(argv[1], "kneeds"))
 		return kneeds(argv[2], argv[3], atol(argv[4]), argv[5]);
+	if (argc >= 6 && !strcmp(argv[1], "bundle-v1"))
+		return bundle_v1(argv[2], argv[3], argv[4], argv + 5, argc - 5);
 	if (argc >= 6 && !strcmp(argv[1], "bundle"))
 		return bundle(argv[2], argv[3], argv[4], argv + 5, argc - 5);
 	if (argc == 3 && !strncmp(argv[1], "kbtf-", 5))
