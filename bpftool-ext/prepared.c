@@ -285,7 +285,7 @@ static void pv_free(struct pv *v)
 {
 	int oi;
 
-	if (v->k.types)
+	if (v->k.data)
 		ucb_kbtf_close(&v->k);
 	ucb_kneeds_free(&v->kall);
 	ucb_needs_free(&v->b.needs);
