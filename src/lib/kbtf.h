@@ -51,6 +51,8 @@ uint32_t ucb_kname_hash(const char *name, int kind);
  * with k's marks, cnt and cache set, and *ents (sorted by hash then id)
  * pointing into k->cache. */
 bool ucb_kcache_read(struct ucb_kbtf *k, const struct ucb_kidx_ent **ents, uint32_t *nents);
+/* Would ucb_kcache_write() try? (run as root, cache not disabled) */
+bool ucb_kcache_writable(void);
 /* Save them for the next prepare of this boot (root only; failures are
  * silent: the cache only saves time). */
 void ucb_kcache_write(const struct ucb_kbtf *k, struct ucb_kidx_ent *ents, uint32_t nents);

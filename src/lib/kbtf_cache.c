@@ -53,6 +53,11 @@ static const char *kc_dir(void)
 	return d ? d : KC_DIR_DEFAULT;
 }
 
+bool ucb_kcache_writable(void)
+{
+	return *kc_dir() && !geteuid();
+}
+
 /* Root-owned and not writable by group or others. */
 static bool kc_ours(const struct stat *st)
 {
