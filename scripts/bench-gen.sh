@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# bench-gen.sh [N] — one `ucorebtf gen min` call over N library versions
-# against the bpftool way: per version merge kernel + library BTF into a
-# file and run `bpftool gen min_core_btf` on it.  Not a test.
+# bench-gen.sh [N] — first kernel mode: `ucorebtf gen min_core_btf` against
+# `bpftool gen min_core_btf` on the same real tools' objects, interleaved
+# runs (wall, CPU, peak RSS, content compared); then one `ucorebtf gen min`
+# call over N library versions against the bpftool way: per version merge
+# kernel + library BTF into a file and run `bpftool gen min_core_btf` on
+# it (N=0: kernel mode only).  Not a test.
 #
 # The N versions are synthesised: a "library" that includes common libc
 # headers (all their types kept: -fno-eliminate-unused-debug-types) and a
@@ -16,6 +19,55 @@ VML=/sys/kernel/btf/vmlinux
 T=$(mktemp -d /tmp/ucorebtf-bench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 [ -x /usr/bin/time ] || { echo "install 'time' (apt-get install time)"; exit 1; }
+
+# ---- Kernel mode: gen min_core_btf against bpftool's, on real tools ----
+# The BPF objects embedded in Debian's libbpf-tools (61 tools' skeletons),
+# cached under $UCOREBTF_CACHE/bench/libbpf-tools-<sha256 of the .deb>/.
+. scripts/apt-src.sh
+kernel_corpus() {
+	local c deb sum
+	c=$(ucb_cache_dir)/bench
+	mkdir -p "$c"
+	deb=$(ls "$c"/libbpf-tools_*.deb 2>/dev/null | head -1)
+	if [ -z "$deb" ]; then
+		(cd "$c" && apt-get download libbpf-tools >/dev/null 2>&1) || return 1
+		deb=$(ls "$c"/libbpf-tools_*.deb | head -1)
+	fi
+	sum=$(sha256sum "$deb" | cut -c1-16)
+	KOBJS=$c/libbpf-tools-$sum
+	[ -f "$KOBJS/.done" ] && return 0
+	rm -rf "$KOBJS" "$T/x" && mkdir -p "$KOBJS" "$T/x" && dpkg-deb -x "$deb" "$T/x" &&
+	python3 - "$KOBJS" "$T"/x/usr/sbin/* <<'PY' && touch "$KOBJS/.done"
+import os, struct, sys
+# libbpf skeletons embed the BPF ELF object whole: find it by its header.
+for path in sys.argv[2:]:
+    d = open(path, 'rb').read()
+    i = d.find(b'\x7fELF\x02\x01', 1)
+    while i > 0:
+        if struct.unpack_from('<H', d, i + 18)[0] == 247:		# EM_BPF
+            shoff, = struct.unpack_from('<Q', d, i + 40)
+            shentsize, shnum = struct.unpack_from('<HH', d, i + 58)
+            obj = d[i:i + shoff + shentsize * shnum]
+            if b'.BTF.ext' in obj:
+                open(os.path.join(sys.argv[1], os.path.basename(path) + '.bpf.o'), 'wb').write(obj)
+                break
+        i = d.find(b'\x7fELF\x02\x01', i + 1)
+PY
+}
+KRUNS=${KRUNS:-11}
+if kernel_corpus; then
+	objs=("$KOBJS"/*.bpf.o)
+	echo "kernel mode: ${#objs[@]} libbpf-tools objects, $KRUNS interleaved runs, load $(cut -d' ' -f1 /proc/loadavg)"
+	"$B/tests/tools/bench_exec" "$KRUNS" bpftool bpftool gen min_core_btf $VML "$T/kb.btf" "${objs[@]}" \
+		-- ucorebtf "$U" gen min_core_btf $VML "$T/ku.btf" "${objs[@]}" |
+	awk '{ w[$1] = $2; c[$1] = $3; r[$1] = $4 }
+		END { printf "  bpftool  %7.1f ms (cpu %6.1f)  peak %6.1f MB\n  ucorebtf %7.1f ms (cpu %6.1f)  peak %6.1f MB\n", w["bpftool"], c["bpftool"], r["bpftool"] / 1024, w["ucorebtf"], c["ucorebtf"], r["ucorebtf"] / 1024
+		      printf "  ratio ucorebtf/bpftool: wall %.2f, cpu %.2f, peak RSS %.2f\n", w["ucorebtf"] / w["bpftool"], c["ucorebtf"] / c["bpftool"], r["ucorebtf"] / r["bpftool"] }'
+	echo "  output: $(stat -c %s "$T/kb.btf") bytes (bpftool), $(stat -c %s "$T/ku.btf") (ucorebtf); $(python3 scripts/btf-canon.py "$T/kb.btf" "$T/ku.btf")"
+else
+	echo "kernel mode: skipped (apt-get download libbpf-tools failed)"
+fi
+[ "$N" -gt 0 ] || exit 0
 
 echo "preparing $N library versions in $T ..."
 mkdir -p "$T/lib" "$T/base" "$T/ours"
