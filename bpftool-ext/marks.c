@@ -18,14 +18,6 @@ struct marks *um_marks_new(const struct btf *btf)
 		return NULL;
 	m->btf = btf;
 	m->n = btf__type_cnt(btf);
-	m->t = calloc(m->n, 1);
-	m->m = calloc(m->n, sizeof(*m->m));
-	if (!m->t || !m->m) {
-		free(m->t);
-		free(m->m);
-		free(m);
-		return NULL;
-	}
 	return m;
 }
 
@@ -35,23 +27,121 @@ void um_marks_free(struct marks *m)
 
 	if (!m)
 		return;
-	for (i = 0; i < m->n; i++)
-		free(m->m[i]);
-	free(m->m);
-	free(m->t);
+	for (i = 0; i < m->cap; i++)
+		free(m->slots[i].m);
+	free(m->slots);
 	free(m);
+}
+
+static __u32 slot_hash(__u32 id, __u32 mask)
+{
+	return (id * 0x9e3779b1u) & mask;
+}
+
+static struct mslot *slot_find(const struct marks *m, __u32 id)
+{
+	__u32 i, mask = m->cap - 1;
+
+	if (!m->cap || !id)
+		return NULL;
+	for (i = slot_hash(id, mask); m->slots[i].id; i = (i + 1) & mask)
+		if (m->slots[i].id == id)
+			return &m->slots[i];
+	return NULL;
+}
+
+/* The slot of id, made if new; valid until the next slot_add(). */
+static struct mslot *slot_add(struct marks *m, __u32 id)
+{
+	struct mslot *s = slot_find(m, id), *old = m->slots;
+	__u32 i, j, cap = m->cap, mask;
+
+	if (s)
+		return s;
+	if (2 * (m->cnt + 1) > cap) {
+		m->slots = calloc(cap ? cap * 2 : 64, sizeof(*m->slots));
+		if (!m->slots) {
+			m->slots = old;
+			return NULL;
+		}
+		m->cap = cap ? cap * 2 : 64;
+		mask = m->cap - 1;
+		for (i = 0; i < cap; i++) {
+			if (!old[i].id)
+				continue;
+			for (j = slot_hash(old[i].id, mask); m->slots[j].id; j = (j + 1) & mask)
+				;
+			m->slots[j] = old[i];
+		}
+		free(old);
+	}
+	mask = m->cap - 1;
+	for (i = slot_hash(id, mask); m->slots[i].id; i = (i + 1) & mask)
+		;
+	m->slots[i].id = id;
+	m->cnt++;
+	return &m->slots[i];
+}
+
+static __u8 mark_of(const struct marks *m, __u32 id)
+{
+	const struct mslot *s = slot_find(m, id);
+
+	return s ? s->t : 0;
+}
+
+static const __u8 *members_of(const struct marks *m, __u32 id)
+{
+	const struct mslot *s = slot_find(m, id);
+
+	return s ? s->m : NULL;
+}
+
+static int mark_set(struct marks *m, __u32 id, __u8 flags)
+{
+	struct mslot *s = slot_add(m, id);
+
+	if (!s)
+		return -ENOMEM;
+	s->t |= flags;
+	return 0;
+}
+
+/* The marked ids, ascending: the order the dense array gave. */
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static __u32 *marked_ids(const struct marks *m, __u32 *n)
+{
+	__u32 *ids = malloc((m->cnt + 1) * sizeof(*ids)), i;
+
+	*n = 0;
+	if (!ids)
+		return NULL;
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].id && m->slots[i].t)
+			ids[(*n)++] = m->slots[i].id;
+	qsort(ids, *n, sizeof(*ids), cmp_u32);
+	return ids;
 }
 
 static int mark_member(struct marks *m, __u32 id, int idx)
 {
 	const struct btf_type *t = btf__type_by_id(m->btf, id);
+	struct mslot *s = slot_add(m, id);
 
-	if (!m->m[id]) {
-		m->m[id] = calloc(btf_vlen(t) + 1, 1);
-		if (!m->m[id])
+	if (!s)
+		return -ENOMEM;
+	if (!s->m) {
+		s->m = calloc(btf_vlen(t) + 1, 1);
+		if (!s->m)
 			return -ENOMEM;
 	}
-	m->m[id][idx] = 1;
+	s->m[idx] = 1;
 	return 0;
 }
 
@@ -65,9 +155,10 @@ static int mark_type(struct marks *m, __u32 id, bool follow)
 
 	if (id == 0 || id >= m->n)
 		return 0;
-	if ((m->t[id] & want) == want)
+	if ((mark_of(m, id) & want) == want)
 		return 0;
-	m->t[id] |= want;
+	if (mark_set(m, id, want))
+		return -ENOMEM;
 	t = btf__type_by_id(m->btf, id);
 	switch (btf_kind(t)) {
 	case BTF_KIND_PTR:
@@ -100,7 +191,8 @@ static int mark_type_match(struct marks *m, __u32 id, bool behind_ptr)
 	if (id == 0 || id >= m->n)
 		return 0;
 	t = btf__type_by_id(m->btf, id);
-	m->t[id] |= M_TYPE;
+	if (mark_set(m, id, M_TYPE))
+		return -ENOMEM;
 	switch (btf_kind(t)) {
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
@@ -191,27 +283,36 @@ int um_record_spec(struct marks *m, const struct bpf_core_spec *s)
 
 struct order {
 	const struct marks *m;
-	__u32 *newid;
+	__u32 *newid;		/* by slot of m */
 	__u32 *seq;
 	__u32 cnt;
 };
 
+/* The id of type id in the blob, 0 if it is not kept. */
+static __u32 newid_of(const struct order *o, __u32 id)
+{
+	const struct mslot *s = slot_find(o->m, id);
+
+	return s ? o->newid[s - o->m->slots] : 0;
+}
+
 static void order_visit(struct order *o, __u32 id)
 {
 	const struct marks *m = o->m;
+	const struct mslot *s = id < m->n ? slot_find(m, id) : NULL;
 	const struct btf_type *t;
 	struct btf_field_iter it;
 	__u32 *p;
 	int i;
 
-	if (id == 0 || id >= m->n || !m->t[id] || o->newid[id])
+	if (!s || !s->t || o->newid[s - m->slots])
 		return;
-	o->newid[id] = ++o->cnt;
+	o->newid[s - m->slots] = ++o->cnt;
 	o->seq[o->cnt - 1] = id;
 	t = btf__type_by_id(m->btf, id);
 	if (btf_is_composite(t)) {
 		for (i = 0; i < btf_vlen(t); i++)
-			if (m->m[id] && m->m[id][i])
+			if (s->m && s->m[i])
 				order_visit(o, btf_members(t)[i].type);
 		return;
 	}
@@ -244,31 +345,32 @@ static int root_cmp(const void *a, const void *b)
 struct btf *um_build_blob(const struct marks *m)
 {
 	struct order o = { .m = m };
-	__u32 *roots = NULL, nroots = 0, i, k;
+	__u32 *roots = NULL, *ids = NULL, nroots = 0, nids = 0, i, k;
 	struct btf *nb = NULL;
 	int err = 0, id;
 
-	o.newid = calloc(m->n, sizeof(__u32));
-	o.seq = calloc(m->n, sizeof(__u32));
-	roots = calloc(m->n, sizeof(__u32));
+	o.newid = calloc(m->cap + 1, sizeof(__u32));
+	o.seq = calloc(m->cnt + 1, sizeof(__u32));
+	roots = calloc(m->cnt + 1, sizeof(__u32));
+	ids = marked_ids(m, &nids);
 	nb = btf__new_empty();
-	if (!o.newid || !o.seq || !roots || !nb) {
+	if (!o.newid || !o.seq || !roots || !ids || !nb) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 1; i < m->n; i++) {
-		const struct btf_type *t = btf__type_by_id(m->btf, i);
+	for (i = 0; i < nids; i++) {
+		const struct btf_type *t = btf__type_by_id(m->btf, ids[i]);
 		const char *name = btf__name_by_offset(m->btf, t->name_off);
 
-		if (m->t[i] && name && name[0])
-			roots[nroots++] = i;
+		if (name && name[0])
+			roots[nroots++] = ids[i];
 	}
 	sort_btf = m->btf;
 	qsort(roots, nroots, sizeof(*roots), root_cmp);
 	for (i = 0; i < nroots; i++)
 		order_visit(&o, roots[i]);
-	for (i = 1; i < m->n; i++)
-		order_visit(&o, i);
+	for (i = 0; i < nids; i++)
+		order_visit(&o, ids[i]);
 
 	for (k = 0; k < o.cnt && !err; k++) {
 		const struct btf_type *t = btf__type_by_id(m->btf, o.seq[k]);
@@ -277,7 +379,7 @@ struct btf *um_build_blob(const struct marks *m)
 		__u32 *p;
 
 		if (btf_is_composite(t)) {
-			__u8 *mm = m->m[o.seq[k]];
+			const __u8 *mm = members_of(m, o.seq[k]);
 
 			id = btf_is_struct(t) ? btf__add_struct(nb, name, t->size)
 					      : btf__add_union(nb, name, t->size);
@@ -287,7 +389,7 @@ struct btf *um_build_blob(const struct marks *m)
 				if (!mm || !mm[i])
 					continue;
 				err = btf__add_field(nb, btf__name_by_offset(m->btf, mb->name_off),
-						     o.newid[mb->type],
+						     newid_of(&o, mb->type),
 						     btf_member_bit_offset(t, i),
 						     btf_member_bitfield_size(t, i));
 				if (err < 0)
@@ -301,7 +403,7 @@ struct btf *um_build_blob(const struct marks *m)
 
 				err = btf_field_iter_init(&it, nt, BTF_FIELD_ITER_IDS);
 				while (!err && (p = btf_field_iter_next(&it)))
-					*p = *p < m->n ? o.newid[*p] : 0;
+					*p = *p < m->n ? newid_of(&o, *p) : 0;
 			}
 		}
 		if (id < 0)
@@ -311,6 +413,7 @@ out:
 	free(o.newid);
 	free(o.seq);
 	free(roots);
+	free(ids);
 	if (err) {
 		btf__free(nb);
 		errno = -err;
@@ -327,17 +430,18 @@ static void collect_members(const struct marks *m, __u32 id, const char **mem, i
 			    int max, int depth)
 {
 	const struct btf_type *t = btf__type_by_id(m->btf, id), *mt;
+	const __u8 *mm = members_of(m, id);
 	const struct btf_member *bm;
 	__u32 mid;
 	int k;
 
-	for (k = 0; btf_is_composite(t) && m->m[id] && k < btf_vlen(t) && *nm < max; k++) {
-		if (!m->m[id][k])
+	for (k = 0; btf_is_composite(t) && mm && k < btf_vlen(t) && *nm < max; k++) {
+		if (!mm[k])
 			continue;
 		bm = btf_members(t) + k;
 		mid = btf__resolve_type(m->btf, bm->type) > 0 ? btf__resolve_type(m->btf, bm->type) : 0;
 		mt = mid ? btf__type_by_id(m->btf, mid) : NULL;
-		if (!bm->name_off && mt && btf_is_composite(mt) && m->m[mid] && depth < 32)
+		if (!bm->name_off && mt && btf_is_composite(mt) && members_of(m, mid) && depth < 32)
 			collect_members(m, mid, mem, nm, max, depth + 1);
 		else
 			mem[(*nm)++] = btf__name_by_offset(m->btf, bm->name_off);
@@ -347,18 +451,18 @@ static void collect_members(const struct marks *m, __u32 id, const char **mem, i
 int um_kernel_needs_walk(const struct um_engine *e, int obj, um_type_cb cb, void *ctx)
 {
 	const struct marks *m = e->objs[obj].kmarks;
-	__u32 *ids, n = 0, i;
+	__u32 *ids, n = 0, nall, i;
 
 	if (!m)
 		return 0;
-	ids = calloc(m->n, sizeof(*ids));
+	ids = marked_ids(m, &nall);
 	if (!ids)
 		return -ENOMEM;
-	for (i = 1; i < m->n; i++) {
-		const struct btf_type *t = btf__type_by_id(m->btf, i);
+	for (i = 0; i < nall; i++) {
+		const struct btf_type *t = btf__type_by_id(m->btf, ids[i]);
 
-		if (m->t[i] && t->name_off)
-			ids[n++] = i;
+		if (t->name_off)
+			ids[n++] = ids[i];
 	}
 	sort_btf = m->btf;
 	qsort(ids, n, sizeof(*ids), root_cmp);

@@ -71,12 +71,20 @@ void um_cand_list(char *buf, size_t sz, const struct bpf_core_cand_list *cl,
 
 enum { M_TYPE = 1, M_FOLLOW = 2 };
 
-/* Which types and members a target BTF must keep. */
+/* Which types and members a target BTF must keep: sparse (a hash table
+ * on the type id), since each object keeps a few hundred of the kernel's
+ * 126k types and there is one marks per object. */
+struct mslot {
+	__u32 id;		/* 0: free */
+	__u8 t;			/* M_TYPE | M_FOLLOW */
+	__u8 *m;		/* members kept, by index (NULL: none) */
+};
+
 struct marks {
 	const struct btf *btf;
-	__u32 n;
-	__u8 *t;
-	__u8 **m;
+	__u32 n;		/* type ids of btf */
+	struct mslot *slots;
+	__u32 cap, cnt;
 };
 
 struct marks *um_marks_new(const struct btf *btf);

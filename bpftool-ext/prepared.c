@@ -285,7 +285,7 @@ static void pv_free(struct pv *v)
 {
 	int oi;
 
-	if (v->k.types)
+	if (v->k.data)
 		ucb_kbtf_close(&v->k);
 	ucb_kneeds_free(&v->kall);
 	ucb_needs_free(&v->b.needs);
@@ -522,8 +522,14 @@ int um_verify_prepared(struct um_engine *e, struct um_release *const *rels, int 
 	err = pv_setup(&v);
 	for (g = 0; !err && g < n; g++) {
 		struct prel p = {};
+		int h;
 
 		if (!rels[g]->want)	/* not run with verify */
+			continue;
+		/* Releases of the same BTFs share one result: check it once. */
+		for (h = 0; h < g && rels[h] != rels[g]; h++)
+			;
+		if (h < g)
 			continue;
 		err = prel_init(&v, &p, rels[g]);
 		/* prepare --obj OBJ: that object's needs; without: all. */

@@ -5,6 +5,7 @@
 # ratios ucorebtf/pahole (< 1: ucorebtf is faster / smaller).
 #
 # Default input: the largest Lua shared library the tests build (when built),
+# glibc's debug file (libc6-dbg, when installed: 4 MB of DWARF, 8.5k types),
 # and the largest real library with debug info the project uses,
 # Debian's libpython3.11d.so.1.0 (package libpython3.11-dbg: a -g build of
 # CPython 3.11 by GCC 12, ~10 MB of .debug_info in the .so itself), installed
@@ -15,9 +16,14 @@ OUTPUT=${OUTPUT:-$(cd "$(dirname "$0")/.." && pwd)/build}
 UCOREBTF=${UCOREBTF:-$OUTPUT/ucorebtf}
 RUNS=${RUNS:-5}
 if [ $# -eq 0 ]; then
-	# The largest Lua shared library the tests build (scripts/lua-build.sh), then libpython.
+	# The largest Lua shared library the tests build (scripts/lua-build.sh),
+	# glibc's detached debug file when libc6-dbg is installed (found by the
+	# build-id of the running libc; apt-get install libc6-dbg), then libpython.
 	lua=$(ls -S "$OUTPUT"/lua/*/liblua*.so.5.*.* 2>/dev/null | head -n1 || true)
-	set -- ${lua:+"$lua"} /usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0
+	bid=$(readelf -n /lib/x86_64-linux-gnu/libc.so.6 2>/dev/null | awk '/Build ID/ { print $3 }')
+	libc=/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug
+	[ -n "$bid" ] && [ -r "$libc" ] || libc=
+	set -- ${lua:+"$lua"} ${libc:+"$libc"} /usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0
 fi
 [ -x /usr/bin/time ] || { echo "Error: /usr/bin/time missing (scripts/deps.sh installs 'time')" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/bench-btf.XXXXXX)
@@ -26,6 +32,7 @@ unset DEBUGINFOD_URLS
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
+echo "median of $RUNS alternating runs, load $(cut -d' ' -f1 /proc/loadavg), $(nproc) cores"
 printf '%-40s %8s %10s %8s %10s %8s %8s\n' ELF "ucb s" "ucb KB" "pah s" "pah KB" "time x" "mem x"
 for elf in "$@"; do
 	[ -r "$elf" ] || { echo "Error: $elf: not readable (install libpython3.11-dbg?)" >&2; exit 1; }

@@ -1,6 +1,8 @@
 /* Kernel types for the prepared BTF, without libbpf's full parse of the
- * 5 MB vmlinux BTF: one bounds-checked pass over the type section builds an
- * id -> type table, and only the needed types are ever looked at again. */
+ * 5 MB vmlinux BTF: one bounds-checked pass over the type section keeps a
+ * mark every UCB_KBTF_MARK ids and finds the needed roots by name (or the
+ * per-boot index of kbtf_cache.c does, without the pass); only the types
+ * the needs reach are ever looked at again. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,11 +19,10 @@
 #include "lib/errmsg.h"
 #include "lib/fileio.h"
 #include "lib/kbtf.h"
+#include "lib/names.h"
 
 /* vmlinux BTF is 5 to 10 MB; modules' far less. */
 #define UCB_KBTF_MAX_SIZE (256ul << 20)
-/* Steps of member search a prune may take: real needs take thousands. */
-#define UCB_KBTF_MAX_WORK (1ul << 24)
 
 /* The running kernel's BTF in sysfs neither changes nor shrinks: map it
  * when the kernel allows.  Any other file is read: one truncated under a
@@ -57,6 +58,86 @@ static int kind_of(const struct btf_type *t)
 	return k == BTF_KIND_ENUM64 ? BTF_KIND_ENUM : k;
 }
 
+static bool is_root_kind(int kd)
+{
+	return kd == BTF_KIND_STRUCT || kd == BTF_KIND_UNION || kd == BTF_KIND_ENUM ||
+	       kd == BTF_KIND_TYPEDEF;
+}
+
+/* ucb_btf_type_size(), inlined into the pass over 126k types. */
+static inline size_t type_size(const struct btf_type *t)
+{
+	size_t vlen = btf_vlen(t);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return sizeof(*t);
+	case BTF_KIND_INT: return sizeof(*t) + 4;
+	case BTF_KIND_ARRAY: return sizeof(*t) + sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: return sizeof(*t) + vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM: return sizeof(*t) + vlen * sizeof(struct btf_enum);
+	case BTF_KIND_ENUM64: return sizeof(*t) + vlen * sizeof(struct btf_enum64);
+	case BTF_KIND_FUNC_PROTO: return sizeof(*t) + vlen * sizeof(struct btf_param);
+	case BTF_KIND_VAR: return sizeof(*t) + sizeof(struct btf_var);
+	case BTF_KIND_DATASEC: return sizeof(*t) + vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG: return sizeof(*t) + sizeof(struct btf_decl_tag);
+	}
+	return 0;
+}
+
+/* Bytes of the type at off, 0 if it is malformed or not inside the
+ * section: the one check every type read goes through. */
+static inline size_t type_at(const struct ucb_kbtf *k, uint32_t off)
+{
+	const struct btf_type *t = (const void *)(k->types + off);
+	size_t sz;
+
+	if (off > k->types_len || k->types_len - off < sizeof(*t) || t->name_off >= k->str_len)
+		return 0;
+	sz = type_size(t);
+	return sz <= k->types_len - off ? sz : 0;
+}
+
+/* A direct-mapped memo of recent lookups: the pruner asks for the same
+ * few hundred types again and again. */
+#define MEMO_SIZE 512
+struct ucb_kbtf_memo {
+	uint32_t id[MEMO_SIZE];
+	uint32_t off[MEMO_SIZE];
+};
+
+const struct btf_type *ucb_kbtf_type(const struct ucb_kbtf *k, uint32_t id)
+{
+	uint32_t j, cur, off, slot = id % MEMO_SIZE;
+	size_t sz;
+
+	if (!id || id >= k->cnt)
+		return NULL;
+	if (k->memo && k->memo->id[slot] == id)
+		return (const void *)(k->types + k->memo->off[slot]);
+	j = id / UCB_KBTF_MARK;
+	if (j >= k->nmarks)
+		return NULL;
+	cur = j ? j * UCB_KBTF_MARK : 1;
+	off = k->marks[j];
+	for (; cur < id; cur++) {
+		sz = type_at(k, off);
+		if (!sz)
+			return NULL;
+		off += sz;
+	}
+	if (!type_at(k, off))
+		return NULL;
+	if (k->memo) {
+		k->memo->id[slot] = id;
+		k->memo->off[slot] = off;
+	}
+	return (const void *)(k->types + off);
+}
+
 struct wanted {
 	const char *name;
 	int kind;
@@ -72,23 +153,19 @@ static int cmp_wanted(const void *a, const void *b)
 }
 
 /* Called for each type as it is indexed: is it one of the wanted roots? */
-static void match_wanted(struct ucb_kbtf *k, const uint8_t *first2, uint32_t id)
+static void match_wanted(struct ucb_kbtf *k, const uint8_t *first2, const struct btf_type *t,
+			 uint32_t id)
 {
-	const struct btf_type *t = k->types[id];
 	struct wanted *w = k->want, key, *hit;
 	size_t n = k->nwant;
 	unsigned int f;
-	int kd = kind_of(t);
 
-	if (!t->name_off || (kd != BTF_KIND_STRUCT && kd != BTF_KIND_UNION &&
-			     kd != BTF_KIND_ENUM && kd != BTF_KIND_TYPEDEF))
-		return;
 	key.name = k->strs + t->name_off;
 	/* One bit test rules out most names before a binary search. */
 	f = (unsigned char)key.name[0] << 8 | (unsigned char)(key.name[0] ? key.name[1] : 0);
 	if (!(first2[f / 8] & (1 << (f % 8))))
 		return;
-	key.kind = kd;
+	key.kind = kind_of(t);
 	hit = bsearch(&key, w, n, sizeof(*w), cmp_wanted);
 	if (!hit)
 		return;
@@ -100,22 +177,135 @@ static void match_wanted(struct ucb_kbtf *k, const uint8_t *first2, uint32_t id)
 			hit->id = id;
 }
 
+/* The one pass over every type: sizes and names checked, marks taken, the
+ * wanted roots found; with ents, every root-kind name hashed for the
+ * cache. */
+static int kbtf_scan(struct ucb_kbtf *k, const uint8_t *first2, struct ucb_kidx_ent **ents,
+		     uint32_t *nents)
+{
+	uint32_t off = 0, id = 1, cap = 1 << 14, n = 0, mcap = 1 << 10;
+	struct ucb_kidx_ent *e = NULL, *te;
+	uint32_t *tm;
+	size_t sz;
+
+	k->marks = malloc(mcap * sizeof(*k->marks));
+	if (!k->marks || (ents && !(e = malloc(cap * sizeof(*e)))))
+		goto nomem;
+	for (; off < k->types_len; off += sz, id++) {
+		const struct btf_type *t = (const void *)(k->types + off);
+
+		if (!(sz = type_at(k, off))) {
+			free(e);
+			return ucb_errf(-EINVAL, "%s: corrupt BTF type %u", k->path, id);
+		}
+		if (!(id % UCB_KBTF_MARK) || id == 1) {
+			if (k->nmarks == mcap) {
+				tm = realloc(k->marks, (mcap *= 2) * sizeof(*tm));
+				if (!tm)
+					goto nomem;
+				k->marks = tm;
+			}
+			k->marks[k->nmarks++] = off;
+		}
+		if (!t->name_off || !is_root_kind(kind_of(t)))
+			continue;
+		if (k->nwant)
+			match_wanted(k, first2, t, id);
+		if (!e)
+			continue;
+		if (n == cap) {
+			te = realloc(e, (cap *= 2) * sizeof(*te));
+			if (!te)
+				goto nomem;
+			e = te;
+		}
+		e[n++] = (struct ucb_kidx_ent){ ucb_kname_hash(k->strs + t->name_off, kind_of(t)), id };
+	}
+	if (id == 1)		/* no types: one mark past the end keeps lookups simple */
+		k->marks[k->nmarks++] = 0;
+	k->cnt = id;
+	if (ents) {
+		*ents = e;
+		*nents = n;
+	}
+	return 0;
+nomem:
+	free(e);
+	return ucb_errf(-ENOMEM, "%s: out of memory", k->path);
+}
+
+/* The wanted roots from the cache's name index: the first id whose name
+ * and kind match, as the scan finds it. */
+static void kbtf_match_index(struct ucb_kbtf *k, const struct ucb_kidx_ent *e, uint32_t n)
+{
+	struct wanted *w = k->want;
+	const struct btf_type *t;
+	uint32_t h, lo, hi, mid;
+	size_t i;
+
+	for (i = 0; i < k->nwant; i++) {
+		if (i && !cmp_wanted(&w[i - 1], &w[i])) {
+			w[i].id = w[i - 1].id;
+			continue;
+		}
+		h = ucb_kname_hash(w[i].name, w[i].kind);
+		for (lo = 0, hi = n; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (e[mid].hash < h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* A hash names candidates only: name and kind are compared
+		 * in the kernel BTF itself. */
+		for (; lo < n && e[lo].hash == h; lo++) {
+			t = ucb_kbtf_type(k, e[lo].id);
+			if (t && t->name_off && kind_of(t) == w[i].kind &&
+			    !strcmp(k->strs + t->name_off, w[i].name)) {
+				w[i].id = e[lo].id;
+				break;
+			}
+		}
+	}
+}
+
+static int kbtf_index(struct ucb_kbtf *k, const uint8_t *first2)
+{
+	const struct ucb_kidx_ent *cached;
+	struct ucb_kidx_ent *ents = NULL;
+	uint32_t nents = 0;
+	bool ours = k->mapped && !strcmp(k->path, UCB_KERNEL_BTF_DEFAULT);
+	int err;
+
+	if (ours && ucb_kcache_read(k, &cached, &nents)) {
+		kbtf_match_index(k, cached, nents);
+		return 0;
+	}
+	err = kbtf_scan(k, first2, ours && ucb_kcache_writable() ? &ents : NULL, &nents);
+	if (!err && ents)
+		ucb_kcache_write(k, ents, nents);
+	free(ents);
+	return err;
+}
+
 int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt, struct ucb_kbtf *k)
 {
 	uint8_t first2[65536 / 8] = {};
 	struct wanted *w;
 	size_t i;
 	struct ucb_btf_raw raw;
-	const uint8_t *p, *end;
 	struct stat st;
-	size_t cap = 1 << 17, sz;
-	const struct btf_type **tmp;
 	int fd, ret;
 
 	memset(k, 0, sizeof(*k));
 	w = calloc(cnt + 1, sizeof(*w));
-	if (!w)
+	k->memo = malloc(sizeof(*k->memo));
+	if (!w || !k->memo) {
+		free(w);
+		free(k->memo);
 		return ucb_errf(-ENOMEM, "out of memory");
+	}
+	memset(k->memo->id, 0, sizeof(k->memo->id));
 	for (i = 0; i < cnt; i++) {
 		unsigned int f = (unsigned char)needs[i].name[0] << 8 |
 				 (unsigned char)(needs[i].name[0] ? needs[i].name[1] : 0);
@@ -144,42 +334,16 @@ int ucb_kbtf_open(const char *path, const struct ucb_kneed *needs, size_t cnt, s
 	}
 	k->strs = raw.strs;
 	k->str_len = raw.str_len;
-	p = raw.types;
-	end = p + raw.types_len;
-	if ((uintptr_t)p % 4) {
+	k->types = raw.types;
+	k->types_len = raw.types_len;
+	if ((uintptr_t)k->types % 4) {
 		ucb_kbtf_close(k);
 		return ucb_errf(-EINVAL, "%s: not raw BTF (unaligned type section)", path);
 	}
-	k->types = malloc(cap * sizeof(*k->types));
-	if (!k->types) {
+	ret = kbtf_index(k, first2);
+	if (ret)
 		ucb_kbtf_close(k);
-		return ucb_errf(-ENOMEM, "%s: out of memory", path);
-	}
-	k->types[0] = NULL;
-	k->cnt = 1;
-	while (p < end) {
-		const struct btf_type *t = (const void *)p;
-
-		if ((size_t)(end - p) < sizeof(*t) || !(sz = ucb_btf_type_size(t)) || sz > (size_t)(end - p) ||
-		    t->name_off >= k->str_len) {
-			ucb_kbtf_close(k);
-			return ucb_errf(-EINVAL, "%s: corrupt BTF type %u", path, k->cnt);
-		}
-		if (k->cnt == cap) {
-			tmp = realloc(k->types, (cap *= 2) * sizeof(*tmp));
-			if (!tmp) {
-				ucb_kbtf_close(k);
-				return ucb_errf(-ENOMEM, "%s: out of memory", path);
-			}
-			k->types = tmp;
-		}
-		k->types[k->cnt] = t;
-		if (cnt)
-			match_wanted(k, first2, k->cnt);
-		k->cnt++;
-		p += sz;
-	}
-	return 0;
+	return ret;
 }
 
 void ucb_kbtf_close(struct ucb_kbtf *k)
@@ -188,490 +352,20 @@ void ucb_kbtf_close(struct ucb_kbtf *k)
 		munmap(k->data, k->size);
 	else
 		free(k->data);
-	free(k->types);
+	if (k->cache)
+		free(k->cache);
+	else
+		free(k->marks);
+	free(k->memo);
 	free(k->want);
 	memset(k, 0, sizeof(*k));
 }
 
-/* ---- pruning ---- */
-
-struct keep {
-	uint32_t id;		/* kernel type id of a struct, union or enum */
-	bool all, named;
-	uint8_t *bits;		/* members kept, by index */
-};
-
-struct pruner {
-	const struct ucb_kbtf *k;
-	struct btf *out;
-	int *map;		/* kernel id -> out id, for emitted types */
-	uint32_t *keep_of;	/* kernel id -> its index in keeps + 1 */
-	struct keep *keeps;
-	size_t keep_cnt, keep_cap;
-	int void_ptr;
-	struct ucb_btf_check check;	/* what the walks reach, checked first */
-	size_t work;		/* member search steps left */
-};
-
-static const struct btf_type *view_type(const void *ctx, uint32_t id)
+uint32_t ucb_kbtf_root(const struct ucb_kbtf *k, const char *name, int kind)
 {
-	const struct ucb_kbtf *k = ctx;
+	struct wanted key = { name, kind, 0 }, *hit;
 
-	return id < k->cnt ? k->types[id] : NULL;
+	hit = bsearch(&key, k->want, k->nwant, sizeof(key), cmp_wanted);
+	return hit ? hit->id : 0;
 }
 
-static const char *view_str(const void *ctx, uint32_t off)
-{
-	const struct ucb_kbtf *k = ctx;
-
-	return off < k->str_len ? k->strs + off : NULL;
-}
-
-/* Each search step costs one unit: a crafted kernel BTF (anonymous
- * members nested in anonymous members) cannot make a prune take long. */
-static int spend(struct pruner *p)
-{
-	if (p->work) {
-		p->work--;
-		return 0;
-	}
-	return ucb_errf(-E2BIG, "%s: more than %lu steps to find the needed members (crafted BTF?)",
-			p->k->path ?: "kernel BTF", UCB_KBTF_MAX_WORK);
-}
-
-static const char *kname(const struct ucb_kbtf *k, uint32_t off)
-{
-	return off < k->str_len ? k->strs + off : "";
-}
-
-static const struct btf_type *ktype(const struct ucb_kbtf *k, uint32_t id)
-{
-	return id < k->cnt ? k->types[id] : NULL;
-}
-
-/* Skip typedefs and modifiers; returns the id of what is underneath. */
-static uint32_t skip_mods(const struct ucb_kbtf *k, uint32_t id)
-{
-	const struct btf_type *t;
-	int depth = 0;
-
-	while ((t = ktype(k, id)) && depth++ < 64) {
-		switch (btf_kind(t)) {
-		case BTF_KIND_TYPEDEF: case BTF_KIND_CONST: case BTF_KIND_VOLATILE:
-		case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
-			id = t->type;
-			continue;
-		}
-		break;
-	}
-	return id;
-}
-
-/* The keep of id, made if new.  The pointer is valid until the next
- * keep_get(). */
-static struct keep *keep_get(struct pruner *p, uint32_t id)
-{
-	const struct btf_type *t = ktype(p->k, id);
-	struct keep *kp;
-
-	if (p->keep_of[id])
-		return &p->keeps[p->keep_of[id] - 1];
-	if (p->keep_cnt == p->keep_cap) {
-		kp = realloc(p->keeps, (p->keep_cap ? p->keep_cap * 2 : 64) * sizeof(*kp));
-		if (!kp)
-			return NULL;
-		p->keeps = kp;
-		p->keep_cap = p->keep_cap ? p->keep_cap * 2 : 64;
-	}
-	kp = &p->keeps[p->keep_cnt];
-	*kp = (struct keep){ .id = id, .bits = calloc(1, btf_vlen(t) / 8 + 1) };
-	if (!kp->bits)
-		return NULL;
-	p->keep_of[id] = ++p->keep_cnt;
-	return kp;
-}
-
-static struct keep *keep_find(const struct pruner *p, uint32_t id)
-{
-	return p->keep_of[id] ? &p->keeps[p->keep_of[id] - 1] : NULL;
-}
-
-/* Find member name in composite id, directly or inside anonymous members
- * (as libbpf does), keeping every member on the way.  Returns the member's
- * type id, 0 if absent, -ENOMEM. */
-static long keep_member(struct pruner *p, uint32_t id, const char *name, int depth)
-{
-	const struct btf_type *t = ktype(p->k, id);
-	const struct btf_member *m;
-	struct keep *kp;
-	uint32_t mt;
-	long r;
-	int i;
-
-	if (!t || !btf_is_composite(t) || depth > 32)
-		return 0;
-	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++) {
-		if (spend(p))
-			return -E2BIG;
-		if (m[i].name_off && !strcmp(kname(p->k, m[i].name_off), name)) {
-			kp = keep_get(p, id);
-			if (!kp)
-				return -ENOMEM;
-			kp->bits[i / 8] |= 1 << (i % 8);
-			return m[i].type ? m[i].type : 0;
-		}
-	}
-	for (i = 0; i < btf_vlen(t); i++) {
-		if (m[i].name_off)
-			continue;
-		mt = skip_mods(p->k, m[i].type);
-		r = keep_member(p, mt, name, depth + 1);
-		if (r < 0)
-			return r;
-		if (r) {
-			kp = keep_get(p, id);
-			if (!kp)
-				return -ENOMEM;
-			kp->bits[i / 8] |= 1 << (i % 8);
-			return r;
-		}
-	}
-	return 0;
-}
-
-/* Anonymous composites are part of their parent's member namespace for
- * CO-RE: a whole parent keeps them whole. */
-static int mark_anon_all(struct pruner *p, uint32_t id, int depth)
-{
-	const struct btf_type *t;
-	struct keep *kp;
-	int i;
-
-	id = skip_mods(p->k, id);
-	while ((t = ktype(p->k, id)) && btf_is_array(t))
-		id = skip_mods(p->k, btf_array(t)->type);
-	if (!t || !btf_is_composite(t) || t->name_off || depth > 32)
-		return 0;
-	kp = keep_get(p, id);
-	if (!kp)
-		return -ENOMEM;
-	if (kp->all)
-		return 0;
-	kp->all = true;
-	for (i = 0; i < btf_vlen(t); i++) {
-		int err = mark_anon_all(p, btf_members(t)[i].type, depth + 1);
-
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int mark_need_path(struct pruner *p, uint32_t id, char *path);
-
-static int mark_need(struct pruner *p, uint32_t root, const char *path, bool named)
-{
-	const struct btf_type *t;
-	struct keep *kp;
-	char *copy;
-	int i, ret;
-
-	/* Everything the walks below and emit() reach from root by value. */
-	ret = ucb_btf_check_type(&p->check, root);
-	if (ret)
-		return ret;
-	kp = keep_get(p, root);
-	if (!kp)
-		return -ENOMEM;
-	if (named)
-		kp->named = true;
-	t = ktype(p->k, root);
-	if (!strcmp(path, "-")) {
-		kp->all = true;
-		for (i = 0; btf_is_composite(t) && i < btf_vlen(t); i++) {
-			int err = mark_anon_all(p, btf_members(t)[i].type, 0);
-
-			if (err)
-				return err;
-		}
-		return 0;
-	}
-	if (btf_is_enum(t) || btf_is_enum64(t)) {
-		for (i = 0; i < btf_vlen(t); i++) {
-			uint32_t off = btf_is_enum(t) ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off;
-
-			if (!strcmp(kname(p->k, off), path))
-				kp->bits[i / 8] |= 1 << (i % 8);
-		}
-		return 0;
-	}
-	copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	ret = mark_need_path(p, root, copy);
-	free(copy);
-	return ret;
-}
-
-/* Keep the members along path ("a.b.c", modified in place) from id. */
-static int mark_need_path(struct pruner *p, uint32_t id, char *path)
-{
-	const struct btf_type *t;
-	char *comp, *save;
-	long r;
-
-	for (comp = strtok_r(path, ".", &save); comp; comp = strtok_r(NULL, ".", &save)) {
-		r = keep_member(p, id, comp, 0);
-		if (r < 0)
-			return r;
-		if (!r)		/* absent in this kernel: field-exists says no */
-			return 0;
-		/* Go on through embedded composites and arrays of them.  One
-		 * relocation never follows a pointer; a path that does
-		 * ("mm.arg_start") means a second root: the pointee, which is
-		 * kept named while the pointer member stays void *. */
-		id = skip_mods(p->k, r);
-		while ((t = ktype(p->k, id)) && btf_is_array(t))
-			id = skip_mods(p->k, btf_array(t)->type);
-		if (t && btf_is_ptr(t) && *save) {
-			id = skip_mods(p->k, t->type);
-			t = ktype(p->k, id);
-			if (!t || !btf_is_composite(t) || !t->name_off)
-				return 0;
-			return mark_need(p, id, save, true);
-		}
-		if (!t || !btf_is_composite(t))
-			return 0;
-	}
-	return 0;
-}
-
-static int emit(struct pruner *p, uint32_t id);
-
-static int emit_composite(struct pruner *p, uint32_t id, const struct keep *kp)
-{
-	const struct btf_type *t = ktype(p->k, id);
-	const struct btf_member *m = btf_members(t);
-	int i, vlen = btf_vlen(t), *mtypes, ret = 0;
-	const char *name = kp->named ? kname(p->k, t->name_off) : "";
-
-	mtypes = calloc(vlen + 1, sizeof(*mtypes));
-	if (!mtypes)
-		return -ENOMEM;
-	/* Member types first: libbpf wants a struct's fields right after it. */
-	for (i = 0; i < vlen && ret >= 0; i++)
-		if (kp->all || kp->bits[i / 8] & (1 << (i % 8)))
-			ret = mtypes[i] = emit(p, m[i].type);
-	if (ret >= 0)
-		ret = btf_is_struct(t) ? btf__add_struct(p->out, name, t->size)
-				       : btf__add_union(p->out, name, t->size);
-	if (ret >= 0)
-		p->map[id] = ret;
-	for (i = 0; i < vlen && ret >= 0; i++)
-		if (kp->all || kp->bits[i / 8] & (1 << (i % 8))) {
-			int e = btf__add_field(p->out, kname(p->k, m[i].name_off), mtypes[i],
-					       btf_member_bit_offset(t, i),
-					       btf_member_bitfield_size(t, i));
-			if (e < 0)
-				ret = e;
-		}
-	free(mtypes);
-	return ret < 0 ? ret : p->map[id];
-}
-
-static int emit_enum(struct pruner *p, uint32_t id, const struct keep *kp)
-{
-	const struct btf_type *t = ktype(p->k, id);
-	const char *name = kp && kp->named ? kname(p->k, t->name_off) : "";
-	bool is64 = btf_is_enum64(t), sign = btf_kflag(t);
-	int i, ret;
-
-	ret = is64 ? btf__add_enum64(p->out, name, t->size, sign) : btf__add_enum(p->out, name, t->size);
-	if (ret < 0 || !kp)
-		return ret;
-	for (i = 0; i < btf_vlen(t); i++) {
-		int e;
-
-		if (!kp->all && !(kp->bits[i / 8] & (1 << (i % 8))))
-			continue;
-		if (is64)
-			e = btf__add_enum64_value(p->out, kname(p->k, btf_enum64(t)[i].name_off),
-						  btf_enum64_value(&btf_enum64(t)[i]));
-		else
-			e = btf__add_enum_value(p->out, kname(p->k, btf_enum(t)[i].name_off),
-						btf_enum(t)[i].val);
-		if (e < 0)
-			return e;
-	}
-	return ret;
-}
-
-/* Out id for kernel type id as a member or element type. */
-static int emit(struct pruner *p, uint32_t id)
-{
-	const struct btf_type *t;
-	struct keep *kp;
-	int ret, elem, idx;
-
-	id = skip_mods(p->k, id);
-	t = ktype(p->k, id);
-	if (!id || !t)
-		return 0;
-	if (p->map[id])
-		return p->map[id];
-	kp = keep_find(p, id);
-	switch (btf_kind(t)) {
-	case BTF_KIND_INT:
-		ret = btf__add_int(p->out, kname(p->k, t->name_off), t->size,
-				   BTF_INT_ENCODING(*(const __u32 *)(t + 1)));
-		break;
-	case BTF_KIND_FLOAT:
-		ret = btf__add_float(p->out, kname(p->k, t->name_off), t->size);
-		break;
-	case BTF_KIND_PTR:
-		if (!p->void_ptr)
-			p->void_ptr = btf__add_ptr(p->out, 0);
-		return p->void_ptr;
-	case BTF_KIND_ARRAY:
-		elem = emit(p, btf_array(t)->type);
-		/* The index type is no by-value edge the check followed: emit
-		 * it only if it is the int it always is. */
-		idx = skip_mods(p->k, btf_array(t)->index_type);
-		idx = elem < 0 ? elem : ktype(p->k, idx) && btf_is_int(ktype(p->k, idx)) ? emit(p, idx) : 0;
-		if (idx < 0)
-			return idx;
-		ret = btf__add_array(p->out, idx, elem, btf_array(t)->nelems);
-		break;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		if (kp)
-			return emit_composite(p, id, kp);
-		ret = btf_is_struct(t) ? btf__add_struct(p->out, "", t->size)
-				       : btf__add_union(p->out, "", t->size);
-		break;
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-		ret = emit_enum(p, id, kp);
-		break;
-	default:		/* functions, forwards: only behind pointers */
-		return 0;
-	}
-	if (ret > 0)
-		p->map[id] = ret;
-	return ret;
-}
-
-int ucb_kbtf_prune(const struct ucb_kbtf *k, const struct ucb_kneed *needs, size_t cnt,
-		   struct btf *out, const char ***roots, int **root_kinds, size_t *root_cnt)
-{
-	struct ucb_btf_view view = { k, view_type, view_str, k->cnt, k->path ?: "kernel BTF" };
-	struct pruner p = { .k = k, .out = out, .work = UCB_KBTF_MAX_WORK };
-	struct wanted *w, key, *hit;
-	size_t i, n;
-	int ret = 0;
-
-	*roots = NULL;
-	*root_kinds = NULL;
-	*root_cnt = 0;
-	w = k->want;
-	n = k->nwant;
-	p.map = calloc(k->cnt, sizeof(*p.map));
-	p.keep_of = calloc(k->cnt, sizeof(*p.keep_of));
-	if (!p.map || !p.keep_of || ucb_btf_check_init(&p.check, &view)) {
-		ret = ucb_errf(-ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < cnt && !ret; i++) {
-		key.name = needs[i].name;
-		key.kind = needs[i].kind;
-		hit = bsearch(&key, w, n, sizeof(*w), cmp_wanted);
-		if (!hit || !hit->id)
-			continue;	/* not in this kernel: type-exists says no */
-		/* The root and all it holds by value, before any walk. */
-		ret = ucb_btf_check_type(&p.check, hit->id);
-		if (ret)
-			break;
-		if (needs[i].kind == BTF_KIND_TYPEDEF) {
-			/* The typedef root stays named; what it names is pruned
-			 * along the path like a struct root. */
-			uint32_t under = skip_mods(k, hit->id);
-
-			if (under && ktype(k, under) && btf_is_composite(ktype(k, under)))
-				ret = mark_need(&p, under, needs[i].path, false);
-			continue;
-		}
-		ret = mark_need(&p, hit->id, needs[i].path, true);
-	}
-	/* The check and the work bound said what is wrong. */
-	if (ret == -ENOMEM)
-		ucb_errf(ret, "out of memory");
-	if (ret)
-		goto out;
-	/* Emit roots in need order (deterministic output). */
-	*roots = calloc(cnt + p.keep_cnt + 1, sizeof(**roots));
-	*root_kinds = calloc(cnt + p.keep_cnt + 1, sizeof(**root_kinds));
-	if (!*roots || !*root_kinds)
-		ret = -ENOMEM;
-	for (i = 0; i < cnt && !ret; i++) {
-		key.name = needs[i].name;
-		key.kind = needs[i].kind;
-		hit = bsearch(&key, w, n, sizeof(*w), cmp_wanted);
-		if (!hit || !hit->id)
-			continue;
-		if (needs[i].kind == BTF_KIND_TYPEDEF) {
-			if (!p.map[hit->id]) {
-				int under = emit(&p, ktype(k, hit->id)->type);
-
-				ret = under < 0 ? under : btf__add_typedef(out, needs[i].name, under);
-				if (ret > 0)
-					p.map[hit->id] = ret;
-			}
-		} else {
-			ret = emit(&p, hit->id);
-		}
-		if (ret < 0) {
-			ucb_errf(ret, "cannot copy kernel %s %s: %s", needs[i].kind == BTF_KIND_TYPEDEF ?
-				 "typedef" : "type", needs[i].name, strerror(-ret));
-			goto out;
-		}
-		ret = 0;
-		if (needs[i].kind == BTF_KIND_TYPEDEF) {
-			(*roots)[*root_cnt] = needs[i].name;
-			(*root_kinds)[(*root_cnt)++] = needs[i].kind;
-		}
-	}
-	/* Roots reached through pointers, then every named type emitted:
-	 * those are the names libbpf will see. */
-	for (i = 0; i < p.keep_cnt && !ret; i++)
-		if (p.keeps[i].named && !p.map[p.keeps[i].id]) {
-			ret = emit(&p, p.keeps[i].id);
-			ret = ret < 0 ? ret : 0;
-		}
-	for (i = 0; i < p.keep_cnt && !ret; i++) {
-		const struct btf_type *t = ktype(k, p.keeps[i].id);
-
-		if (!p.keeps[i].named)
-			continue;
-		(*roots)[*root_cnt] = kname(k, t->name_off);
-		(*root_kinds)[(*root_cnt)++] = btf_is_union(t) ? BTF_KIND_UNION : btf_is_composite(t) ?
-					       BTF_KIND_STRUCT : BTF_KIND_ENUM;
-	}
-	if (ret < 0)
-		ucb_errf(ret, "cannot copy the kernel types: %s", strerror(-ret));
-out:
-	for (i = 0; i < p.keep_cnt; i++)
-		free(p.keeps[i].bits);
-	free(p.keeps);
-	free(p.map);
-	free(p.keep_of);
-	ucb_btf_check_free(&p.check);
-	if (ret) {
-		free(*roots);
-		free(*root_kinds);
-		*roots = NULL;
-		*root_kinds = NULL;
-		*root_cnt = 0;
-	}
-	return ret;
-}

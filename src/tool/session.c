@@ -30,11 +30,13 @@ void session__free(struct session *s)
 	int i;
 
 	for (i = 0; i < s->nlib; i++) {
-		btf__free(s->libs[i].btf);
+		if (s->libs[i].same_as < 0)
+			btf__free(s->libs[i].btf);
 		free(s->libs[i].path);
 	}
 	for (i = 0; i < s->nrels; i++) {
-		um_release_free(s->rels[i].rel);
+		if (!s->rels[i].rel_shared)
+			um_release_free(s->rels[i].rel);
 		free(s->rels[i].libs);
 	}
 	um_free(s->e);
@@ -271,17 +273,98 @@ int session__sort(struct session *s)
 	return 0;
 }
 
+static uint64_t bytes_hash(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ull;
+	return h;
+}
+
+/* Releases of a library often share their BTF byte for byte (a rebuild, a
+ * packaging-only change): such libraries share one parsed BTF, and their
+ * releases one result (session__run()), so memory grows with the distinct
+ * BTFs, not with the versions. */
 int session__load_libs(struct session *s)
 {
-	int i;
+	uint64_t *hash = calloc(s->nlib + 1, sizeof(*hash));
+	const void *raw, *raw2;
+	__u32 sz, sz2;
+	int i, j;
 
 	ucb_err_clear();
+	if (!hash)
+		return ucb_errf(-ENOMEM, "out of memory");
 	for (i = 0; i < s->nlib; i++) {
+		s->libs[i].same_as = -1;
 		s->libs[i].btf = btf_load(s->libs[i].path, NULL);	/* prints */
-		if (!s->libs[i].btf)
+		if (!s->libs[i].btf) {
+			free(hash);
 			return -errno ?: -EINVAL;
+		}
+		raw = btf__raw_data(s->libs[i].btf, &sz);
+		if (!raw)
+			continue;
+		hash[i] = bytes_hash(raw, sz) ?: 1;
+		for (j = 0; j < i; j++) {
+			if (hash[j] != hash[i] || s->libs[j].same_as >= 0)
+				continue;
+			raw2 = btf__raw_data(s->libs[j].btf, &sz2);
+			if (raw2 && sz2 == sz && !memcmp(raw, raw2, sz))
+				break;
+		}
+		if (j < i) {
+			btf__free(s->libs[i].btf);
+			s->libs[i].btf = s->libs[j].btf;
+			s->libs[i].same_as = j;
+		}
 	}
+	free(hash);
 	return 0;
+}
+
+/* The engine tells a release's libraries apart by their BTF: two of one
+ * release sharing a parsed BTF each get their own again. */
+static int release_unshare(struct session *s, const struct session_release *r)
+{
+	struct session_lib *a, *b;
+	const void *raw;
+	__u32 sz;
+	int k, m;
+
+	for (k = 0; k < r->n; k++)
+		for (m = 0; m < k; m++) {
+			a = &s->libs[r->libs[m]];
+			b = &s->libs[r->libs[k]];
+			if (a->btf != b->btf)
+				continue;
+			raw = btf__raw_data(b->btf, &sz);
+			b->btf = raw ? btf__new(raw, sz) : NULL;
+			if (!b->btf)
+				return ucb_errf(-ENOMEM, "out of memory");
+			b->same_as = -1;
+		}
+	return 0;
+}
+
+/* An earlier release of the same BTFs in the same order, or -1. */
+static int release_same(const struct session *s, int g)
+{
+	const struct session_release *r = &s->rels[g], *h;
+	int i, k;
+
+	for (i = 0; i < g; i++) {
+		h = &s->rels[i];
+		if (h->rel_shared || h->n != r->n || !h->rel)
+			continue;
+		for (k = 0; k < r->n && s->libs[h->libs[k]].btf == s->libs[r->libs[k]].btf; k++)
+			;
+		if (k == r->n)
+			return i;
+	}
+	return -1;
 }
 
 /* ---- releases ---- */
@@ -422,6 +505,18 @@ int session__run(struct session *s, bool verify)
 		struct session_release *r = &s->rels[g];
 		struct btf *libs[r->n ? r->n : 1];
 		const char *labels[r->n ? r->n : 1];
+		int h, err = release_unshare(s, r);
+
+		if (err)
+			return err;
+		/* Same BTFs, same result: verify (um_verify_prepared()) checks
+		 * it once, and a failure names the first release, as before. */
+		h = r->n ? release_same(s, g) : -1;
+		if (h >= 0) {
+			r->rel = s->rels[h].rel;
+			r->rel_shared = true;
+			continue;
+		}
 
 		for (k = 0; k < r->n; k++) {
 			libs[k] = s->libs[r->libs[k]].btf;

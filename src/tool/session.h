@@ -26,6 +26,7 @@ struct session_lib {
 	char label[160];	/* "<library>-<version>", or "<library>" */
 	struct btf_meta meta;
 	struct btf *btf;	/* after session__load_libs() */
+	int same_as;		/* >= 0: btf is another lib's (same bytes), not freed here */
 	int release;		/* index in session.rels; -1 before grouping */
 };
 
@@ -36,6 +37,7 @@ struct session_release {
 	int n;
 	char label[512];	/* library labels joined with '+' */
 	struct um_release *rel;	/* after session__run() */
+	bool rel_shared;	/* rel is an earlier release's: the same BTFs */
 };
 
 struct session_force {
