@@ -1,6 +1,7 @@
 /* check: every relocation's decision per target (a release, or the kernel
  * alone), so that releases can be diffed.  Same setup as gen min
  * (cli/gen_min.h), no blob and no verify.  See docs/gen-min.md. */
+#include <stdlib.h>
 #include <string.h>
 #include "cli/common.h"
 #include "cli/cmds.h"
@@ -12,6 +13,33 @@ static const char *side_str(int side)
 	return side == UM_APP ? "app" : side == UM_KERNEL ? "kernel" : "local";
 }
 
+/* A number as a JSON number; a type's identity and the like as a string. */
+static void value_json(json_writer_t *w, const char *v)
+{
+	const char *p = v + (v[0] == '-');
+	unsigned long long u;
+	long long n;
+	char *end;
+
+	jsonw_name(w, "value");
+	/* digits only, no leading zero, within 64 bits */
+	if (*p < '0' || *p > '9' || strlen(p) > 19 || (p[0] == '0' && p[1])) {
+		jsonw_string(w, v);
+	} else if (v[0] == '-') {
+		n = strtoll(v, &end, 10);
+		if (*end)
+			jsonw_string(w, v);
+		else
+			jsonw_int(w, n);
+	} else {
+		u = strtoull(v, &end, 10);
+		if (*end)
+			jsonw_string(w, v);
+		else
+			jsonw_uint(w, u);
+	}
+}
+
 static void decision_json(json_writer_t *w, const struct um_decision *d)
 {
 	jsonw_start_object(w);
@@ -19,7 +47,7 @@ static void decision_json(json_writer_t *w, const struct um_decision *d)
 	jsonw_bool_field(w, "matched", d->matched);
 	jsonw_bool_field(w, "poison", d->poison);
 	jsonw_bool_field(w, "unresolved", d->unresolved);
-	jsonw_string_field(w, "value", d->value_str);
+	value_json(w, d->value_str);
 	jsonw_string_field(w, "target", d->target);
 	jsonw_end_object(w);
 }
@@ -89,18 +117,24 @@ static void check_text(const struct session *s)
 		}
 }
 
+const char check_synopsis[] =
+	"check OBJ... BTF|ARCHIVE_DIR|BUNDLE... [-k|--kernel KERNEL_BTF | --no-kernel]\n"
+	"      [--arch A] [--group-by-version] [--release A.btf,B.btf]...\n"
+	"      [--app-type NAME]... [--kernel-type NAME]...";
+const char check_doc[] =
+	"Every CO-RE relocation's decision per target (a release, or the kernel\n"
+	"alone without library BTF), so that releases can be diffed.  Library BTF\n"
+	"comes from BTF files (gen btf output, raw BTF), archive directories and\n"
+	"bundles alike; --arch picks their entries (default: the host's).\n"
+	"Options as gen min's (docs/gen-min.md).  -j: \"value\" is a number when\n"
+	"the relocation's value is one.\n";
+
 int do_check(int argc, char **argv)
 {
 	struct min_args a = {};
 	struct session s = {};
 	int rc;
 
-	if (argc >= 1 && !strcmp(argv[0], "help")) {
-		fprintf(stderr, "Usage: %s check OBJ... [BTF...] [-k KERNEL_BTF | --no-kernel]\n"
-			"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-			"          [--kernel-type NAME]... [-j]\n", bin_name);
-		return EXIT_OK;
-	}
 	rc = min_setup(&s, &a, argc, argv, "check", false, false);
 	if (rc)
 		goto out;

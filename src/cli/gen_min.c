@@ -22,7 +22,7 @@
 /* ---- the front half, shared with check ---- */
 
 enum { OPT_NO_KERNEL = 256, OPT_GROUP, OPT_RELEASE, OPT_APP, OPT_KERNEL_T, OPT_NO_VERIFY,
-       OPT_ARCHIVE, OPT_STRICT };
+       OPT_ARCHIVE, OPT_STRICT, OPT_ARCH };
 
 static const struct option long_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -35,6 +35,7 @@ static const struct option long_opts[] = {
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "archive", no_argument, NULL, OPT_ARCHIVE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "arch", required_argument, NULL, OPT_ARCH },
 	{ 0 }
 };
 
@@ -78,8 +79,17 @@ static int parse(struct min_args *a, int argc, char **argv, const char *cmd, boo
 		case OPT_RELEASE: a->releases[so->nrel++] = optarg; break;
 		case OPT_APP: a->forces[so->nforce++] = (struct session_force){ optarg, UM_APP }; break;
 		case OPT_KERNEL_T: a->forces[so->nforce++] = (struct session_force){ optarg, UM_KERNEL }; break;
-		case OPT_NO_VERIFY: a->verify = false; break;
-		case OPT_ARCHIVE: a->archive = true; break;
+		case OPT_ARCH: so->arch = optarg; break;
+		case OPT_NO_VERIFY:
+			if (!want_out)	/* check verifies nothing */
+				return usage_err("%s: --no-verify is not an option of %s", cmd, cmd);
+			a->verify = false;
+			break;
+		case OPT_ARCHIVE:
+			if (!want_out)
+				return usage_err("%s: --archive is not an option of %s", cmd, cmd);
+			a->archive = true;
+			break;
 		case OPT_STRICT:
 			if (!want_out)	/* gen min's alone, as -o */
 				return usage_err("%s: --strict is not an option of %s", cmd, cmd);
@@ -87,9 +97,7 @@ static int parse(struct min_args *a, int argc, char **argv, const char *cmd, boo
 			break;
 		case '?':
 		default:
-			if (optopt)
-				return usage_err("%s: option -%c needs an argument or is unknown", cmd, optopt);
-			return usage_err("%s: unknown option '%s'", cmd, argv[optind - 1]);
+			return opt_err(cmd, "k:o:", argv);
 		}
 	}
 	if (so->kernel && so->no_kernel)
@@ -656,18 +664,30 @@ static int strict_check(const struct min_summary *sum)
 	return bad;
 }
 
-static int gen_min_help(void)
-{
-	fprintf(stderr, "Usage: %s gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
-		"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-		"          [--kernel-type NAME]... [--no-verify] [--archive] [--strict] [-j]\n"
-		"  -o DIR     one blob per library version and gen-min.json in DIR; if DIR\n"
-		"             is an archive (has index.tsv) or --archive is given, add the\n"
-		"             versions to it as entries, and each object's kernel needs\n"
-		"  --strict   exit 1, writing nothing, when a release fails a required\n"
-		"             (unguarded) relocation\n", bin_name);
-	return EXIT_OK;
-}
+const char gen_min_synopsis[] =
+	"gen min OBJ... BTF|ARCHIVE_DIR|BUNDLE... [-k|--kernel KERNEL_BTF | --no-kernel]\n"
+	"        [-o|--output DIR] [--archive] [--strict] [--arch A] [--group-by-version]\n"
+	"        [--release A.btf,B.btf]... [--app-type NAME]... [--kernel-type NAME]...\n"
+	"        [--no-verify]";
+const char gen_min_doc[] =
+	"Per library version, the minimal BTF the objects' CO-RE relocations need,\n"
+	"resolved with libbpf's own engine and verified against the full BTF\n"
+	"(docs/gen-min.md).  Library BTF comes from BTF files, archive directories\n"
+	"and bundles alike (--arch picks their entries; default: the host's).\n"
+	"  -o DIR        one blob per library version and gen-min.json in DIR; if DIR\n"
+	"                is an archive (has index.tsv) or --archive is given, add the\n"
+	"                versions to it as entries, and each object's kernel needs\n"
+	"  --strict      exit 1, writing nothing, when a release fails a required\n"
+	"                (unguarded) relocation\n"
+	"  -k, --no-kernel  the kernel BTF (default " UCB_KERNEL_BTF_DEFAULT "), or none\n"
+	"  --group-by-version, --release  resolve libraries together\n"
+	"  --app-type, --kernel-type      force a local type to a side\n"
+	"  --no-verify   skip verifying the blobs against the full BTF\n";
+
+const char gen_min_core_btf_synopsis[] = "gen min_core_btf INPUT OUTPUT OBJ...";
+const char gen_min_core_btf_doc[] =
+	"bpftool-compatible kernel-only BTFGen: the BTF of INPUT the OBJs need,\n"
+	"written to OUTPUT.\n";
 
 int do_gen_min(int argc, char **argv)
 {
@@ -678,8 +698,6 @@ int do_gen_min(int argc, char **argv)
 	bool archive;
 	int rc;
 
-	if (argc >= 1 && !strcmp(argv[0], "help"))
-		return gen_min_help();
 	rc = min_setup(&s, &a, argc, argv, "gen min", true, true);
 	if (rc)
 		goto out;
@@ -728,10 +746,6 @@ int do_gen_min_core_btf(int argc, char **argv)
 	__u32 size;
 	int i, err, rc = EXIT_FAIL;
 
-	if (argc >= 1 && !strcmp(argv[0], "help")) {
-		fprintf(stderr, "Usage: %s gen min_core_btf INPUT OUTPUT OBJ...\n", bin_name);
-		return EXIT_OK;
-	}
 	if (argc < 3)
 		return usage_err("gen min_core_btf: usage: gen min_core_btf INPUT OUTPUT OBJ...");
 	err = ucb_check_output_path(argv[1]);
