@@ -112,6 +112,8 @@ static int do_list(int argc, char **argv)
 {
 	struct ucb_index idx;
 
+	if (no_opts("archive list", argc, argv))
+		return EXIT_USAGE;
 	if (argc != 1)
 		return usage_err("archive list: expected ARCHIVE_DIR");
 	if (load(argv[0], &idx))
@@ -126,6 +128,8 @@ static int do_show(int argc, char **argv)
 	struct ucb_index idx, sub = {};
 	size_t i;
 
+	if (no_opts("archive show", argc, argv))
+		return EXIT_USAGE;
 	if (argc < 2 || argc > 4)
 		return usage_err("archive show: expected ARCHIVE_DIR LIB [VERSION [ARCH]]");
 	if (load(argv[0], &idx))
@@ -157,6 +161,8 @@ static int do_verify(int argc, char **argv)
 	int bad = 0, err;
 	void *data;
 
+	if (no_opts("archive verify", argc, argv))
+		return EXIT_USAGE;
 	if (argc != 1)
 		return usage_err("archive verify: expected ARCHIVE_DIR");
 	if (load(argv[0], &idx))
@@ -340,6 +346,8 @@ static int do_needs(int argc, char **argv)
 	size_t sz;
 	int ret;
 
+	if (no_opts("archive needs", argc, argv))
+		return EXIT_USAGE;
 	if (argc != 3)
 		return usage_err("archive needs: expected ARCHIVE_DIR OBJECT FILE");
 	ret = ucb_read_file(argv[2], &data, &sz);
@@ -371,6 +379,8 @@ static int do_merge_parts(int argc, char **argv)
 {
 	int i;
 
+	if (no_opts("archive merge", argc, argv))
+		return EXIT_USAGE;
 	if (argc < 2)
 		return usage_err("archive merge: expected ARCHIVE_DIR PART_DIR...");
 	for (i = 1; i < argc; i++) {
@@ -392,6 +402,8 @@ static int do_merge_parts(int argc, char **argv)
 /* archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...: LIB's version rules. */
 static int do_rule(int argc, char **argv)
 {
+	if (no_opts("archive rule", argc, argv))
+		return EXIT_USAGE;
 	if (argc < 2)
 		return usage_err("archive rule: expected ARCHIVE_DIR LIB [SOURCE:PREFIX]...");
 	if (archive__set_rules(argv[0], argv[1], (const char *const *)argv + 2, argc - 2)) {

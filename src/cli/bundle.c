@@ -263,6 +263,8 @@ static int do_list(int argc, char **argv)
 {
 	struct ucb_bundle b;
 
+	if (no_opts("bundle list", argc, argv))
+		return EXIT_USAGE;
 	if (argc != 1)
 		return usage_err("bundle list: expected FILE");
 	if (open_bundle(argv[0], &b))
@@ -276,6 +278,8 @@ static int do_verify(int argc, char **argv)
 {
 	struct ucb_bundle b;
 
+	if (no_opts("bundle verify", argc, argv))
+		return EXIT_USAGE;
 	if (argc != 1)
 		return usage_err("bundle verify: expected FILE");
 	if (open_bundle(argv[0], &b))

@@ -242,6 +242,17 @@ int cmd_run(const struct cmd *c, const char *path, int argc, char **argv)
 	return cmd_run(k, sub, argc - 1, argv + 1);
 }
 
+int no_opts(const char *cmd, int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return usage_err("%s: unknown option '%s' (see '%s %s help')", cmd, argv[i],
+					 bin_name, cmd);
+	return EXIT_OK;
+}
+
 int opt_err(const char *cmd, const char *shortopts, char **av)
 {
 	const char *tok = optind > 0 ? av[optind - 1] : "";

@@ -43,6 +43,10 @@ int cmd_help(const struct cmd *c, const char *path);
  * "CMD: unknown option '--x'" or "CMD: option '-o' needs an argument".
  * av and shortopts as given to getopt.  Returns EXIT_USAGE. */
 int opt_err(const char *cmd, const char *shortopts, char **av);
+/* For a command without options: an argument starting with '-' is an
+ * unknown option (a file so named is given as ./-x).  EXIT_OK or
+ * EXIT_USAGE after the error. */
+int no_opts(const char *cmd, int argc, char **argv);
 
 /* One error line: "Error: ..." on stderr, or under -j {"error":"..."}
  * through json_wtr (as bpftool). */

@@ -746,6 +746,8 @@ int do_gen_min_core_btf(int argc, char **argv)
 	__u32 size;
 	int i, err, rc = EXIT_FAIL;
 
+	if (no_opts("gen min_core_btf", argc, argv))
+		return EXIT_USAGE;
 	if (argc < 3)
 		return usage_err("gen min_core_btf: usage: gen min_core_btf INPUT OUTPUT OBJ...");
 	err = ucb_check_output_path(argv[1]);
@@ -787,6 +789,13 @@ int do_gen_min_core_btf(int argc, char **argv)
 	if (err) {
 		p_err("%s: cannot write: %s", argv[1], strerror(-err));
 		goto out;
+	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "output", argv[1]);
+		jsonw_uint_field(json_wtr, "types", btf__type_cnt(blob) - 1);
+		jsonw_uint_field(json_wtr, "size", size);
+		jsonw_end_object(json_wtr);
 	}
 	rc = EXIT_OK;
 out:

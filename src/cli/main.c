@@ -10,6 +10,8 @@
 
 static int do_version(int argc, char **argv)
 {
+	if (no_opts("version", argc, argv))
+		return EXIT_USAGE;
 	if (argc)
 		return usage_err("version: unexpected argument '%s'", argv[0]);
 	if (!json_wtr) {
