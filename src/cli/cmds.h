@@ -7,7 +7,7 @@
 
 int do_gen_btf(int argc, char **argv);		/* src/cli/gen_btf.c */
 int do_gen_min(int argc, char **argv);		/* src/cli/gen_min.c */
-int do_gen_min_core_btf(int argc, char **argv);	/* src/cli/gen_min.c */
+int do_gen_min_core_btf(int argc, char **argv);	/* src/cli/gen_min_core_btf.c */
 int do_check(int argc, char **argv);		/* src/cli/check.c */
 int do_merge(int argc, char **argv);		/* src/cli/merge.c */
 int do_report(int argc, char **argv);		/* src/cli/report.c */
