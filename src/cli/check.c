@@ -13,33 +13,6 @@ static const char *side_str(int side)
 	return side == UM_APP ? "app" : side == UM_KERNEL ? "kernel" : "local";
 }
 
-/* A number as a JSON number; a type's identity and the like as a string. */
-static void value_json(json_writer_t *w, const char *v)
-{
-	const char *p = v + (v[0] == '-');
-	unsigned long long u;
-	long long n;
-	char *end;
-
-	jsonw_name(w, "value");
-	/* digits only, no leading zero, within 64 bits */
-	if (*p < '0' || *p > '9' || strlen(p) > 19 || (p[0] == '0' && p[1])) {
-		jsonw_string(w, v);
-	} else if (v[0] == '-') {
-		n = strtoll(v, &end, 10);
-		if (*end)
-			jsonw_string(w, v);
-		else
-			jsonw_int(w, n);
-	} else {
-		u = strtoull(v, &end, 10);
-		if (*end)
-			jsonw_string(w, v);
-		else
-			jsonw_uint(w, u);
-	}
-}
-
 static void decision_json(json_writer_t *w, const struct um_decision *d)
 {
 	jsonw_start_object(w);
@@ -47,7 +20,7 @@ static void decision_json(json_writer_t *w, const struct um_decision *d)
 	jsonw_bool_field(w, "matched", d->matched);
 	jsonw_bool_field(w, "poison", d->poison);
 	jsonw_bool_field(w, "unresolved", d->unresolved);
-	value_json(w, d->value_str);
+	json_value_field(w, "value", d->value_str);
 	jsonw_string_field(w, "target", d->target);
 	jsonw_end_object(w);
 }

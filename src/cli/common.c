@@ -270,6 +270,32 @@ int opt_err(const char *cmd, const char *shortopts, char **av)
 			 bin_name, cmd);
 }
 
+void json_value_field(json_writer_t *w, const char *name, const char *v)
+{
+	const char *p = v + (v[0] == '-');
+	unsigned long long u;
+	long long n;
+	char *end;
+
+	jsonw_name(w, name);
+	/* digits only, no leading zero, within 64 bits */
+	if (*p < '0' || *p > '9' || strlen(p) > 19 || (p[0] == '0' && p[1])) {
+		jsonw_string(w, v);
+	} else if (v[0] == '-') {
+		n = strtoll(v, &end, 10);
+		if (*end)
+			jsonw_string(w, v);
+		else
+			jsonw_int(w, n);
+	} else {
+		u = strtoull(v, &end, 10);
+		if (*end)
+			jsonw_string(w, v);
+		else
+			jsonw_uint(w, u);
+	}
+}
+
 json_writer_t *json_new(FILE *f)
 {
 	json_writer_t *w = jsonw_new(f);

@@ -65,5 +65,8 @@ void libbpf_log_init(void);
  * error and returns NULL when out of memory.  Output on stdout goes through
  * json_wtr instead. */
 json_writer_t *json_new(FILE *f);
+/* name: the relocation value v ("112", "-1", "struct data"), a JSON
+ * number when it is a decimal number, else a string. */
+void json_value_field(json_writer_t *w, const char *name, const char *v);
 
 #endif
