@@ -30,7 +30,7 @@ const char gen_btf_doc[] =
 	"name (--name, default the soname without .so*) and version; libbpf and\n"
 	"bpftool read it as BTF.  Without --version, the version is read from ELF:\n"
 	"a '<Name> X.Y.Z' string in .rodata, else the file name beyond the soname\n"
-	"(libfoo.so.1.2.3); where it came from is said, and a warning asks for\n"
+	"(libfoo.so.1.2.3); where it came from is said, and a note asks for\n"
 	"--version when none is found.  OUT defaults to ./<LIB>-<VERSION>.btf\n"
 	"(./<file name>.btf without a version); an existing default OUT of another\n"
 	"library or version is not overwritten.\n";
@@ -295,9 +295,9 @@ static void print_warnings(const struct gen_btf *g)
 	if (g->found_version[0])
 		p_info("%s: version %s, from %s (--version V overrides)", g->elf_path, g->version,
 		       g->version_from);
-	else if (!g->version[0])
-		fprintf(stderr, "Warning: %s: no version found (no '<Name> X.Y' string in .rodata, "
-			"none in the file name): give --version V\n", g->elf_path);
+	else if (!g->version[0])	/* a note, not a warning about the BTF */
+		p_info("%s: no version found (no '<Name> X.Y' string in .rodata, none in the "
+		       "file name): give --version V", g->elf_path);
 
 	if (g->unhandled)
 		fprintf(stderr, "Warning: %s: pahole skipped %d DWARF tag(s) it does not handle "
