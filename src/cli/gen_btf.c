@@ -137,8 +137,8 @@ static int parse_args(struct gen_btf *g, int argc, char **argv)
 
 /* The version a '<Name> X.Y.Z' string in .rodata gives, Name from the
  * library's name ("liblua5.4" -> lua, Lua, LUA), read by the runtime's
- * version-rule reader (lib/target.h); one found by several spellings
- * must agree.  Returns 1 with out set, 0 for none, -errno. */
+ * version-rule reader (lib/target.h).  Strings that disagree give none: a
+ * guess is never made.  Returns 1 with out set, 0 for none, -errno. */
 static int rodata_version(const struct ucb_target *t, const char *lib, char *out, size_t out_sz,
 			  char *from, size_t from_sz)
 {
@@ -170,10 +170,12 @@ static int rodata_version(const struct ucb_target *t, const char *lib, char *out
 			continue;
 		err = ucb_target_rule_version(t, &rules.r[0], ver, sizeof(ver), &why);
 		ucb_vrules_free(&rules);
+		if (err == -EEXIST || (err == 1 && out[0] && strcmp(out, ver))) {
+			out[0] = 0;	/* two versions: --version decides */
+			return 0;
+		}
 		if (err < 0)
 			return err;
-		if (err == 1 && out[0] && strcmp(out, ver))
-			return ucb_errf(-EEXIST, "%s: .rodata gives versions %s and %s", t->path, out, ver);
 		if (err == 1 && !out[0]) {
 			snprintf(out, out_sz, "%s", ver);
 			snprintf(from, from_sz, "the string '%s %s' in .rodata", spell, ver);

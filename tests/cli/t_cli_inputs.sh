@@ -85,6 +85,12 @@ out=$($U gen btf n/libconn.so.1 2>&1 >/dev/null) && [ -f libconn.so.1.btf ] &&
 	grep -q "^n/libconn.so.1: no version found .*give --version V" <<<"$out" &&
 	pass "gen btf names: no version in the library: a note asks for --version" ||
 	failt "gen btf names: none: $out"
+# Strings that disagree give no version: --version decides, never a guess.
+mkdir two && sed 's/"conn 1.2.3 (test build)"/"conn 1.2.3", conn_old[] = "conn 1.1.0"/' conn.c > conn2.c &&
+	gcc -g -shared -fPIC -Wl,-soname,libconn.so.1 -o two/libconn.so.1 conn2.c || failt "gen btf names: build two"
+out=$($U -j gen btf two/libconn.so.1 -o two.btf 2>/dev/null)
+jq -e '.version == "" and .version_from == null' <<<"$out" >/dev/null &&
+	pass "gen btf names: two versions in .rodata give none (no guess)" || failt "gen btf names: two: $out"
 $U gen btf r/libconn.so.1 --version 9 -o libconn.so.1.btf >/dev/null 2>&1
 sum=$(sha256sum < libconn.so.1.btf)
 out=$($U gen btf n/libconn.so.1 2>&1 >/dev/null); rc=$?
