@@ -12,34 +12,27 @@
 #include "lib/sha256.h"
 #include "lib/vrule.h"
 
-static int archive_help(int argc, char **argv)
-{
-	fprintf(stderr,
-		"Usage: %s archive list ARCHIVE_DIR\n"
-		"       %s archive show ARCHIVE_DIR LIB [VERSION [ARCH]]\n"
-		"       %s archive verify ARCHIVE_DIR\n"
-		"       %s archive add ARCHIVE_DIR BLOB [--lib L] [--version V] [--arch A]\n"
-		"                      [--build-id ID]... [--soname S] [--object NAME]...\n"
-		"                      [--meta-from GEN_BTF_FILE] [--version-rule SOURCE:PREFIX]...\n"
-		"       %s archive needs ARCHIVE_DIR OBJECT FILE\n"
-		"       %s archive merge ARCHIVE_DIR PART_DIR...\n"
-		"       %s archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...\n"
-		"\n"
-		"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
-		"the defaults of --lib/--version/--arch/--build-id/--soname; --meta-from\n"
-		"takes them from another file, e.g. the gen btf input of a gen min blob).\n"
-		"FILE holds\n"
-		"the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n"
-		"merge adds every entry, needs file and version rule of each PART_DIR\n"
-		"archive (as CI's per-release jobs write them) to ARCHIVE_DIR.\n"
-		"A version rule (rule, or add's --version-rule: LIB's rules become those\n"
-		"given) tells the runtime how to read LIB's version from a binary without\n"
-		"a known build-id: SOURCE is symbol:NAME, rodata or needed:SONAME, the\n"
-		"version follows PREFIX at the start of the string, e.g.\n"
-		"'symbol:lua_ident:$LuaVersion: Lua ' or 'needed:libcrypto.so.3:OpenSSL '.\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
-	return EXIT_OK;
-}
+const char archive_doc[] =
+	"The versioned library archive: ARCHIVE_DIR/<lib>/<version>/<arch>/, blobs\n"
+	"stored once by sha256, a sorted index.tsv, the kernel types each object\n"
+	"needs, per-library version rules (docs/archive.md).\n";
+
+static const char add_doc[] =
+	"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
+	"the defaults of --lib/--version/--arch/--build-id/--soname; --meta-from\n"
+	"takes them from another file, e.g. the gen btf input of a gen min blob).\n"
+	"--version-rule makes LIB's version rules those given (see archive rule).\n";
+static const char needs_doc[] =
+	"FILE holds the kernel types OBJECT needs, lines 'struct NAME [MEMBER.PATH]'.\n";
+static const char merge_doc_[] =
+	"Adds every entry, needs file and version rule of each PART_DIR archive\n"
+	"(as CI's per-release jobs write them) to ARCHIVE_DIR.\n";
+static const char rule_doc[] =
+	"LIB's version rules become those given (none: removed).  A rule tells the\n"
+	"runtime how to read LIB's version from a binary without a known build-id:\n"
+	"SOURCE is symbol:NAME, rodata or needed:SONAME, the version follows PREFIX\n"
+	"at the start of the string, e.g. 'symbol:lua_ident:$LuaVersion: Lua ' or\n"
+	"'needed:libcrypto.so.3:OpenSSL '.\n";
 
 static int load(const char *dir, struct ucb_index *idx)
 {
@@ -56,6 +49,26 @@ static const char *field(const char *s)
 	return strcmp(s, "-") ? s : "";
 }
 
+/* An index list field ("a,b", "-": none) as a JSON array of strings. */
+static void comma_array(json_writer_t *w, const char *name, const char *list)
+{
+	const char *p = list, *c;
+
+	jsonw_name(w, name);
+	jsonw_start_array(w);
+	while (strcmp(list, "-") && *p) {
+		char item[256];
+
+		c = strchr(p, ',');
+		snprintf(item, sizeof(item), "%.*s", (int)(c ? c - p : (long)strlen(p)), p);
+		jsonw_string(w, item);
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	jsonw_end_array(w);
+}
+
 static void print_entry_json(json_writer_t *w, const struct ucb_entry *e)
 {
 	jsonw_start_object(w);
@@ -65,8 +78,8 @@ static void print_entry_json(json_writer_t *w, const struct ucb_entry *e)
 	jsonw_string_field(w, "sha256", e->digest);
 	jsonw_uint_field(w, "size", e->size);
 	jsonw_string_field(w, "soname", field(e->soname));
-	jsonw_string_field(w, "build_ids", field(e->build_ids));
-	jsonw_string_field(w, "objects", field(e->objects));
+	comma_array(w, "build_ids", e->build_ids);
+	comma_array(w, "objects", e->objects);
 	jsonw_end_object(w);
 }
 
@@ -99,6 +112,8 @@ static int do_list(int argc, char **argv)
 {
 	struct ucb_index idx;
 
+	if (no_opts("archive list", argc, argv))
+		return EXIT_USAGE;
 	if (argc != 1)
 		return usage_err("archive list: expected ARCHIVE_DIR");
 	if (load(argv[0], &idx))
@@ -113,6 +128,8 @@ static int do_show(int argc, char **argv)
 	struct ucb_index idx, sub = {};
 	size_t i;
 
+	if (no_opts("archive show", argc, argv))
+		return EXIT_USAGE;
 	if (argc < 2 || argc > 4)
 		return usage_err("archive show: expected ARCHIVE_DIR LIB [VERSION [ARCH]]");
 	if (load(argv[0], &idx))
@@ -144,6 +161,8 @@ static int do_verify(int argc, char **argv)
 	int bad = 0, err;
 	void *data;
 
+	if (no_opts("archive verify", argc, argv))
+		return EXIT_USAGE;
 	if (argc != 1)
 		return usage_err("archive verify: expected ARCHIVE_DIR");
 	if (load(argv[0], &idx))
@@ -245,7 +264,7 @@ static int do_add(int argc, char **argv)
 			objs[e.object_cnt++] = optarg;
 			break;
 		default:
-			return usage_err("archive add: bad option (see '%s archive help')", bin_name);
+			return opt_err("archive add", "", argv - 1);
 		}
 	}
 	argc -= optind - 1;
@@ -327,6 +346,8 @@ static int do_needs(int argc, char **argv)
 	size_t sz;
 	int ret;
 
+	if (no_opts("archive needs", argc, argv))
+		return EXIT_USAGE;
 	if (argc != 3)
 		return usage_err("archive needs: expected ARCHIVE_DIR OBJECT FILE");
 	ret = ucb_read_file(argv[2], &data, &sz);
@@ -344,6 +365,13 @@ static int do_needs(int argc, char **argv)
 			p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "archive", argv[0]);
+		jsonw_string_field(json_wtr, "object", argv[1]);
+		jsonw_uint_field(json_wtr, "size", sz);
+		jsonw_end_object(json_wtr);
+	}
 	return EXIT_OK;
 }
 
@@ -351,6 +379,8 @@ static int do_merge_parts(int argc, char **argv)
 {
 	int i;
 
+	if (no_opts("archive merge", argc, argv))
+		return EXIT_USAGE;
 	if (argc < 2)
 		return usage_err("archive merge: expected ARCHIVE_DIR PART_DIR...");
 	for (i = 1; i < argc; i++) {
@@ -359,33 +389,48 @@ static int do_merge_parts(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "archive", argv[0]);
+		jsonw_name(json_wtr, "parts");
+		jsonw_string_array(json_wtr, (const char *const *)argv + 1, argc - 1);
+		jsonw_end_object(json_wtr);
+	}
 	return EXIT_OK;
 }
 
 /* archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...: LIB's version rules. */
 static int do_rule(int argc, char **argv)
 {
+	if (no_opts("archive rule", argc, argv))
+		return EXIT_USAGE;
 	if (argc < 2)
 		return usage_err("archive rule: expected ARCHIVE_DIR LIB [SOURCE:PREFIX]...");
 	if (archive__set_rules(argv[0], argv[1], (const char *const *)argv + 2, argc - 2)) {
 		p_err("%s", ucb_errmsg());
 		return EXIT_FAIL;
 	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "archive", argv[0]);
+		jsonw_string_field(json_wtr, "library", argv[1]);
+		jsonw_name(json_wtr, "rules");
+		jsonw_string_array(json_wtr, (const char *const *)argv + 2, argc - 2);
+		jsonw_end_object(json_wtr);
+	}
 	return EXIT_OK;
 }
 
-static const struct cmd archive_cmds[] = {
-	{ "list", do_list },
-	{ "show", do_show },
-	{ "verify", do_verify },
-	{ "add", do_add },
-	{ "needs", do_needs },
-	{ "merge", do_merge_parts },
-	{ "rule", do_rule },
+const struct cmd archive_cmds[] = {
+	{ "list", do_list, "archive list ARCHIVE_DIR", NULL },
+	{ "show", do_show, "archive show ARCHIVE_DIR LIB [VERSION [ARCH]]", NULL },
+	{ "verify", do_verify, "archive verify ARCHIVE_DIR",
+	  "Every blob matches its digest and parses as BTF; the needs and rules parse.\n" },
+	{ "add", do_add, "archive add ARCHIVE_DIR BLOB [--lib L] [--version V] [--arch A]\n"
+	  "            [--build-id ID]... [--soname S] [--object NAME]...\n"
+	  "            [--meta-from GEN_BTF_FILE] [--version-rule SOURCE:PREFIX]...", add_doc },
+	{ "needs", do_needs, "archive needs ARCHIVE_DIR OBJECT FILE", needs_doc },
+	{ "merge", do_merge_parts, "archive merge ARCHIVE_DIR PART_DIR...", merge_doc_ },
+	{ "rule", do_rule, "archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...", rule_doc },
 	{ 0 }
 };
-
-int do_archive(int argc, char **argv)
-{
-	return cmd_select(archive_cmds, argc, argv, archive_help);
-}

@@ -1,6 +1,7 @@
 /* check: every relocation's decision per target (a release, or the kernel
  * alone), so that releases can be diffed.  Same setup as gen min
  * (cli/gen_min.h), no blob and no verify.  See docs/gen-min.md. */
+#include <stdlib.h>
 #include <string.h>
 #include "cli/common.h"
 #include "cli/cmds.h"
@@ -19,7 +20,7 @@ static void decision_json(json_writer_t *w, const struct um_decision *d)
 	jsonw_bool_field(w, "matched", d->matched);
 	jsonw_bool_field(w, "poison", d->poison);
 	jsonw_bool_field(w, "unresolved", d->unresolved);
-	jsonw_string_field(w, "value", d->value_str);
+	json_value_field(w, "value", d->value_str);
 	jsonw_string_field(w, "target", d->target);
 	jsonw_end_object(w);
 }
@@ -89,18 +90,24 @@ static void check_text(const struct session *s)
 		}
 }
 
+const char check_synopsis[] =
+	"check OBJ... BTF|ARCHIVE_DIR|BUNDLE... [-k|--kernel KERNEL_BTF | --no-kernel]\n"
+	"      [--arch A] [--group-by-version] [--release A.btf,B.btf]...\n"
+	"      [--app-type NAME]... [--kernel-type NAME]...";
+const char check_doc[] =
+	"Every CO-RE relocation's decision per target (a release, or the kernel\n"
+	"alone without library BTF), so that releases can be diffed.  Library BTF\n"
+	"comes from BTF files (gen btf output, raw BTF), archive directories and\n"
+	"bundles alike; --arch picks their entries (default: the host's).\n"
+	"Options as gen min's (docs/gen-min.md).  -j: \"value\" is a number when\n"
+	"the relocation's value is one.\n";
+
 int do_check(int argc, char **argv)
 {
 	struct min_args a = {};
 	struct session s = {};
 	int rc;
 
-	if (argc >= 1 && !strcmp(argv[0], "help")) {
-		fprintf(stderr, "Usage: %s check OBJ... [BTF...] [-k KERNEL_BTF | --no-kernel]\n"
-			"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-			"          [--kernel-type NAME]... [-j]\n", bin_name);
-		return EXIT_OK;
-	}
 	rc = min_setup(&s, &a, argc, argv, "check", false, false);
 	if (rc)
 		goto out;

@@ -18,14 +18,35 @@ extern json_writer_t *json_wtr;	/* stdout under -j, made by main() */
 extern bool verbose;		/* -d/--debug: pass libbpf's log through */
 extern const char *bin_name;
 
+/* The grammar, as bpftool's: ucorebtf [OPTIONS] OBJECT [COMMAND] [ARGS].
+ * An entry is an object (sub: its commands) or a command (func).  Every
+ * entry answers `help`, `-h` and `--help` with its usage on stdout (exit
+ * 0); names match by unambiguous prefix (`bun l`).  synopsis is the full
+ * command line after the binary's name ("gen btf ELF [-o OUT] ..."),
+ * every option included, continuation lines starting with spaces; the
+ * help texts, the man pages and the completion are checked against it. */
 struct cmd {
 	const char *name;
-	int (*func)(int argc, char **argv);
+	int (*func)(int argc, char **argv);	/* a command; NULL for an object */
+	const char *synopsis;			/* a command's */
+	const char *doc;			/* what it does; NULL: nothing more */
+	const struct cmd *sub;			/* an object's commands, { 0 }-ended */
 };
 
-/* Run the handler whose name is argv[0] ("help" and no argument included). */
-int cmd_select(const struct cmd *cmds, int argc, char **argv,
-	       int (*help)(int argc, char **argv));
+/* Run entry c (path: its words, "gen btf") on the arguments after its
+ * name: help, the command, or the object's command named by argv[0]. */
+int cmd_run(const struct cmd *c, const char *path, int argc, char **argv);
+/* Usage of c on stdout (under -j: {"help": "..."}); EXIT_OK. */
+int cmd_help(const struct cmd *c, const char *path);
+
+/* The usage error for getopt's '?' (opterr is 0: getopt prints nothing):
+ * "CMD: unknown option '--x'" or "CMD: option '-o' needs an argument".
+ * av and shortopts as given to getopt.  Returns EXIT_USAGE. */
+int opt_err(const char *cmd, const char *shortopts, char **av);
+/* For a command without options: an argument starting with '-' is an
+ * unknown option (a file so named is given as ./-x).  EXIT_OK or
+ * EXIT_USAGE after the error. */
+int no_opts(const char *cmd, int argc, char **argv);
 
 /* One error line: "Error: ..." on stderr, or under -j {"error":"..."}
  * through json_wtr (as bpftool). */
@@ -44,5 +65,8 @@ void libbpf_log_init(void);
  * error and returns NULL when out of memory.  Output on stdout goes through
  * json_wtr instead. */
 json_writer_t *json_new(FILE *f);
+/* name: the relocation value v ("112", "-1", "struct data"), a JSON
+ * number when it is a decimal number, else a string. */
+void json_value_field(json_writer_t *w, const char *name, const char *v);
 
 #endif

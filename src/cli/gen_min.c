@@ -22,7 +22,7 @@
 /* ---- the front half, shared with check ---- */
 
 enum { OPT_NO_KERNEL = 256, OPT_GROUP, OPT_RELEASE, OPT_APP, OPT_KERNEL_T, OPT_NO_VERIFY,
-       OPT_ARCHIVE, OPT_STRICT };
+       OPT_ARCHIVE, OPT_STRICT, OPT_ARCH };
 
 static const struct option long_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -35,6 +35,7 @@ static const struct option long_opts[] = {
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "archive", no_argument, NULL, OPT_ARCHIVE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "arch", required_argument, NULL, OPT_ARCH },
 	{ 0 }
 };
 
@@ -78,8 +79,17 @@ static int parse(struct min_args *a, int argc, char **argv, const char *cmd, boo
 		case OPT_RELEASE: a->releases[so->nrel++] = optarg; break;
 		case OPT_APP: a->forces[so->nforce++] = (struct session_force){ optarg, UM_APP }; break;
 		case OPT_KERNEL_T: a->forces[so->nforce++] = (struct session_force){ optarg, UM_KERNEL }; break;
-		case OPT_NO_VERIFY: a->verify = false; break;
-		case OPT_ARCHIVE: a->archive = true; break;
+		case OPT_ARCH: so->arch = optarg; break;
+		case OPT_NO_VERIFY:
+			if (!want_out)	/* check verifies nothing */
+				return usage_err("%s: --no-verify is not an option of %s", cmd, cmd);
+			a->verify = false;
+			break;
+		case OPT_ARCHIVE:
+			if (!want_out)
+				return usage_err("%s: --archive is not an option of %s", cmd, cmd);
+			a->archive = true;
+			break;
 		case OPT_STRICT:
 			if (!want_out)	/* gen min's alone, as -o */
 				return usage_err("%s: --strict is not an option of %s", cmd, cmd);
@@ -87,9 +97,7 @@ static int parse(struct min_args *a, int argc, char **argv, const char *cmd, boo
 			break;
 		case '?':
 		default:
-			if (optopt)
-				return usage_err("%s: option -%c needs an argument or is unknown", cmd, optopt);
-			return usage_err("%s: unknown option '%s'", cmd, argv[optind - 1]);
+			return opt_err(cmd, "k:o:", argv);
 		}
 	}
 	if (so->kernel && so->no_kernel)
@@ -656,18 +664,25 @@ static int strict_check(const struct min_summary *sum)
 	return bad;
 }
 
-static int gen_min_help(void)
-{
-	fprintf(stderr, "Usage: %s gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
-		"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-		"          [--kernel-type NAME]... [--no-verify] [--archive] [--strict] [-j]\n"
-		"  -o DIR     one blob per library version and gen-min.json in DIR; if DIR\n"
-		"             is an archive (has index.tsv) or --archive is given, add the\n"
-		"             versions to it as entries, and each object's kernel needs\n"
-		"  --strict   exit 1, writing nothing, when a release fails a required\n"
-		"             (unguarded) relocation\n", bin_name);
-	return EXIT_OK;
-}
+const char gen_min_synopsis[] =
+	"gen min OBJ... BTF|ARCHIVE_DIR|BUNDLE... [-k|--kernel KERNEL_BTF | --no-kernel]\n"
+	"        [-o|--output DIR] [--archive] [--strict] [--arch A] [--group-by-version]\n"
+	"        [--release A.btf,B.btf]... [--app-type NAME]... [--kernel-type NAME]...\n"
+	"        [--no-verify]";
+const char gen_min_doc[] =
+	"Per library version, the minimal BTF the objects' CO-RE relocations need,\n"
+	"resolved with libbpf's own engine and verified against the full BTF\n"
+	"(docs/gen-min.md).  Library BTF comes from BTF files, archive directories\n"
+	"and bundles alike (--arch picks their entries; default: the host's).\n"
+	"  -o DIR        one blob per library version and gen-min.json in DIR; if DIR\n"
+	"                is an archive (has index.tsv) or --archive is given, add the\n"
+	"                versions to it as entries, and each object's kernel needs\n"
+	"  --strict      exit 1, writing nothing, when a release fails a required\n"
+	"                (unguarded) relocation\n"
+	"  -k, --no-kernel  the kernel BTF (default " UCB_KERNEL_BTF_DEFAULT "), or none\n"
+	"  --group-by-version, --release  resolve libraries together\n"
+	"  --app-type, --kernel-type      force a local type to a side\n"
+	"  --no-verify   skip verifying the blobs against the full BTF\n";
 
 int do_gen_min(int argc, char **argv)
 {
@@ -678,8 +693,6 @@ int do_gen_min(int argc, char **argv)
 	bool archive;
 	int rc;
 
-	if (argc >= 1 && !strcmp(argv[0], "help"))
-		return gen_min_help();
 	rc = min_setup(&s, &a, argc, argv, "gen min", true, true);
 	if (rc)
 		goto out;
@@ -714,69 +727,5 @@ out:
 	summary_free(&sum);
 	session__free(&s);
 	min_args_free(&a);
-	return rc;
-}
-
-/* ---- gen min_core_btf: bpftool's kernel-only BTFGen ---- */
-
-int do_gen_min_core_btf(int argc, char **argv)
-{
-	struct session_opts so = {};
-	struct session s;
-	struct btf *blob = NULL;
-	const void *raw;
-	__u32 size;
-	int i, err, rc = EXIT_FAIL;
-
-	if (argc >= 1 && !strcmp(argv[0], "help")) {
-		fprintf(stderr, "Usage: %s gen min_core_btf INPUT OUTPUT OBJ...\n", bin_name);
-		return EXIT_OK;
-	}
-	if (argc < 3)
-		return usage_err("gen min_core_btf: usage: gen min_core_btf INPUT OUTPUT OBJ...");
-	err = ucb_check_output_path(argv[1]);
-	if (err) {
-		p_err("%s: cannot write: %s", argv[1], strerror(-err));
-		return EXIT_FAIL;
-	}
-	for (i = 2; i < argc; i++) {
-		enum btf_file_kind kind;
-
-		if (btf_file_kind(argv[i], &kind)) {
-			p_err("%s", ucb_errmsg());
-			return EXIT_FAIL;
-		}
-		if (kind != BTF_FILE_BPF_OBJ) {
-			p_err("%s: not a BPF object: no .BTF.ext section", argv[i]);
-			return EXIT_FAIL;
-		}
-	}
-	so.kernel = argv[0];	/* INPUT: the BTF to minimize */
-	session__init(&s, &so);
-	for (i = 2, err = 0; !err && i < argc; i++)
-		err = session__add_object(&s, argv[i]);
-	if (!err && session__add_release(&s, "kernel") < 0)
-		err = -ENOMEM;
-	err = err ?: session__load_engine(&s);
-	err = err ?: session__run(&s, false);
-	if (err) {
-		p_errmsg();
-		goto out;
-	}
-	blob = um_kernel_blob(s.e);
-	if (!blob) {
-		p_err("%s: cannot build minimized BTF: %s", argv[0], strerror(errno));
-		goto out;
-	}
-	raw = btf__raw_data(blob, &size);
-	err = ucb_write_file_atomic(argv[1], raw, size);
-	if (err) {
-		p_err("%s: cannot write: %s", argv[1], strerror(-err));
-		goto out;
-	}
-	rc = EXIT_OK;
-out:
-	btf__free(blob);
-	session__free(&s);
 	return rc;
 }

@@ -1,4 +1,5 @@
-/* ucorebtf: BTFGen for userspace libraries.  CLI entry point. */
+/* ucorebtf: BTFGen for userspace libraries.  CLI entry point: the global
+ * options and the command tables (bpftool's grammar, cli/common.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,65 +8,12 @@
 
 #define UCOREBTF_VERSION "0.1.0"
 
-static int do_help(int argc, char **argv)
-{
-	fprintf(stderr,
-		"Usage: %s [OPTIONS] OBJECT COMMAND [ARGS]\n"
-		"       %s OBJECT help\n"
-		"\n"
-		"  gen btf ELF [-o OUT] [--version V] [--debug-file F]\n"
-		"                           BTF of a userspace ELF from its DWARF (own encoder; --via pahole)\n"
-		"  gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
-		"          [--group-by-version] [--release A.btf,B.btf]... [--app-type NAME]...\n"
-		"          [--kernel-type NAME]... [--no-verify]\n"
-		"                           minimal per-library-version BTF for OBJ's CO-RE relocations\n"
-		"  gen min_core_btf INPUT OUTPUT OBJ...\n"
-		"                           bpftool-compatible kernel-only BTFGen\n"
-		"  merge [BASE] APP.btf... -o OUT\n"
-		"                           kernel BTF (default /sys/kernel/btf/vmlinux) + app BTF\n"
-		"  check OBJ... BTF... [-k KERNEL_BTF | --no-kernel]\n"
-		"                           each relocation's decision per target\n"
-		"  report OBJ... ARCHIVE_DIR|BTF... [-f text|md|json|html] [-o OUT] [--strict]\n"
-		"                           compatibility matrix: relocations x releases\n"
-		"  archive list|show|verify|add|needs ARCHIVE_DIR ...\n"
-		"                           the versioned library archive (docs/archive.md)\n"
-		"  bundle create ARCHIVE_DIR -o OUT [--compress xz|zlib|none] [--emit raw|c|elf]\n"
-		"  bundle list|verify FILE | bundle extract FILE -o DIR\n"
-		"                           compressed bundles for shipping (docs/bundle.md)\n"
-		"  prepare --bundle FILE [--obj OBJ] TARGET... -o OUT.btf\n"
-		"                           btf_custom_path for TARGETs from a bundle (docs/runtime.md)\n"
-		"\n"
-		"OPTIONS: -j|--json  -p|--pretty (indented JSON, implies -j)  -d|--debug (libbpf log)\n"
-		"         -V|--version  -h|--help\n",
-		bin_name, bin_name);
-	return EXIT_OK;
-}
-
-static int do_gen_help(int argc, char **argv)
-{
-	fprintf(stderr,
-		"Usage: %s gen btf ELF [-o OUT] [--version V] [--debug-file F]\n"
-		"       %s gen min OBJ... BTF... [-k KERNEL_BTF | --no-kernel] [-o DIR]\n"
-		"       %s gen min_core_btf INPUT OUTPUT OBJ...\n"
-		"       %s gen help\n",
-		bin_name, bin_name, bin_name, bin_name);
-	return EXIT_OK;
-}
-
-static const struct cmd gen_cmds[] = {
-	{ "btf", do_gen_btf },
-	{ "min", do_gen_min },
-	{ "min_core_btf", do_gen_min_core_btf },
-	{ 0 }
-};
-
-static int do_gen(int argc, char **argv)
-{
-	return cmd_select(gen_cmds, argc, argv, do_gen_help);
-}
-
 static int do_version(int argc, char **argv)
 {
+	if (no_opts("version", argc, argv))
+		return EXIT_USAGE;
+	if (argc)
+		return usage_err("version: unexpected argument '%s'", argv[0]);
 	if (!json_wtr) {
 		printf("%s v%s\n", bin_name, UCOREBTF_VERSION);
 		return EXIT_OK;
@@ -76,16 +24,39 @@ static int do_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const struct cmd main_cmds[] = {
-	{ "gen", do_gen },
-	{ "merge", do_merge },
-	{ "archive", do_archive },
-	{ "bundle", do_bundle },
-	{ "prepare", do_prepare },
-	{ "check", do_check },
-	{ "report", do_report },
-	{ "version", do_version },
+static const struct cmd gen_cmds[] = {
+	{ "btf", do_gen_btf, gen_btf_synopsis, gen_btf_doc },
+	{ "min", do_gen_min, gen_min_synopsis, gen_min_doc },
+	{ "min_core_btf", do_gen_min_core_btf, gen_min_core_btf_synopsis, gen_min_core_btf_doc },
 	{ 0 }
+};
+
+static const struct cmd main_cmds[] = {
+	{ "gen", NULL, NULL, "BTF of a binary from its DWARF (btf), the minimal BTF a BPF object's\n"
+	  "CO-RE relocations need (min), bpftool's kernel-only BTFGen (min_core_btf).\n", gen_cmds },
+	{ "merge", do_merge, merge_synopsis, merge_doc },
+	{ "check", do_check, check_synopsis, check_doc },
+	{ "report", do_report, report_synopsis, report_doc },
+	{ "archive", NULL, NULL, archive_doc, archive_cmds },
+	{ "bundle", NULL, NULL, bundle_doc, bundle_cmds },
+	{ "prepare", do_prepare, prepare_synopsis, prepare_doc },
+	{ "version", do_version, "version", "The version of ucorebtf (also -V, --version).\n" },
+	{ 0 }
+};
+
+static const struct cmd top = {
+	"", NULL, NULL,
+	"OBJECT and COMMAND may be abbreviated to an unambiguous prefix (bundle l).\n"
+	"\n"
+	"OPTIONS (anywhere on the line):\n"
+	"  -j|--json     JSON on stdout, errors as {\"error\": \"...\"} (docs/cli.md)\n"
+	"  -p|--pretty   indented JSON (implies -j)\n"
+	"  -d|--debug    libbpf's log, and what the DWARF encoder skipped, on stderr\n"
+	"  -V|--version  the version\n"
+	"  -h|--help     this help; 'OBJECT help' and 'OBJECT COMMAND help' for one\n"
+	"\n"
+	"Exit status: 0 done, 1 failed (one 'Error:' line), 2 usage error.\n",
+	main_cmds
 };
 
 /* Global flags may stand anywhere on the line (bpftool accepts `... -j`);
@@ -119,6 +90,8 @@ int main(int argc, char **argv)
 {
 	int want_version = 0, rc;
 
+	/* One error line: ours, never getopt's as well. */
+	opterr = 0;
 	argc = strip_global_opts(argc, argv, &want_version);
 	libbpf_log_init();
 	/* Under -j everything on stdout, errors included, goes through one
@@ -134,7 +107,7 @@ int main(int argc, char **argv)
 	if (want_version)
 		rc = do_version(0, NULL);
 	else
-		rc = cmd_select(main_cmds, argc - 1, argv + 1, do_help);
+		rc = cmd_run(&top, "", argc - 1, argv + 1);
 	jsonw_destroy(&json_wtr);
 	return rc;
 }

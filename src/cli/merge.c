@@ -10,19 +10,14 @@
 #include "cli/cmds.h"
 
 
-static int merge_help(void)
-{
-	fprintf(stderr,
-		"Usage: %s merge [BASE] APP.btf... -o OUT [--base FILE | --no-base]\n"
-		"\n"
-		"Concatenate the kernel BTF (BASE, default %s) and one or more\n"
-		"application BTFs (raw BTF or ELF with .BTF) into one raw BTF file OUT.\n"
-		"A first argument is taken as BASE when it holds kernel types\n"
-		"(struct task_struct).  Types are appended as they are: a name defined in\n"
-		"both the kernel and an app makes CO-RE ambiguous; `gen min` avoids that.\n",
-		bin_name, UCB_KERNEL_BTF_DEFAULT);
-	return EXIT_OK;
-}
+const char merge_synopsis[] = "merge [BASE] APP.btf... -o|--output OUT [--base FILE | --no-base]";
+const char merge_doc[] =
+	"Concatenate the kernel BTF (BASE, default " UCB_KERNEL_BTF_DEFAULT ") and one or\n"
+	"more application BTFs (raw BTF or ELF with .BTF) into one raw BTF file OUT,\n"
+	"usable as libbpf's btf_custom_path.  A first argument is taken as BASE when\n"
+	"it holds kernel types (struct task_struct).  Types are appended as they are:\n"
+	"a name defined in both the kernel and an app makes CO-RE ambiguous; `gen min`\n"
+	"avoids that.\n";
 
 static bool is_kernel_btf(const struct btf *btf)
 {
@@ -35,7 +30,6 @@ int do_merge(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "base", required_argument, NULL, 'b' },
 		{ "no-base", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *out = NULL, *base_path = NULL;
@@ -44,19 +38,16 @@ int do_merge(int argc, char **argv)
 	int opt, i, first = 0, err, ret = EXIT_FAIL;
 
 	optind = 1;
-	while ((opt = getopt_long(argc + 1, argv - 1, "o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc + 1, argv - 1, "o:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': out = optarg; break;
 		case 'b': base_path = optarg; break;
 		case 'n': no_base = true; break;
-		case 'h': return merge_help();
-		default: return usage_err("merge: bad option (see '%s merge help')", bin_name);
+		default: return opt_err("merge", "o:", argv - 1);
 		}
 	}
 	argc -= optind - 1;
 	argv += optind - 1;
-	if (argc == 1 && !strcmp(argv[0], "help"))
-		return merge_help();
 	if (!out)
 		return usage_err("merge: missing -o OUT");
 	if (argc < 1)

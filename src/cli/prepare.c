@@ -10,21 +10,17 @@
 #include "cli/common.h"
 #include "cli/cmds.h"
 
-static int prepare_help(void)
-{
-	fprintf(stderr,
-		"Usage: %s prepare --bundle FILE [--obj OBJ] [--kernel-btf F] [--version V]\n"
-		"                  [--follow-needed] TARGET... -o OUT.btf\n"
-		"\n"
-		"Pick the bundle entry of each TARGET binary (build-id, else --version,\n"
-		"else a version read by the library's version rule, for a library the\n"
-		"target identifies as) and write one raw BTF with those entries and the\n"
-		"kernel types OBJ needs: a btf_custom_path for libbpf, cilium/ebpf or aya.\n"
-		"--follow-needed lets a rule read a DT_NEEDED library (needed:SONAME).\n"
-		"A target not chosen by build-id is named in a warning (-j: \"exact\").\n",
-		bin_name);
-	return EXIT_OK;
-}
+const char prepare_synopsis[] =
+	"prepare --bundle FILE [--obj OBJ] [--kernel-btf F] [--version V] [--follow-needed]\n"
+	"        TARGET... -o|--output OUT.btf";
+const char prepare_doc[] =
+	"Pick the bundle entry of each TARGET binary (build-id, else --version,\n"
+	"else a version read by the library's version rule, for a library the\n"
+	"target identifies as) and write one raw BTF with those entries and the\n"
+	"kernel types OBJ needs: a btf_custom_path for libbpf, cilium/ebpf or aya\n"
+	"(docs/runtime.md).  --follow-needed lets a rule read a DT_NEEDED library\n"
+	"(needed:SONAME).  A target not chosen by build-id is named in a warning\n"
+	"(-j: \"exact\": false).\n";
 
 /* "a (rule:symbol:lua_ident), b (version)": the targets whose entry was
  * not chosen by build-id, malloc'ed; NULL if none (or out of memory). */
@@ -98,7 +94,6 @@ int do_prepare(int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "follow-needed", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	UCOREBTF_OPTS(ucorebtf_prepare_opts, po);
@@ -110,7 +105,7 @@ int do_prepare(int argc, char **argv)
 	int opt, i, err;
 
 	optind = 1;
-	while ((opt = getopt_long(argc + 1, argv - 1, "o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc + 1, argv - 1, "o:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': bundle = optarg; break;
 		case 'O': po.object_path = optarg; break;
@@ -118,14 +113,11 @@ int do_prepare(int argc, char **argv)
 		case 'v': version = optarg; break;
 		case 'o': out = optarg; break;
 		case 'n': po.follow_needed = true; break;
-		case 'h': return prepare_help();
-		default: return usage_err("prepare: bad option (see '%s prepare help')", bin_name);
+		default: return opt_err("prepare", "o:", argv - 1);
 		}
 	}
 	argc -= optind - 1;
 	argv += optind - 1;
-	if (argc == 1 && !strcmp(argv[0], "help"))
-		return prepare_help();
 	if (!bundle || !out || argc < 1)
 		return usage_err("prepare: expected --bundle FILE TARGET... -o OUT");
 	err = ucb_check_output_path(out);

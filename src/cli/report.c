@@ -326,19 +326,24 @@ static void report_free(struct report *r)
 
 /* ---- command ---- */
 
-static int report_help(void)
+const char report_synopsis[] =
+	"report OBJ... BTF|ARCHIVE_DIR|BUNDLE... [-f|--format text|md|json|html]\n"
+	"       [-o|--output OUT] [-k|--kernel KERNEL_BTF | --no-kernel] [--arch A] [--strict]";
+const char report_doc[] =
+	"Compatibility matrix.  Rows: each program's relocations by type.field.path;\n"
+	"columns: releases in version order; cells: a field's offset/size, an\n"
+	"enumerator's value, a type's size, or missing.\n"
+	"Library BTF comes from BTF files, bundles and directories: an archive root\n"
+	"(index.tsv), part of one (entry.tsv files), or any directory of *.btf;\n"
+	"--arch picks archive and bundle entries (default: the host's).\n"
+	"  --strict  exit 1 when a release fails a required (unguarded) relocation\n"
+	"  -j        the report as JSON on stdout (-f json); with -o OUT, the report\n"
+	"            goes to OUT in any format and stdout gets a JSON summary;\n"
+	"            -j -f text|md|html without -o is a usage error\n";
+
+static const char *av_fmt_name(int fmt)
 {
-	fprintf(stderr,
-		"Usage: %s report OBJ... ARCHIVE_DIR|BTF... [-f text|md|json|html] [-o OUT]\n"
-		"          [-k KERNEL_BTF | --no-kernel] [--arch A] [--strict]\n"
-		"  Rows: each program's relocations by type.field.path; columns: releases in\n"
-		"  version order; cells: a field's offset/size, an enumerator's value, a\n"
-		"  type's size, or missing.\n"
-		"  ARCHIVE_DIR: an archive root (index.tsv), part of one (entry.tsv files),\n"
-		"  or any directory of *.btf; --arch picks archive entries (default: uname -m).\n"
-		"  --strict  exit 1 when a release fails a required (unguarded) relocation\n",
-		bin_name);
-	return EXIT_OK;
+	return fmt == FMT_MD ? "md" : fmt == FMT_HTML ? "html" : fmt == FMT_JSON ? "json" : "text";
 }
 
 static int parse_fmt(const char *s)
@@ -375,6 +380,7 @@ static int parse(struct report_args *a, int argc, char **argv)
 	};
 	char **av = calloc(argc + 2, sizeof(char *));
 	int c, rc = EXIT_OK;
+	bool fmt_given = false;
 
 	a->inputs = calloc(argc + 1, sizeof(char *));
 	if (!av || !a->inputs) {
@@ -392,6 +398,7 @@ static int parse(struct report_args *a, int argc, char **argv)
 		switch (c) {
 		case 1: a->inputs[a->ninput++] = optarg; break;
 		case 'f':
+			fmt_given = true;
 			a->fmt = parse_fmt(optarg);
 			if (a->fmt < 0)
 				rc = usage_err("report: unknown format '%s' (text, md, json, html)", optarg);
@@ -402,10 +409,13 @@ static int parse(struct report_args *a, int argc, char **argv)
 		case OPT_STRICT: a->strict = true; break;
 		case OPT_ARCH: a->arch = optarg; break;
 		default:
-			rc = usage_err("report: unknown option or missing argument '%s'", av[optind - 1]);
+			rc = opt_err("report", "f:o:k:", av);
 		}
 	}
 	free(av);
+	/* -j: stdout holds JSON only; another format goes to a file. */
+	if (!rc && json_output && fmt_given && a->fmt != FMT_JSON && !a->out)
+		rc = usage_err("report: -j prints JSON: -f %s needs -o OUT", av_fmt_name(a->fmt));
 	return rc;
 }
 
@@ -415,14 +425,8 @@ static int add_inputs(struct session *s, const struct report_args *a)
 {
 	int i, err = 0;
 
-	for (i = 0; !err && i < a->ninput; i++) {
-		struct stat st;
-
-		if (stat(a->inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
-			err = session__add_dir(s, a->inputs[i], a->arch);
-		else
-			err = session__add_input(s, a->inputs[i]);
-	}
+	for (i = 0; !err && i < a->ninput; i++)
+		err = session__add_input(s, a->inputs[i]);
 	if (err)
 		p_errmsg();	/* session's own; BTF reading printed its own */
 	return err;
@@ -463,18 +467,31 @@ static int strict_check(const struct report *r)
 	return r->required_rels ? EXIT_FAIL : EXIT_OK;
 }
 
+/* -j with -o: what was written where. */
+static void summary_json(const struct report *r, const struct report_args *a)
+{
+	json_writer_t *w = json_wtr;
+
+	jsonw_start_object(w);
+	jsonw_string_field(w, "output", a->out);
+	jsonw_string_field(w, "format", av_fmt_name(a->fmt));
+	jsonw_int_field(w, "releases", r->s.nrels);
+	jsonw_int_field(w, "rows", r->nrows);
+	jsonw_int_field(w, "failing_releases", r->required_rels);
+	jsonw_end_object(w);
+}
+
 int do_report(int argc, char **argv)
 {
 	struct report_args a = {};
 	struct report r = {};
 	int rc, err;
 
-	if (argc >= 1 && !strcmp(argv[0], "help"))
-		return report_help();
 	rc = parse(&a, argc, argv);
 	if (rc)
 		goto out;
 	rc = EXIT_FAIL;
+	a.so.arch = a.arch;
 	session__init(&r.s, &a.so);
 	if (add_inputs(&r.s, &a))
 		goto out;
@@ -493,6 +510,8 @@ int do_report(int argc, char **argv)
 	}
 	if (resolve(&r) || report_emit(&r, a.fmt, a.out))
 		goto out;
+	if (json_output && a.out)
+		summary_json(&r, &a);
 	rc = a.strict ? strict_check(&r) : EXIT_OK;
 out:
 	report_free(&r);

@@ -140,7 +140,7 @@ static void emit_row_json(json_writer_t *w, const struct report *r, const struct
 		json_num(w, "offset", c->off);
 		json_num(w, "size", c->size);
 		if (c->value[0])
-			jsonw_string_field(w, "value", c->value);
+			json_value_field(w, "value", c->value);
 		else
 			jsonw_null_field(w, "value");
 		jsonw_string_field(w, "text", c->text);

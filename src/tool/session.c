@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "lib/bundle.h"
 #include "lib/errmsg.h"
 #include "lib/fileio.h"
 #include "lib/index.h"
@@ -110,12 +111,35 @@ int session__add_lib(struct session *s, const char *path, const struct btf_meta 
 	return 0;
 }
 
+/* A bundle starts with its magic (lib/bundle.h). */
+static bool is_bundle(const char *path)
+{
+	char h[sizeof(UCB_MAGIC) - 1];
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	bool r;
+
+	if (fd < 0)
+		return false;
+	r = pread(fd, h, sizeof(h), 0) == sizeof(h) && !memcmp(h, UCB_MAGIC, sizeof(h));
+	close(fd);
+	return r;
+}
+
 int session__add_input(struct session *s, const char *path)
 {
+	const char *arch = s->opts.arch ?: ucb_host_arch();
 	enum btf_file_kind kind;
+	struct stat st;
 	int err;
 
 	ucb_err_clear();
+	/* Archives and bundles hold library BTFs too: accepted alike. */
+	if (stat(path, &st))
+		st.st_mode = 0;		/* btf_file_kind names what is wrong */
+	if (S_ISDIR(st.st_mode))
+		return session__add_dir(s, path, arch);
+	if (S_ISREG(st.st_mode) && is_bundle(path))
+		return session__add_bundle(s, path, arch);
 	err = btf_file_kind(path, &kind);	/* prints its own message */
 	if (err)
 		return err;
@@ -138,6 +162,18 @@ int session__add_input(struct session *s, const char *path)
 
 /* ---- inputs from an archive ---- */
 
+/* An entry's soname and first build-id, so that gen min into an archive
+ * keeps them ("-": none). */
+static void entry_ids(struct btf_meta *meta, const struct ucb_entry *e)
+{
+	size_t n = strcspn(e->build_ids, ",");
+
+	if (strcmp(e->soname, "-"))
+		snprintf(meta->soname, sizeof(meta->soname), "%s", e->soname);
+	if (strcmp(e->build_ids, "-") && n < sizeof(meta->build_id))
+		snprintf(meta->build_id, sizeof(meta->build_id), "%.*s", (int)n, e->build_ids);
+}
+
 /* The entries of idx for arch, their blobs under the archive root (the
  * archive module knows the layout, docs/archive.md). */
 static int add_entries(struct session *s, const char *root, const struct ucb_index *idx,
@@ -156,6 +192,7 @@ static int add_entries(struct session *s, const char *root, const struct ucb_ind
 		snprintf(meta.library, sizeof(meta.library), "%s", e->lib);
 		snprintf(meta.version, sizeof(meta.version), "%s", e->version);
 		snprintf(meta.arch, sizeof(meta.arch), "%s", e->arch);
+		entry_ids(&meta, e);
 		err = archive__blob_path(root, e->digest, path, sizeof(path));
 		if (!err)
 			err = session__add_lib(s, path, &meta);
@@ -224,6 +261,63 @@ int session__add_dir(struct session *s, const char *dir, const char *arch)
 	if (!err && s->nlib == before)
 		err = ucb_errf(-ENOENT, "%s: no release BTF in this directory (no index.tsv, entry.tsv or *.btf for %s)",
 			       dir, arch);
+	return err;
+}
+
+/* ---- inputs from a bundle ---- */
+
+static int add_bundle_entry(struct session *s, const char *file, const struct ucb_bundle *b,
+			    const struct ucb_entry *e)
+{
+	const struct ucb_blob *blob = ucb_bundle_blob(b, e->digest);
+	struct btf_meta meta = {};
+	char path[PATH_MAX];
+	struct btf *btf;
+	int err;
+
+	if (!blob)	/* the reader checked every entry has its blob */
+		return ucb_errf(-EINVAL, "%s: %s %s: no blob", file, e->lib, e->version);
+	snprintf(meta.library, sizeof(meta.library), "%s", e->lib);
+	snprintf(meta.version, sizeof(meta.version), "%s", e->version);
+	snprintf(meta.arch, sizeof(meta.arch), "%s", e->arch);
+	entry_ids(&meta, e);
+	if (snprintf(path, sizeof(path), "%s:%s/%s/%s", file, e->lib, e->version, e->arch) >=
+	    (int)sizeof(path))
+		return ucb_errf(-ENAMETOOLONG, "%s: name too long", file);
+	btf = btf__new(blob->data, blob->size);	/* copies the data */
+	if (!btf)
+		return ucb_errf(-errno ?: -EINVAL, "%s: %s %s: blob is not valid BTF", file, e->lib,
+				e->version);
+	err = session__add_lib(s, path, &meta);
+	if (err) {
+		btf__free(btf);
+		return err;
+	}
+	s->libs[s->nlib - 1].btf = btf;
+	return 0;
+}
+
+int session__add_bundle(struct session *s, const char *path, const char *arch)
+{
+	struct ucb_bundle b;
+	int before = s->nlib, err;
+	size_t i, sz;
+	void *data;
+
+	ucb_err_clear();
+	err = ucb_read_file(path, &data, &sz);
+	if (err)
+		return ucb_errf(err, "%s: %s", path, strerror(-err));
+	err = ucb_bundle_parse(data, sz, NULL, &b);
+	free(data);
+	if (err)
+		return ucb_errf(err, "%s: %s", path, ucb_errmsg());
+	for (i = 0; !err && i < b.idx.cnt; i++)
+		if (!strcmp(b.idx.e[i].arch, arch))
+			err = add_bundle_entry(s, path, &b, &b.idx.e[i]);
+	ucb_bundle_free(&b);
+	if (!err && s->nlib == before)
+		err = ucb_errf(-ENOENT, "%s: no entry for %s in this bundle", path, arch);
 	return err;
 }
 
@@ -299,7 +393,8 @@ int session__load_libs(struct session *s)
 		return ucb_errf(-ENOMEM, "out of memory");
 	for (i = 0; i < s->nlib; i++) {
 		s->libs[i].same_as = -1;
-		s->libs[i].btf = btf_load(s->libs[i].path, NULL);	/* prints */
+		if (!s->libs[i].btf)	/* else a bundle's, loaded from memory */
+			s->libs[i].btf = btf_load(s->libs[i].path, NULL);	/* prints */
 		if (!s->libs[i].btf) {
 			free(hash);
 			return -errno ?: -EINVAL;

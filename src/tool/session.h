@@ -53,6 +53,7 @@ struct session_opts {
 	int nrel;
 	const struct session_force *forces;	/* --app-type, --kernel-type */
 	int nforce;
+	const char *arch;		/* archive and bundle entries; NULL: the host's */
 };
 
 struct session {
@@ -75,9 +76,11 @@ struct session {
 void session__init(struct session *s, const struct session_opts *opts);
 void session__free(struct session *s);
 
-/* An input told apart by content: a BPF object (ELF with .BTF.ext) or a
- * library BTF (raw BTF, or an ELF with .BTF and maybe .ucorebtf.meta).
- * The library's label names an output file, so it must be one. */
+/* An input told apart by content: a BPF object (ELF with .BTF.ext), a
+ * library BTF (raw BTF, or an ELF with .BTF and maybe .ucorebtf.meta), a
+ * directory (session__add_dir) or a bundle (session__add_bundle), the
+ * latter two for opts.arch.  The library's label names an output file, so
+ * it must be one. */
 int session__add_input(struct session *s, const char *path);
 int session__add_object(struct session *s, const char *path);
 /* A library BTF; its name and version from meta, or if NULL from the
@@ -87,6 +90,9 @@ int session__add_lib(struct session *s, const char *path, const struct btf_meta 
  * else every entry.tsv (its blob from the nearest blobs/ above) and every
  * *.btf below it.  -ENOENT if it holds none. */
 int session__add_dir(struct session *s, const char *dir, const char *arch);
+/* Library BTFs of a bundle (lib/bundle.h's reader): the entries of arch,
+ * each named "FILE:lib/version/arch".  -ENOENT if it holds none. */
+int session__add_bundle(struct session *s, const char *path, const char *arch);
 
 /* Order objects by path and libraries by library, version (natural order)
  * and path, so that the input order never changes the output; an object

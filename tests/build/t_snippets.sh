@@ -4,15 +4,19 @@
 # body of a function after an application prelude; see its header).  BPF
 # snippets are compiled as the Makefile compiles bpf/ (clang -target bpf,
 # vmlinux.h); application snippets are compiled and linked against
-# libucorebtf.a and libbpf.  The one quoted header a snippet may include,
-# "probe.ucb.h", is what `ucorebtf bundle create --emit c` really writes (of
-# the seed archive), so the snippets use the names it defines.
+# libucorebtf.a and libbpf.  The quoted headers a snippet may include,
+# "probe.ucb.h" and "probe_ucb.h", are what `ucorebtf bundle create --emit c`
+# really writes of the seed archive (the second with --symbol probe_ucb), so
+# the snippets use the names it defines.
 . "$TESTS_DIR/lib.sh"
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
 ARCH=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-"$UCOREBTF" bundle create "$B/examples/seed/archive" --emit c -o probe.ucb.h >/dev/null 2>bc.err ||
-	{ failt "snippets: bundle create --emit c: $(cat bc.err)"; exit 0; }
+for h in "probe.ucb.h" "probe_ucb.h --symbol probe_ucb"; do
+	# shellcheck disable=SC2086 # the header name, then its options
+	"$UCOREBTF" bundle create "$B/examples/seed/archive" --emit c -o $h >/dev/null 2>bc.err ||
+		{ failt "snippets: bundle create --emit c -o $h: $(cat bc.err)"; exit 0; }
+done
 
 # compile KIND FILE: 0 if it compiles (and, for an application, links).
 compile() {

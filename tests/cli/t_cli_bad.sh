@@ -69,6 +69,17 @@ for row in "${rows[@]}"; do
 	done
 	[ $ok = 1 ] && pass "cli bad: ${tmpl//$B\//} rejects $tried bad inputs, names each, writes nothing"
 done
+# Bundles are inputs of check, report and gen min too (issue 11): a damaged
+# one (truncated, a flipped byte) is named, nothing written.
+head -c 200 good.ucb > cutb.ucb
+cp good.ucb flipb.ucb && printf '\xff' | dd of=flipb.ucb bs=1 seek=100 conv=notrunc 2>/dev/null
+ok=1
+for bad in cutb.ucb flipb.ucb; do
+	run $U check $OBJ $bad || ok=0
+	run $U report $OBJ $bad -o out/r.txt || ok=0
+	run $U gen min $OBJ $bad -o out/min || ok=0
+done
+[ $ok = 1 ] && pass "cli bad: a damaged bundle given to check, report and gen min is named, nothing written"
 bad=stripped
 run $U gen btf stripped -o out/x.btf && pass "cli bad: gen btf on an ELF without DWARF or .BTF"
 

@@ -56,6 +56,15 @@ js "archive verify" $U -j archive verify "$D/A" && field 'd["errors"]' 0
 js "bundle create" $U -j bundle create "$D/A" -o "$D/b.ucb" && field 'd["output"]' "$D/b.ucb"
 js "bundle verify" $U -j bundle verify "$D/b.ucb" && field 'd["file"]' "$D/b.ucb"
 js "bundle list" $U -j bundle list "$D/b.ucb"
+# Commands that printed nothing under -j before issue 11.
+js "bundle extract" $U -j bundle extract "$D/b.ucb" -o "$D/X" && field 'd["output"]' "$D/X"
+printf 'struct pt_regs di\n' > "$D/n\"eeds"
+js "archive needs" $U -j archive needs "$D/A" seed "$D/n\"eeds" && field 'd["object"]' seed
+js "report -f html -o" $U -j report $OBJ "$L" -f html -o "$D/r.html" && field 'd["output"]' "$D/r.html"
+js "archive list arrays" $U -j archive list "$D/A" && field 'd[0]["objects"]' "['seed']"
+js "help" $U -j bundle create help
+js "usage error, -j report -f text" $U -j report $OBJ "$L" -f text && field 'list(d)' "['error']"
+js "bad option" $U -j gen btf --frobnicate && field 'list(d)' "['error']"
 # prepare reads the targets from the describe text, one per line: no
 # newline or tab in this one.
 T=$'t"q\\b\x01\x7f\xc3\xa9'

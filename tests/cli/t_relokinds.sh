@@ -49,8 +49,8 @@ if grep -Eq '^rk_probe rk_mode::RK_SLOW +enumval_exists,enumval_value +yes +valu
 else failt "relokinds: report text enum row: $(grep RK_SLOW ab.txt) $(head -c 200 ab.err)"; fi
 got=$(jq -c '.rows[] | select(.path == "rk_mode::RK_SLOW") |
 	[.class, (.cells[] | [.state, .value, .offset, .size, .changed, .text])]' ab.json 2>&1)
-if [ "$got" = '["enumval",["ok","1",null,null,false,"value 1"],["ok","2",null,null,true,"value 2"]]' ]; then
-	pass "relokinds: report JSON: value \"1\" then \"2\" (changed), no offset/size for an enumerator"
+if [ "$got" = '["enumval",["ok",1,null,null,false,"value 1"],["ok",2,null,null,true,"value 2"]]' ]; then
+	pass "relokinds: report JSON: value 1 then 2 (numbers; changed), no offset/size for an enumerator"
 else failt "relokinds: report JSON enum row: $got"; fi
 if grep -q '^| `rk_probe rk_mode::RK_SLOW` | enumval_exists,enumval_value | yes | value 1 | \*\*value 2\*\* |$' ab.md &&
    grep -q '>rk_mode::RK_SLOW<.*<td class="num ok">value 1</td><td class="num changed">value 2</td>' ab.html; then
