@@ -210,10 +210,15 @@ static int walk_path(const struct btf *btf, const char *target, const char *path
 static void field_text(const struct report *r, const struct row *row, int ri,
 		       const struct um_decision *any, struct cell *c)
 {
+	const struct session_release *rel = &r->s.rels[ri];
 	long long woff = -1, wsize = -1;
+	int k, found = -1;
 
-	if (any->target[0] &&
-	    !walk_path(report_lib(r, ri)->btf, any->target, row->path, &woff, &wsize)) {
+	/* A release of several libraries (--group-by-version: libssl and
+	 * libcrypto): the first whose BTF has the path. */
+	for (k = 0; any->target[0] && found && k < rel->n; k++)
+		found = walk_path(r->s.libs[rel->libs[k]].btf, any->target, row->path, &woff, &wsize);
+	if (!found) {
 		if (c->off < 0)
 			c->off = woff;
 		if (c->size < 0)
@@ -330,12 +335,15 @@ static int report_help(void)
 {
 	fprintf(stderr,
 		"Usage: %s report OBJ... ARCHIVE_DIR|BTF... [-f text|md|json|html] [-o OUT]\n"
-		"          [-k KERNEL_BTF | --no-kernel] [--arch A] [--strict]\n"
+		"          [-k KERNEL_BTF | --no-kernel] [--arch A] [--group-by-version] [--strict]\n"
 		"  Rows: each program's relocations by type.field.path; columns: releases in\n"
 		"  version order; cells: a field's offset/size, an enumerator's value, a\n"
 		"  type's size, or missing.\n"
 		"  ARCHIVE_DIR: an archive root (index.tsv), part of one (entry.tsv files),\n"
-		"  or any directory of *.btf; --arch picks archive entries (default: uname -m).\n"
+		"  or any directory of *.btf; --arch picks archive entries (default: uname -m);\n"
+		"  entries made for other objects only (index.tsv's objects) are left out.\n"
+		"  --group-by-version  one column per version for libraries resolved together\n"
+		"            (libssl + libcrypto: a struct one only forward-declares)\n"
 		"  --strict  exit 1 when a release fails a required (unguarded) relocation\n",
 		bin_name);
 	return EXIT_OK;
@@ -350,7 +358,7 @@ static int parse_fmt(const char *s)
 	return -1;
 }
 
-enum { OPT_NO_KERNEL = 256, OPT_STRICT, OPT_ARCH };
+enum { OPT_NO_KERNEL = 256, OPT_STRICT, OPT_ARCH, OPT_GROUP };
 
 struct report_args {
 	struct session_opts so;
@@ -371,6 +379,7 @@ static int parse(struct report_args *a, int argc, char **argv)
 		{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "group-by-version", no_argument, NULL, OPT_GROUP },
 		{ 0 }
 	};
 	char **av = calloc(argc + 2, sizeof(char *));
@@ -401,6 +410,7 @@ static int parse(struct report_args *a, int argc, char **argv)
 		case OPT_NO_KERNEL: a->so.no_kernel = true; break;
 		case OPT_STRICT: a->strict = true; break;
 		case OPT_ARCH: a->arch = optarg; break;
+		case OPT_GROUP: a->so.by_version = true; break;
 		default:
 			rc = usage_err("report: unknown option or missing argument '%s'", av[optind - 1]);
 		}
@@ -415,14 +425,19 @@ static int add_inputs(struct session *s, const struct report_args *a)
 {
 	int i, err = 0;
 
-	for (i = 0; !err && i < a->ninput; i++) {
-		struct stat st;
+	int pass;
 
-		if (stat(a->inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
-			err = session__add_dir(s, a->inputs[i], a->arch);
-		else
-			err = session__add_input(s, a->inputs[i]);
-	}
+	/* Files first: an archive's entries are picked by the objects given. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; !err && i < a->ninput; i++) {
+			struct stat st;
+			bool dir = stat(a->inputs[i], &st) == 0 && S_ISDIR(st.st_mode);
+
+			if (dir && pass)
+				err = session__add_dir(s, a->inputs[i], a->arch);
+			else if (!dir && !pass)
+				err = session__add_input(s, a->inputs[i]);
+		}
 	if (err)
 		p_errmsg();	/* session's own; BTF reading printed its own */
 	return err;

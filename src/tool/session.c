@@ -136,8 +136,38 @@ int session__add_input(struct session *s, const char *path)
 
 /* ---- inputs from an archive ---- */
 
-/* The entries of idx for arch, their blobs under the archive root (the
- * archive module knows the layout, docs/archive.md). */
+/* Is name one of the comma-separated list's items? */
+static bool list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; p; p = strchr(p, ','), p = p ? p + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+/* An entry made for objects (index column "objects") counts for a session
+ * of other objects only when it records none: one archive holds the Lua
+ * and the OpenSSL entries, and a report on the Lua probe has no OpenSSL
+ * columns.  Objects are added before archives (report's add_inputs). */
+static bool entry_for_session(const struct session *s, const char *objects)
+{
+	char name[256];
+	int i;
+
+	if (!s->nobj || !objects[0] || !strcmp(objects, "-"))
+		return true;
+	for (i = 0; i < s->nobj; i++)
+		if (ucb_object_name(s->objs[i], name, sizeof(name)) && list_has(objects, name))
+			return true;
+	return false;
+}
+
+/* The entries of idx for arch (and the session's objects), their blobs
+ * under the archive root (the archive module knows the layout,
+ * docs/archive.md). */
 static int add_entries(struct session *s, const char *root, const struct ucb_index *idx,
 		       const char *arch)
 {
@@ -149,7 +179,7 @@ static int add_entries(struct session *s, const char *root, const struct ucb_ind
 		const struct ucb_entry *e = &idx->e[i];
 		struct btf_meta meta = {};
 
-		if (strcmp(e->arch, arch))
+		if (strcmp(e->arch, arch) || !entry_for_session(s, e->objects))
 			continue;
 		snprintf(meta.library, sizeof(meta.library), "%s", e->lib);
 		snprintf(meta.version, sizeof(meta.version), "%s", e->version);
