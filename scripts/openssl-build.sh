@@ -171,8 +171,10 @@ gen_btf() {
 		return 0
 	fi
 	for lib in libssl libcrypto; do
+		# Its warning (DWARF types BTF cannot express) only when it fails.
 		"$ucorebtf" gen btf "$dir/$lib".so.* --name $lib --version "$ver" \
-			-o "$dir/$lib-$ver.btf" >/dev/null || {
+			-o "$dir/$lib-$ver.btf" >/dev/null 2>"$dir/gen-btf.log" || {
+			cat "$dir/gen-btf.log" >&2
 			echo "Error: openssl $ver: gen btf of $lib failed" >&2
 			return 1
 		}
