@@ -66,8 +66,9 @@ static int prep_add_chosen(struct prep *p, struct ucorebtf_btf *r, const char *p
 	return chosen_set(&r->targets[r->target_cnt++], path, e, how);
 }
 
-/* follow_needed: the DT_NEEDED libraries of path that have a bundle entry
- * join the targets (found next to path, then in the usual directories).
+/* follow_needed: the DT_NEEDED libraries of path whose build-id a bundle
+ * entry records join the targets (found next to path, then in the usual
+ * directories; by build-id only: the caller did not name them).
  * A probe on libssl reads struct bio_st, which only libcrypto defines;
  * the openssl command is neither library.  *found counts them, recorded
  * before or now.  A library without an entry is no error. */
@@ -85,7 +86,13 @@ static int prep_add_needed(struct prep *p, struct ucorebtf_btf *r, const char *p
 	for (i = 0; i < t.needed_cnt; i++) {
 		if (ucb_target_find_needed(&t, t.needed[i], &lib))
 			continue;
-		if (ucb_select_entry(p->b, lib, NULL, true, &e, &how)) {
+		/* Only on exact evidence: the caller did not name this file. */
+		err = ucb_select_entry(p->b, lib, NULL, false, &e, &how);
+		if (!err && strcmp(how, "build-id")) {
+			free(how);
+			err = -ENOENT;
+		}
+		if (err) {
 			free(lib);
 			continue;
 		}
