@@ -68,7 +68,9 @@ for v in $VERS; do
 	jq -r '.relocations[] | select(.kind == "byte_off" and .results[0].matched and (.name | test(" pt_regs\\.") | not))
 		| (.name | split(" ")[1] | sub("___[a-z0-9]+\\."; ".")) + " " + .results[0].value' "check-$v.json" |
 		sort -u > "relo-$v.txt"
-	split=$(jq -r '[.relocations[] | select(.kind == "type_exists") | .results[0].value] | unique | join(",")' "check-$v.json")
+	# The 3.2 split: ssl_connection_st exists (an unmatched existence check is 0).
+	split=$(jq -r '[.relocations[] | select(.kind == "type_exists")
+		| if .results[0].matched then .results[0].value else "0" end] | unique | join(",")' "check-$v.json")
 	gt_split=$(awk '$1 == "split" { print $2 }' "gt-$v.txt")
 	awk 'NF == 3 { print $1, $2 }' "gt-$v.txt" | sort > "gtoff-$v.txt"
 	bad=$(awk -v ps="$(for k in "${!PROBE_SIZE[@]}"; do echo -n "$k=${PROBE_SIZE[$k]} "; done)" '
@@ -129,7 +131,7 @@ run_sniff() {
 	local name=$1 ossl_bin tls
 	shift
 	ossl_bin=${*: -2:1} tls=${*: -1}
-	set -- "${@:1:$#-2}"
+	set -- "${@:1:$#-3}"	# the loader's arguments, before "--"
 	rm -rf "x-$name"
 	timeout 120 "$LOADER" -j "$@" python3 "$XCHG" "$ossl_bin" "$tls" "x-$name" >"ev-$name.json" 2>"ev-$name.err"
 }
