@@ -183,7 +183,7 @@ if python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1]
 		([.jobs["openssl-release"].steps[] | select(.uses // "" | startswith("actions/cache")) | .with.path] | tostring | contains("/var/cache/ucorebtf/openssl")),
 		([.jobs["openssl-merge"].steps[] | .run // ""] | join(" ") | contains("regen.sh openssl -a merged -b sslsniff.ucb -m parts/openssl-*"))]' wf.json)
 	want='["openssl-versions","openssl-release","${{ fromJSON(needs.openssl-versions.outputs.list) }}",["openssl-${{ matrix.version }}"],["openssl-*","parts"],true,true]'
-	list=$(cd "$ROOT" && GITHUB_OUTPUT=$WORK/gh.out bash -e -c "$(jq -r '.jobs["openssl-versions"].steps[] | select(.run) | .run' wf.json)" >/dev/null 2>&1; sed -n 's/^list=//p' "$WORK/gh.out")
+	list=$(cd "$ROOT" && GITHUB_OUTPUT=$WORK/gh.out bash -e -c "$(jq -r '.jobs["openssl-versions"].steps[] | select(.run) | .run' "$WORK/wf.json")" >/dev/null 2>&1; sed -n 's/^list=//p' "$WORK/gh.out")
 	[ "$shape" = "$want" ] && [ "$(jq -r '.[]' <<<"$list" 2>/dev/null)" = "$VERS" ] &&
 		pass "ssl workflow: openssl-versions -> one job per release ($(jq length <<<"$list")) -> openssl-merge; cached builds" ||
 		failt "ssl workflow: $shape list '$list'"
