@@ -197,4 +197,19 @@ else
 	failt "ssl: no release pair across the 3.2 split ('$old' '$new')"
 fi
 
+# The example as a user runs it: --help, and `make demo-ssl` for one given
+# openssl command prints the exchange's plaintext lines and the matrix.
+"$LOADER" --help >help.out 2>&1 && grep -q "^usage: .*loader \[-B BUNDLE | -b BTF\]" help.out &&
+	grep -q "TARGET     the openssl command" help.out &&
+	pass "ssl: loader --help" || failt "ssl: loader --help: $(head -c 200 help.out)"
+make -s -C "$ROOT" OUTPUT="$B" demo-ssl OPENSSL="$dl/openssl" >demo.out 2>&1
+if grep -q "^sslsniff: $dl/libssl.so.3: libssl $last (build-id)" demo.out &&
+   grep -q "openssl *write *86 TLS1.3 client rfd [0-9]* wfd [0-9]*: GET /ucorebtf/sslsniff HTTP/1.0" demo.out &&
+   grep -q "openssl *write *88 TLS1.3 server .*: HTTP/1.0 200 OK" demo.out &&
+   grep -q "all $NV releases resolve every required relocation" demo.out; then
+	pass "ssl: make demo-ssl OPENSSL=.../$last/openssl prints the plaintext lines and the matrix"
+else
+	failt "ssl: make demo-ssl: $(tail -c 400 demo.out)"
+fi
+
 echo "ssl: suite part t_ssl took $(($(date +%s) - t0)) s" >&2
