@@ -152,6 +152,20 @@ mkdir -p nobid && cp "$d/openssl" nobid/ && objcopy --remove-section .note.gnu.b
 	pass "ssl prepare --follow-needed: libssl named by the caller, no build-id: by its rule (libcrypto's version)" ||
 	failt "ssl prepare nobid libssl: $(targets --follow-needed nobid/libssl.so.3)"
 
+# ucorebtf's encoder vs pahole on every libssl and libcrypto
+# (scripts/btf-compare.sh): all struct members agree except where pahole
+# 1.24 loses the type of a GCC 12 _Atomic member (CRYPTO_REF_COUNT,
+# lhash_st's counters: "pahole-void", or "bits=?" when the member is no
+# typedef) and its known flattening/duplication; ucorebtf keeps them.
+libs=$(for v in $VERS; do d=$(ossl -d $v); echo "$d"/libssl.so.* "$d"/libcrypto.so.*; done)
+(unset DEBUGINFOD_URLS; bash "$ROOT/scripts/btf-compare.sh" $libs) >cmp.out 2>&1
+other=$(grep -E '^  (LAYOUT|ONLY|type|ucorebtf-skip)' cmp.out | grep -vE '^  LAYOUT +[^ ]+: off=([0-9]+) bits=[0-9]+ vs pahole off=\1 bits=\?$')
+nlibs=$(grep -c ' structs, .* members: ' cmp.out)
+lost=$(grep -cE '^  (pahole-void|LAYOUT) ' cmp.out)
+[ "$nlibs" = $((2 * NV)) ] && [ -z "$other" ] && [ "$lost" -gt 0 ] &&
+	pass "ssl encoder: agrees with pahole on every struct member of $nlibs libraries but $lost _Atomic members pahole loses" ||
+	failt "ssl encoder vs pahole: $nlibs libraries; $(head -c 500 <<<"$other")"
+
 # Reproducible builds: the smallest release built again into another cache
 # gives the same bytes, so the archive's build-ids are a fresh clone's.
 if UCOREBTF_OPENSSL_CACHE=$WORK/cache2 ossl "$first" 2>rebuild.err &&
