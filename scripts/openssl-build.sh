@@ -61,7 +61,8 @@ served() {
 	ucb_apt_prepare force
 	d=$(ucb_apt_dir)/lists
 	while read -r pkg ver sha suite; do
-		now=$(lz4cat -q "$d"/*_dists_"${suite}"_main_source_Sources.lz4 2>/dev/null |
+		# apt-helper reads the lists however apt compressed them.
+		now=$(/usr/lib/apt/apt-helper cat-file "$d"/*_dists_"${suite}"_main_source_Sources* 2>/dev/null |
 			awk -v p="$pkg" '$1 == "Package:" { on = ($2 == p) } on && $1 == "Version:" { print $2 }' |
 			sed 's/^[0-9]*://; s/-[^-]*$//' | sort -V | tail -n1)
 		printf '%s %-8s pinned %-8s served %s\n' "$pkg" "$suite" "$ver" "${now:-none}"

@@ -189,7 +189,9 @@ out=$(UCOREBTF=$UCOREBTF UCOREBTF_OPENSSL_CACHE=$WORK/gone-cache bash gone/scrip
 # merge, artifacts openssl-VERSION into parts/, the build cache keyed by the
 # pins and the recipe; the versions job lists scripts/openssl-versions.txt.
 WF=$ROOT/.github/workflows/regen.yml
-if python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)' "$WF" > wf.json 2>wf.err; then
+PY=/usr/bin/python3
+[ -x $PY ] || PY=python3
+if $PY -c 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)' "$WF" > wf.json 2>wf.err; then
 	shape=$(jq -c '[.jobs["openssl-release"].needs, .jobs["openssl-merge"].needs,
 		.jobs["openssl-release"].strategy.matrix.version,
 		[.jobs["openssl-release"].steps[] | select(.uses // "" | startswith("actions/upload-artifact")) | .with.name],
