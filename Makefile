@@ -110,7 +110,7 @@ TOOLS := $(patsubst %.c,$(OUTPUT)/%,$(TEST_TOOL_SRCS))
 APP_SRCS := $(wildcard examples/*/app_*.c)
 APPS := $(patsubst %.c,$(OUTPUT)/%,$(APP_SRCS))
 
-.PHONY: all clean test demo deps test-deps libbpf
+.PHONY: all clean test demo demo-ssl deps test-deps libbpf
 all: $(UCOREBTF) $(BPF_OBJS) $(TOOLS) $(APPS) $(RT_LIB_A) $(RT_LIB_SO_REAL) $(RT_LIB_SO_MAJOR) \
 	$(RT_LIB_SO) $(RT_PC) $(SEED_EMBED) $(MAN_PAGES)
 
@@ -268,6 +268,10 @@ test: all $(TEST_DEPS_STAMP)
 
 demo: all
 	$(Q)OUTPUT=$(OUTPUT) bash examples/seed/demo.sh
+
+# OpenSSL 1.1.1-3.6 (docs/openssl.md); OPENSSL=path/to/openssl for one build.
+demo-ssl: all
+	$(Q)OUTPUT=$(OUTPUT) bash examples/sslsniff/demo.sh
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

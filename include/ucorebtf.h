@@ -90,7 +90,12 @@ struct ucorebtf_prepare_opts {
 	/* Write a private temporary file instead of a memfd. */
 	bool no_memfd;
 	/* Let a version rule "needed:SONAME" read that DT_NEEDED library of
-	 * the target (OpenSSL 3's libssl: the version is in libcrypto). */
+	 * the target (OpenSSL 3's libssl: the version is in libcrypto), and
+	 * add the target's DT_NEEDED libraries whose build-id a bundle entry
+	 * records as targets of their own (after the given ones; a probe on
+	 * libssl reads libcrypto's struct bio_st).  A target without an entry
+	 * of its own (the openssl command) is then fine when one of its
+	 * DT_NEEDED libraries has one. */
 	bool follow_needed;
 	size_t :0;
 };

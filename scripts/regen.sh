@@ -24,6 +24,101 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+
+# ---- OpenSSL (docs/openssl.md) ---------------------------------------------
+# scripts/regen.sh openssl [-a ARCHIVE] [-b BUNDLE] [VERSION...]
+# scripts/regen.sh openssl -a ARCHIVE [-b BUNDLE] -m [PART...]
+#   The libssl and libcrypto entries of the archive for bpf/sslsniff.bpf.o,
+#   from scripts/openssl-versions.txt (scripts/openssl-build.sh, cached under
+#   /var/cache/ucorebtf/openssl/): per release one gen min run over both
+#   libraries (--release: bio_st is libcrypto's, libssl only forward-declares
+#   it), verified.  All releases (no VERSION): the OpenSSL entries rebuilt,
+#   then the merge step: ARCHIVE/openssl-report.md and .html (libssl +
+#   libcrypto grouped by version; fails when a release makes a required
+#   relocation fail) and BUNDLE (default $OUTPUT/sslsniff.ucb: the OpenSSL
+#   entries alone).  -m: first add every entry of each PART archive.
+# Version rules: libcrypto's own "OpenSSL 3.0.20 ..." text; libssl reads it
+# from its DT_NEEDED libcrypto (only when the caller follows DT_NEEDED).
+openssl_rules_crypto=('rodata:OpenSSL ')
+openssl_rules_ssl=('needed:libcrypto.so.3:OpenSSL ' 'needed:libcrypto.so.1.1:OpenSSL ')
+
+# openssl_merge ARCHIVE PART BUNDLE OBJ: the report over PART's OpenSSL
+# releases (libssl + libcrypto grouped by version) into ARCHIVE, the
+# verdict, and BUNDLE from PART (the OpenSSL entries alone: a tool ships
+# what it traces).
+openssl_merge() {
+	local a=$1 part=$2 bundle=$3 obj=$4
+	(cd "$part" && "$ucorebtf" report "$obj" libssl libcrypto --group-by-version -f md \
+		-o "$a/openssl-report.md.tmp" --strict) || {
+		rm -f "$a/openssl-report.md.tmp"
+		echo "Error: $a: an OpenSSL release fails a required relocation of $obj (see ucorebtf report)" >&2
+		return 1
+	}
+	(cd "$part" && "$ucorebtf" report "$obj" libssl libcrypto --group-by-version -f html \
+		-o "$a/openssl-report.html")
+	mv "$a/openssl-report.md.tmp" "$a/openssl-report.md"
+	"$ucorebtf" archive verify "$a" >/dev/null
+	mkdir -p "$(dirname "$bundle")"
+	"$ucorebtf" bundle create "$part" -o "$bundle"
+}
+
+openssl_main() {
+	local archive=$root/archive out=${OUTPUT:-$root/build} merge_only=0 bundle opt versions v d p
+	local btfs=() rels=() ucorebtf obj tmp
+	ucorebtf=${UCOREBTF:-$out/ucorebtf}
+	obj=$out/bpf/sslsniff.bpf.o
+	bundle=$out/sslsniff.ucb
+	OPTIND=1
+	while getopts "a:b:m" opt; do
+		case $opt in
+		a) archive=$OPTARG ;;
+		b) bundle=$OPTARG ;;
+		m) merge_only=1 ;;
+		*) echo "usage: $0 openssl [-a ARCHIVE] [-b BUNDLE] [VERSION...] | openssl -a ARCHIVE [-b BUNDLE] -m [PART...]" >&2
+		   return 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	for f in "$ucorebtf" "$obj"; do
+		[ -e "$f" ] || { echo "Error: $f: not built (run make)" >&2; return 1; }
+	done
+	mkdir -p "$archive"
+	archive=$(cd "$archive" && pwd)
+	obj=$(cd "$(dirname "$obj")" && pwd)/$(basename "$obj")
+	# The OpenSSL entries are made (or merged from the parts) in a scratch
+	# archive first: the report and the bundle are over them alone.
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' RETURN
+	if [ $merge_only = 1 ]; then
+		for p in "$@"; do
+			"$ucorebtf" archive merge "$tmp" "$p" >/dev/null
+		done
+	else
+		versions=${*:-$(bash "$root/scripts/openssl-build.sh" -l)}
+		UCOREBTF=$ucorebtf bash "$root/scripts/openssl-build.sh" $versions
+		for v in $versions; do
+			d=$(bash "$root/scripts/openssl-build.sh" -d "$v")
+			btfs+=("$d/libssl-$v.btf" "$d/libcrypto-$v.btf")
+			rels+=(--release "$d/libssl-$v.btf,$d/libcrypto-$v.btf")
+		done
+		"$ucorebtf" gen min "$obj" "${btfs[@]}" "${rels[@]}" -o "$tmp" --archive >/dev/null
+		"$ucorebtf" archive rule "$tmp" libcrypto "${openssl_rules_crypto[@]}"
+		"$ucorebtf" archive rule "$tmp" libssl "${openssl_rules_ssl[@]}"
+	fi
+	[ $# -eq 0 ] && [ $merge_only = 0 ] && rm -rf "$archive/libssl" "$archive/libcrypto"
+	"$ucorebtf" archive merge "$archive" "$tmp" >/dev/null
+	if [ $# -eq 0 ] || [ $merge_only = 1 ]; then
+		openssl_merge "$archive" "$tmp" "$bundle" "$obj" || return 1
+	fi
+	echo "regen: $(grep -c '^libssl' "$tmp/index.tsv") OpenSSL release(s) -> $archive" >&2
+}
+
+if [ "${1:-}" = openssl ]; then
+	shift
+	openssl_main "$@"
+	exit
+fi
+# ---- Lua -------------------------------------------------------------------
 archive=$root/archive
 cache=${UCOREBTF_LUA_CACHE:-$root/build/lua}
 out=${OUTPUT:-$root/build}

@@ -210,10 +210,15 @@ static int walk_path(const struct btf *btf, const char *target, const char *path
 static void field_text(const struct report *r, const struct row *row, int ri,
 		       const struct um_decision *any, struct cell *c)
 {
+	const struct session_release *rel = &r->s.rels[ri];
 	long long woff = -1, wsize = -1;
+	int k, found = -1;
 
-	if (any->target[0] &&
-	    !walk_path(report_lib(r, ri)->btf, any->target, row->path, &woff, &wsize)) {
+	/* A release of several libraries (--group-by-version: libssl and
+	 * libcrypto): the first whose BTF has the path. */
+	for (k = 0; any->target[0] && found && k < rel->n; k++)
+		found = walk_path(r->s.libs[rel->libs[k]].btf, any->target, row->path, &woff, &wsize);
+	if (!found) {
 		if (c->off < 0)
 			c->off = woff;
 		if (c->size < 0)
@@ -328,14 +333,18 @@ static void report_free(struct report *r)
 
 const char report_synopsis[] =
 	"report OBJ... BTF|ARCHIVE_DIR|BUNDLE... [-f|--format text|md|json|html]\n"
-	"       [-o|--output OUT] [-k|--kernel KERNEL_BTF | --no-kernel] [--arch A] [--strict]";
+	"       [-o|--output OUT] [-k|--kernel KERNEL_BTF | --no-kernel] [--arch A]\n"
+	"       [--group-by-version] [--strict]";
 const char report_doc[] =
 	"Compatibility matrix.  Rows: each program's relocations by type.field.path;\n"
 	"columns: releases in version order; cells: a field's offset/size, an\n"
 	"enumerator's value, a type's size, or missing.\n"
 	"Library BTF comes from BTF files, bundles and directories: an archive root\n"
 	"(index.tsv), part of one (entry.tsv files), or any directory of *.btf;\n"
-	"--arch picks archive and bundle entries (default: the host's).\n"
+	"--arch picks archive and bundle entries (default: the host's); entries made\n"
+	"for other objects only (index.tsv's objects) are left out.\n"
+	"  --group-by-version  one column per version for libraries resolved together\n"
+	"            (libssl + libcrypto: a struct one only forward-declares)\n"
 	"  --strict  exit 1 when a release fails a required (unguarded) relocation\n"
 	"  -j        the report as JSON on stdout (-f json); with -o OUT, the report\n"
 	"            goes to OUT in any format and stdout gets a JSON summary;\n"
@@ -355,7 +364,7 @@ static int parse_fmt(const char *s)
 	return -1;
 }
 
-enum { OPT_NO_KERNEL = 256, OPT_STRICT, OPT_ARCH };
+enum { OPT_NO_KERNEL = 256, OPT_STRICT, OPT_ARCH, OPT_GROUP };
 
 struct report_args {
 	struct session_opts so;
@@ -376,6 +385,7 @@ static int parse(struct report_args *a, int argc, char **argv)
 		{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "group-by-version", no_argument, NULL, OPT_GROUP },
 		{ 0 }
 	};
 	char **av = calloc(argc + 2, sizeof(char *));
@@ -408,6 +418,7 @@ static int parse(struct report_args *a, int argc, char **argv)
 		case OPT_NO_KERNEL: a->so.no_kernel = true; break;
 		case OPT_STRICT: a->strict = true; break;
 		case OPT_ARCH: a->arch = optarg; break;
+		case OPT_GROUP: a->so.by_version = true; break;
 		default:
 			rc = opt_err("report", "f:o:k:", av);
 		}
@@ -425,8 +436,14 @@ static int add_inputs(struct session *s, const struct report_args *a)
 {
 	int i, err = 0;
 
-	for (i = 0; !err && i < a->ninput; i++)
-		err = session__add_input(s, a->inputs[i]);
+	int pass;
+
+	/* Files first: an archive's or a bundle's entries are picked by the
+	 * objects given (entries made only for other objects are left out). */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; !err && i < a->ninput; i++)
+			if (session__is_container(a->inputs[i]) == pass)
+				err = session__add_input(s, a->inputs[i]);
 	if (err)
 		p_errmsg();	/* session's own; BTF reading printed its own */
 	return err;

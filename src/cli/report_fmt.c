@@ -221,9 +221,12 @@ static void emit_html(const struct report *r, FILE *f)
 	      "td.required{background:#f4b6b6;font-weight:bold}\n"
 	      ".legend span{padding:1px 6px;margin-right:8px;border:1px solid #ccc}\n"
 	      "</style></head><body>\n<h1>Compatibility report</h1>\n<p>Objects:", f);
+	/* Base names: the page is the same wherever the objects were built. */
 	for (oi = 0; oi < um_obj_cnt(r->s.e); oi++) {
+		const char *path = um_obj_path(r->s.e, oi), *slash = strrchr(path, '/');
+
 		fputs(" <code>", f);
-		html_esc(f, um_obj_path(r->s.e, oi));
+		html_esc(f, slash ? slash + 1 : path);
 		fputs("</code>", f);
 	}
 	fprintf(f, "; %d releases, %d relocation rows.</p>\n<p class=\"legend\">"

@@ -13,6 +13,7 @@
 #include "lib/fileio.h"
 #include "lib/names.h"
 #include "lib/runtime.h"
+#include "lib/target.h"
 
 /* The working state of one prepare call. */
 struct prep {
@@ -20,7 +21,7 @@ struct prep {
 	const char *obj_path, *obj_name, *kpath;
 	char *name_buf;				/* obj_name derived from obj_path */
 	const struct ucb_entry **chosen;	/* per target */
-	size_t nchosen;
+	size_t nchosen, cap;
 	struct btf **apps;			/* each chosen blob once */
 	const struct ucb_entry **app_e;		/* the entry of each app */
 	size_t napps;
@@ -45,16 +46,85 @@ static int chosen_set(struct ucb_chosen *c, const char *path, const struct ucb_e
 	return 0;
 }
 
-/* Stage 1: the entry of each target, recorded in r with how it was chosen. */
-static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const *targets,
-		       size_t cnt, const char *const *versions, bool follow_needed)
+/* Libraries found through DT_NEEDED that prepare adds at most. */
+#define UCB_MAX_NEEDED_TARGETS 16
+
+/* Record target path with entry e.  A library found through DT_NEEDED
+ * (dedupe) is not recorded twice: the openssl command and libssl both need
+ * libcrypto.  Takes how. */
+static int prep_add_chosen(struct prep *p, struct ucorebtf_btf *r, const char *path,
+			   const struct ucb_entry *e, char *how, bool dedupe)
 {
-	char *how;
+	size_t i;
+
+	for (i = 0; dedupe && i < p->nchosen; i++)
+		if (p->chosen[i] == e) {
+			free(how);
+			return 0;
+		}
+	p->chosen[p->nchosen++] = e;
+	return chosen_set(&r->targets[r->target_cnt++], path, e, how);
+}
+
+/* follow_needed: the DT_NEEDED libraries of path whose build-id a bundle
+ * entry records join the targets (found next to path, then in the usual
+ * directories; by build-id only: the caller did not name them).
+ * A probe on libssl reads struct bio_st, which only libcrypto defines;
+ * the openssl command is neither library.  *found counts them, recorded
+ * before or now.  A library without an entry is no error. */
+static int prep_add_needed(struct prep *p, struct ucorebtf_btf *r, const char *path, int *found)
+{
+	const struct ucb_entry *e;
+	struct ucb_target t;
+	char *lib, *how;
 	size_t i;
 	int err;
 
-	p->chosen = calloc(cnt, sizeof(*p->chosen));
-	r->targets = calloc(cnt, sizeof(*r->targets));
+	*found = 0;
+	if (ucb_target_read(path, &t))
+		return 0;	/* the target's own selection said why */
+	for (i = 0; i < t.needed_cnt; i++) {
+		if (ucb_target_find_needed(&t, t.needed[i], &lib))
+			continue;
+		/* Only on exact evidence: the caller did not name this file. */
+		err = ucb_select_entry(p->b, lib, NULL, false, &e, &how);
+		if (!err && strcmp(how, "build-id")) {
+			free(how);
+			err = -ENOENT;
+		}
+		if (err) {
+			free(lib);
+			continue;
+		}
+		(*found)++;
+		err = r->target_cnt < p->cap ? prep_add_chosen(p, r, lib, e, how, true) :
+		      (free(how), ucb_errf(-E2BIG, "%s: more than %d DT_NEEDED libraries with bundle entries",
+					   path, UCB_MAX_NEEDED_TARGETS));
+		free(lib);
+		if (err) {
+			ucb_target_free(&t);
+			return err;
+		}
+	}
+	ucb_target_free(&t);
+	return 0;
+}
+
+/* Stage 1: the entry of each target, recorded in r with how it was chosen;
+ * with follow_needed also the entries of their DT_NEEDED libraries, and a
+ * target without an entry of its own (an executable) is fine when one of
+ * those has one. */
+static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const *targets,
+		       size_t cnt, const char *const *versions, bool follow_needed)
+{
+	const struct ucb_entry *e;
+	char *how, *why = NULL;
+	size_t i, next = 0;
+	int err, found;
+
+	p->cap = cnt + (follow_needed ? UCB_MAX_NEEDED_TARGETS : 0);
+	p->chosen = calloc(p->cap, sizeof(*p->chosen));
+	r->targets = calloc(p->cap, sizeof(*r->targets));
 	if (!p->chosen || !r->targets)
 		return ucb_errf(-ENOMEM, "out of memory");
 	for (i = 0; i < cnt; i++) {
@@ -66,12 +136,26 @@ static int prep_select(struct prep *p, struct ucorebtf_btf *r, const char *const
 			return err;
 		close(err);
 		err = ucb_select_entry(p->b, targets[i], versions ? versions[i] : NULL, follow_needed,
-				       &p->chosen[i], &how);
+				       &e, &how);
+		if (err && !follow_needed)
+			return err;
+		if (err && !(why = strdup(ucb_errmsg())))
+			return ucb_errf(-ENOMEM, "out of memory");
+		if (!err && (err = prep_add_chosen(p, r, targets[i], e, how, false)))
+			return err;
+		if (!follow_needed)
+			continue;
+		err = prep_add_needed(p, r, targets[i], &found);
+		if (!err && why && !found)
+			err = ucb_errf(-ENOENT, "%s", why);
+		free(why);
+		why = NULL;
 		if (err)
 			return err;
-		p->nchosen++;
-		r->target_cnt++;
-		err = chosen_set(&r->targets[i], targets[i], p->chosen[i], how);
+	}
+	/* The libraries the added ones need in turn (libssl -> libcrypto). */
+	for (next = 0; follow_needed && next < r->target_cnt; next++) {
+		err = prep_add_needed(p, r, r->targets[next].path, &found);
 		if (err)
 			return err;
 	}

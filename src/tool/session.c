@@ -125,6 +125,13 @@ static bool is_bundle(const char *path)
 	return r;
 }
 
+bool session__is_container(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && is_bundle(path)));
+}
+
 int session__add_input(struct session *s, const char *path)
 {
 	const char *arch = s->opts.arch ?: ucb_host_arch();
@@ -174,8 +181,27 @@ static void entry_ids(struct btf_meta *meta, const struct ucb_entry *e)
 		snprintf(meta->build_id, sizeof(meta->build_id), "%.*s", (int)n, e->build_ids);
 }
 
-/* The entries of idx for arch, their blobs under the archive root (the
- * archive module knows the layout, docs/archive.md). */
+/* An entry made for objects (index column "objects") counts for a session
+ * of other objects only when it records none: one archive holds the Lua
+ * and the OpenSSL entries, and a report on the Lua probe has no OpenSSL
+ * columns.  Objects are added before archives and bundles (report's
+ * add_inputs). */
+static bool entry_for_session(const struct session *s, const char *objects)
+{
+	char name[256];
+	int i;
+
+	if (!s->nobj || !objects[0] || !strcmp(objects, "-"))
+		return true;
+	for (i = 0; i < s->nobj; i++)
+		if (ucb_object_name(s->objs[i], name, sizeof(name)) && ucb_list_has(objects, name))
+			return true;
+	return false;
+}
+
+/* The entries of idx for arch (and the session's objects), their blobs
+ * under the archive root (the archive module knows the layout,
+ * docs/archive.md). */
 static int add_entries(struct session *s, const char *root, const struct ucb_index *idx,
 		       const char *arch)
 {
@@ -187,7 +213,7 @@ static int add_entries(struct session *s, const char *root, const struct ucb_ind
 		const struct ucb_entry *e = &idx->e[i];
 		struct btf_meta meta = {};
 
-		if (strcmp(e->arch, arch))
+		if (strcmp(e->arch, arch) || !entry_for_session(s, e->objects))
 			continue;
 		snprintf(meta.library, sizeof(meta.library), "%s", e->lib);
 		snprintf(meta.version, sizeof(meta.version), "%s", e->version);
@@ -313,7 +339,7 @@ int session__add_bundle(struct session *s, const char *path, const char *arch)
 	if (err)
 		return ucb_errf(err, "%s: %s", path, ucb_errmsg());
 	for (i = 0; !err && i < b.idx.cnt; i++)
-		if (!strcmp(b.idx.e[i].arch, arch))
+		if (!strcmp(b.idx.e[i].arch, arch) && entry_for_session(s, b.idx.e[i].objects))
 			err = add_bundle_entry(s, path, &b, &b.idx.e[i]);
 	ucb_bundle_free(&b);
 	if (!err && s->nlib == before)

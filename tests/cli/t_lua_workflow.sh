@@ -20,7 +20,8 @@ else
 fi
 
 # Structure: versions -> release (matrix from versions' output) -> merge.
-shape=$(jq -c '[(.jobs | keys), .jobs.release.needs, .jobs.merge.needs,
+# (The OpenSSL jobs, openssl-*, are tests/cli/t_ssl_archive.sh's.)
+shape=$(jq -c '[(.jobs | keys | map(select(startswith("openssl-") | not))), .jobs.release.needs, .jobs.merge.needs,
 	.jobs.release.strategy.matrix.version, .jobs.release.strategy["fail-fast"],
 	.jobs.versions.outputs.list,
 	[.jobs.release.steps[] | select(.uses // "" | startswith("actions/upload-artifact")) | .with.name, .with.path],
