@@ -24,6 +24,7 @@ static int archive_help(int argc, char **argv)
 		"       %s archive needs ARCHIVE_DIR OBJECT FILE\n"
 		"       %s archive merge ARCHIVE_DIR PART_DIR...\n"
 		"       %s archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...\n"
+		"       %s archive dist ARCHIVE_DIR [[LIB] FILE]\n"
 		"\n"
 		"BLOB is raw BTF or an ELF with .BTF (gen btf output: its metadata gives\n"
 		"the defaults of --lib/--version/--arch/--build-id/--soname; --meta-from\n"
@@ -36,8 +37,11 @@ static int archive_help(int argc, char **argv)
 		"given) tells the runtime how to read LIB's version from a binary without\n"
 		"a known build-id: SOURCE is symbol:NAME, rodata or needed:SONAME, the\n"
 		"version follows PREFIX at the start of the string, e.g.\n"
-		"'symbol:lua_ident:$LuaVersion: Lua ' or 'needed:libcrypto.so.3:OpenSSL '.\n",
-		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
+		"'symbol:lua_ident:$LuaVersion: Lua ' or 'needed:libcrypto.so.3:OpenSSL '.\n"
+		"dist prints dist.tsv (where distribution entries come from), or adds\n"
+		"FILE's lines 'library version arch build_id release package upstream\n"
+		"deb_sha256' (with LIB: LIB's lines become FILE's; docs/distributions.md).\n",
+		bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name, bin_name);
 	return EXIT_OK;
 }
 
@@ -374,6 +378,41 @@ static int do_rule(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* archive dist ARCHIVE_DIR [[LIB] FILE]: print dist.tsv, or add FILE's
+ * distribution lines (scripts/ingest-debian.sh writes FILE); with LIB,
+ * LIB's lines become FILE's. */
+static int do_dist(int argc, char **argv)
+{
+	void *data = NULL;
+	char *text;
+	size_t sz;
+	int ret;
+
+	if (argc < 1 || argc > 3)
+		return usage_err("archive dist: expected ARCHIVE_DIR [[LIB] FILE]");
+	if (argc == 1) {
+		if (archive__dist_text(argv[0], &text, &sz)) {
+			p_err("%s", ucb_errmsg());
+			return EXIT_FAIL;
+		}
+		fwrite(text, 1, sz, stdout);
+		free(text);
+		return EXIT_OK;
+	}
+	ret = ucb_read_file(argv[argc - 1], &data, &sz);
+	if (ret) {
+		p_err("%s: %s", argv[argc - 1], strerror(-ret));
+		return EXIT_FAIL;
+	}
+	ret = archive__set_dist(argv[0], argc == 3 ? argv[1] : NULL, data, sz);
+	free(data);
+	if (ret) {
+		p_err("%s: %s", argv[argc - 1], ucb_errmsg());
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 static const struct cmd archive_cmds[] = {
 	{ "list", do_list },
 	{ "show", do_show },
@@ -382,6 +421,7 @@ static const struct cmd archive_cmds[] = {
 	{ "needs", do_needs },
 	{ "merge", do_merge_parts },
 	{ "rule", do_rule },
+	{ "dist", do_dist },
 	{ 0 }
 };
 

@@ -20,13 +20,14 @@ static int gen_btf_help(void)
 {
 	fprintf(stderr,
 		"Usage: %s gen btf ELF [-o OUT] [--version V] [--name LIB] [--debug-file F]\n"
-		"                     [--via ucorebtf|pahole]\n"
+		"                     [--via ucorebtf|pahole] [--debug-root DIR]\n"
 		"\n"
 		"Encode the DWARF of ELF (executable or shared library) as BTF, with\n"
 		"ucorebtf's own encoder (default) or with pahole (--via pahole).\n"
 		"Without DWARF in ELF, debug info is looked up in /usr/lib/debug/.build-id/,\n"
 		"then through .gnu_debuglink, then from debuginfod (DEBUGINFOD_URLS), then\n"
-		"in --debug-file F.  -d lists every DWARF entry the encoder skipped.\n"
+		"in --debug-file F.  --debug-root DIR looks in DIR/usr/lib/debug instead\n"
+		"(an unpacked debug package).  -d lists every DWARF entry the encoder skipped.\n"
 		"OUT (default ./<basename of ELF>.btf) is a small ELF holding .BTF and the\n"
 		"binary's build-id, soname and version; libbpf and bpftool read it as BTF.\n",
 		bin_name);
@@ -77,7 +78,7 @@ static void print_detail(void *ctx, const char *line)
 }
 
 struct gen_btf {
-	const char *elf_path, *out, *version, *name, *debug_file;
+	const char *elf_path, *out, *version, *name, *debug_file, *debug_root;
 	bool via_pahole;
 	char out_buf[PATH_MAX];
 	char dwarf[PATH_MAX];		/* the file the DWARF came from */
@@ -97,6 +98,7 @@ static int parse_args(struct gen_btf *g, int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "debug-file", required_argument, NULL, 'f' },
+		{ "debug-root", required_argument, NULL, 'R' },
 		{ "via", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -111,6 +113,7 @@ static int parse_args(struct gen_btf *g, int argc, char **argv)
 		case 'v': g->version = optarg; break;
 		case 'n': g->name = optarg; break;
 		case 'f': g->debug_file = optarg; break;
+		case 'R': g->debug_root = optarg; break;
 		case 'V':
 			if (strcmp(optarg, "pahole") && strcmp(optarg, "ucorebtf"))
 				return usage_err("gen btf: --via takes 'ucorebtf' or 'pahole', not '%s'", optarg);
@@ -141,7 +144,7 @@ static struct btf *encode(struct gen_btf *g)
 	struct btf *btf;
 
 	if (debuginfo__read_elf(g->elf_path, &g->info) ||
-	    debuginfo__find(g->elf_path, &g->info, g->debug_file, g->dwarf, sizeof(g->dwarf))) {
+	    debuginfo__find(g->elf_path, &g->info, g->debug_root, g->debug_file, g->dwarf, sizeof(g->dwarf))) {
 		p_err("%s", ucb_errmsg());
 		return NULL;
 	}

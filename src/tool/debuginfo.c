@@ -150,13 +150,15 @@ static int find_debuginfod(const struct debuginfo_elf *info, char *out, size_t o
 }
 
 /* The .gnu_debuglink target next to the binary, in its .debug/, or under
- * /usr/lib/debug (as gdb looks). */
+ * ROOT/usr/lib/debug (as gdb looks; ROOT "" for the system, else an unpacked
+ * package tree, whose prefix the binary's directory loses there). */
 static bool find_debuglink(const char *elf_path, const struct debuginfo_elf *info,
-			   char *out, size_t out_sz)
+			   const char *root, char *out, size_t out_sz)
 {
-	static const char *const fmts[] = { "%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s" };
+	static const char *const fmts[] = { "%s%s/%s", "%s%s/.debug/%s", "%s/usr/lib/debug%s/%s" };
 	char dir[PATH_MAX], *slash;
-	size_t i;
+	const char *rel;
+	size_t i, rlen = strlen(root);
 
 	snprintf(dir, sizeof(dir), "%s", elf_path);
 	slash = strrchr(dir, '/');
@@ -164,8 +166,12 @@ static bool find_debuglink(const char *elf_path, const struct debuginfo_elf *inf
 		*slash = 0;
 	else
 		snprintf(dir, sizeof(dir), ".");
+	rel = rlen && !strncmp(dir, root, rlen) && dir[rlen] == '/' ? dir + rlen : dir;
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-		snprintf(out, out_sz, fmts[i], dir, info->debuglink);
+		if (i < 2)
+			snprintf(out, out_sz, fmts[i], "", dir, info->debuglink);
+		else
+			snprintf(out, out_sz, fmts[i], root, rel, info->debuglink);
 		if (debug_file_ok(out, info))
 			return true;
 	}
@@ -173,21 +179,27 @@ static bool find_debuglink(const char *elf_path, const struct debuginfo_elf *inf
 }
 
 int debuginfo__find(const char *elf_path, const struct debuginfo_elf *info,
-		    const char *debug_file, char *out, size_t out_sz)
+		    const char *debug_root, const char *debug_file, char *out, size_t out_sz)
 {
-	char why[PATH_MAX] = "";
+	char why[PATH_MAX] = "", root[PATH_MAX];
+	size_t n;
+
+	/* "DIR/" and "DIR" are one root; "/" is the system's. */
+	snprintf(root, sizeof(root), "%s", debug_root ? debug_root : "");
+	for (n = strlen(root); n && root[n - 1] == '/'; n--)
+		root[n - 1] = 0;
 
 	if (info->has_dwarf) {
 		snprintf(out, out_sz, "%s", elf_path);
 		return 0;
 	}
 	if (info->id.build_id[0]) {
-		snprintf(out, out_sz, "/usr/lib/debug/.build-id/%.2s/%s.debug",
-			 info->id.build_id, info->id.build_id + 2);
+		snprintf(out, out_sz, "%s/usr/lib/debug/.build-id/%.2s/%s.debug",
+			 root, info->id.build_id, info->id.build_id + 2);
 		if (debug_file_ok(out, info))
 			return 0;
 	}
-	if (info->debuglink[0] && find_debuglink(elf_path, info, out, out_sz))
+	if (info->debuglink[0] && find_debuglink(elf_path, info, root, out, out_sz))
 		return 0;
 	if (!find_debuginfod(info, out, out_sz, why, sizeof(why)))
 		return 0;
@@ -199,6 +211,6 @@ int debuginfo__find(const char *elf_path, const struct debuginfo_elf *info,
 				elf_path, debug_file);
 	}
 	return ucb_errf(-ENOENT, "%s: no debug info: no DWARF in the file, none under "
-			"/usr/lib/debug/.build-id/%s, no .gnu_debuglink target%s; pass --debug-file",
-			elf_path, info->id.build_id[0] ? "" : " (no build-id)", why);
+			"%s/usr/lib/debug/.build-id/%s, no .gnu_debuglink target%s; pass --debug-file",
+			elf_path, root, info->id.build_id[0] ? "" : " (no build-id)", why);
 }
