@@ -136,7 +136,14 @@ while read -r n pkg dbg f rel ver; do
 	[ -n "$bid" ] || { echo "Error: $lib: no GNU build-id" >&2; exit 1; }
 	btf=$dir/btf/$n-$ver.btf
 	if [ -z "${done_btf[$btf]:-}" ]; then
-		"$ucorebtf" gen btf "$lib" --debug-root "$dest" --name "$n" --version "$ver" -o "$btf" >/dev/null
+		# Kept while newer than its unpacked .debs and the encoder.
+		if ! [ "$btf" -nt "$dest/.ucorebtf-debs" ] || ! [ "$btf" -nt "$ucorebtf" ]; then
+			if ! "$ucorebtf" gen btf "$lib" --debug-root "$dest" --name "$n" --version "$ver" \
+				-o "$btf" >/dev/null 2>"$dir/gen-btf.log"; then
+				cat "$dir/gen-btf.log" >&2
+				exit 1
+			fi
+		fi
 		done_btf[$btf]=1
 		btfs+=("$btf")
 		echo "$btf"

@@ -151,7 +151,9 @@ static struct btf *encode(struct gen_btf *g)
 	if (g->via_pahole) {
 		btf = pahole__encode(g->dwarf, &g->unhandled, verbose ? print_line : NULL, NULL);
 	} else {
-		DWARF_BTF_OPTS(eopts, .detail = verbose ? print_detail : NULL);
+		char alt[PATH_MAX];
+		DWARF_BTF_OPTS(eopts, .detail = verbose ? print_detail : NULL,
+			       .alt_path = debuginfo__find_alt(g->dwarf, g->debug_root, alt, sizeof(alt)) ? NULL : alt);
 		btf = dwarf_btf__encode(g->dwarf, &eopts, &g->st);
 	}
 	if (!btf) {

@@ -214,3 +214,63 @@ int debuginfo__find(const char *elf_path, const struct debuginfo_elf *info,
 			"%s/usr/lib/debug/.build-id/%s, no .gnu_debuglink target%s; pass --debug-file",
 			elf_path, root, info->id.build_id[0] ? "" : " (no build-id)", why);
 }
+
+/* .gnu_debugaltlink: a NUL-terminated path, then the supplementary file's build-id. */
+static int read_altlink(const char *path, char *name, size_t name_sz, char *bid, size_t bid_sz)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx, n, i;
+	const char *s;
+	Elf_Data *d;
+	GElf_Shdr sh;
+	Elf *elf;
+	int fd, err = -ENOENT;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && !elf_getshdrstrndx(elf, &shstrndx)) {
+		while ((scn = elf_nextscn(elf, scn))) {
+			if (!gelf_getshdr(scn, &sh) || !(s = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+			    strcmp(s, ".gnu_debugaltlink") || !(d = elf_getdata(scn, NULL)) || !d->d_size)
+				continue;
+			n = strnlen(d->d_buf, d->d_size);
+			if (n == d->d_size)
+				break;
+			snprintf(name, name_sz, "%s", (char *)d->d_buf);
+			bid[0] = 0;
+			for (i = n + 1; i < d->d_size && 2 * (i - n) < bid_sz; i++)
+				sprintf(bid + 2 * (i - n - 1), "%02x", ((unsigned char *)d->d_buf)[i]);
+			err = 0;
+			break;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return err;
+}
+
+int debuginfo__find_alt(const char *debug_path, const char *debug_root, char *out, size_t out_sz)
+{
+	char name[PATH_MAX], bid[2 * 64 + 1] = "", root[PATH_MAX];
+	size_t n;
+
+	snprintf(root, sizeof(root), "%s", debug_root ? debug_root : "");
+	for (n = strlen(root); n && root[n - 1] == '/'; n--)
+		root[n - 1] = 0;
+	if (!root[0] || read_altlink(debug_path, name, sizeof(name), bid, sizeof(bid)))
+		return -ENOENT;
+	if (name[0] == '/') {
+		snprintf(out, out_sz, "%s%s", root, name);
+		if (!access(out, R_OK))
+			return 0;
+	}
+	if (strlen(bid) > 2) {
+		snprintf(out, out_sz, "%s/usr/lib/debug/.build-id/%.2s/%s.debug", root, bid, bid + 2);
+		if (!access(out, R_OK))
+			return 0;
+	}
+	return -ENOENT;
+}

@@ -35,4 +35,10 @@ int debuginfo__read_elf(const char *path, struct debuginfo_elf *info);
 int debuginfo__find(const char *elf_path, const struct debuginfo_elf *info,
 		    const char *debug_root, const char *debug_file, char *out, size_t out_sz);
 
+/* The dwz supplementary file a debug file names (.gnu_debugaltlink), under
+ * debug_root: ROOT + its path, else ROOT/usr/lib/debug/.build-id/ by its
+ * build-id.  Writes its path to out.  Returns 0, -ENOENT when the file names
+ * none or it is not under the root (libdw then looks on the system). */
+int debuginfo__find_alt(const char *debug_path, const char *debug_root, char *out, size_t out_sz);
+
 #endif
