@@ -159,6 +159,7 @@ ucb_apt_prepare() {
 		rm -f "$d/.updated"
 	fi
 	if [ "${1:-}" = force ] || [ ! -f "$d/.updated" ]; then
+		rm -f "$d/sha256.memo"
 		if ! ucb_apt apt-get update -qq >"$d/update.log" 2>&1; then
 			echo "Error: apt-get update of $d/sources.list failed: $(tail -n 2 "$d/update.log" | tr '\n' ' ')" >&2
 			return 1
@@ -242,6 +243,20 @@ ucb_deb_field() {
 		awk -v f="$3:" '$1 == f { print $2; exit }'
 }
 
+# ucb_deb_sha PKG VERSION: the SHA256 the Packages index gives PKG=VERSION,
+# remembered in apt-bin/sha256.memo until the lists are refreshed (apt-cache
+# reads all four suites' lists on every call: seconds each).
+ucb_deb_sha() {
+	local memo sha
+	memo=$(ucb_apt_bin_dir)/sha256.memo
+	sha=$(awk -v p="$1" -v v="$2" '$1 == p && $2 == v { print $3; exit }' "$memo" 2>/dev/null)
+	if [ -z "$sha" ]; then
+		sha=$(ucb_deb_field "$1" "$2" SHA256)
+		[ -z "$sha" ] || echo "$1 $2 $sha" >>"$memo"
+	fi
+	echo "$sha"
+}
+
 # ucb_fetch_deb PKG VERSION: prints the path of the verified .deb of binary
 # package PKG=VERSION in the download cache (dl/<sha256>/, the SHA256 the
 # Packages index gives), downloading it with `apt-get download` when it is
@@ -255,10 +270,10 @@ ucb_fetch_deb() {
 		set -e
 		export UCB_APT_KIND=bin
 		ucb_apt_prepare
-		sha=$(ucb_deb_field "$pkg" "$ver" SHA256)
+		sha=$(ucb_deb_sha "$pkg" "$ver")
 		if [ -z "$sha" ]; then
 			ucb_apt_prepare force
-			sha=$(ucb_deb_field "$pkg" "$ver" SHA256)
+			sha=$(ucb_deb_sha "$pkg" "$ver")
 		fi
 		if [ -z "$sha" ]; then
 			echo "Error: $pkg $ver: no longer served by the Debian mirror (suites $UCB_SRC_SUITES in $(ucb_apt_bin_dir)/sources.list)" >&2

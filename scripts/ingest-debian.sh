@@ -22,6 +22,8 @@
 # DIR (default $OUTPUT/dist, the build directory) gets
 #   root/<pkg>_<version>/        PKG and DBGPKG unpacked
 #   btf/<name>-<version>.btf     gen btf output (library NAME, version = the Debian version)
+#   btf/<name>-<version>@<file>.btf   another file of the same build (an
+#                                interpreter linking the library in): one entry, both build-ids
 #   <name>.dist                  "library version arch build_id release package
 #                                upstream deb_sha256" lines (archive dist's input)
 # and the BTF paths are printed, one per line.  One version in two releases
@@ -120,9 +122,30 @@ build_id() {
 	LC_ALL=C readelf -n "$1" | awk '/Build ID:/ { print $3; exit }'
 }
 
+# extra_entry KEY BTF BID: a second file of one Debian build (the lua5.x
+# interpreter, which links Lua in, beside liblua5.x.so.0): its minimal BTF
+# must be the entry's blob, and the entry then records both build-ids.
+extra_entry() {
+	local n=${1%%|*} ver=${1#*|} btf=$2 bid=$3 tmp want line ids o args=()
+	tmp=$(mktemp -d)
+	"$ucorebtf" gen min "$obj" "$btf" -o "$tmp/a" --archive >/dev/null
+	want=$(awk -F'\t' -v n="$n" -v v="$ver" '$1 == n && $2 == v { print $4 }' "$tmp/a/index.tsv")
+	rm -rf "$tmp"
+	line=$(awk -F'\t' -v n="$n" -v v="$ver" -v a="$arch" '$1 == n && $2 == v && $3 == a' "$archive/index.tsv")
+	IFS=$'\t' read -r _ _ _ sha _ soname ids objs <<<"$line"
+	if [ -z "$want" ] || [ "$want" != "$sha" ]; then
+		echo "Error: $n $ver: $(basename "$btf") and the entry's other file differ in the types $(basename "$obj") reads; they cannot share one entry" >&2
+		return 1
+	fi
+	for id in $(tr , '\n' <<<"$ids,$bid" | sort -u); do args+=(--build-id "$id"); done
+	for o in $(tr , ' ' <<<"$objs"); do args+=(--object "$o"); done
+	[ "$soname" = - ] || args+=(--soname "$soname")
+	"$ucorebtf" archive add "$archive" "$archive/blobs/$sha.btf" --lib "$n" --version "$ver" --arch "$arch" "${args[@]}"
+}
+
 mkdir -p "$dir/btf"
-declare -A done_btf=()
-btfs=() dists=()
+declare -A done_btf=() first=()
+btfs=() dists=() extras=()
 rowlist=$(rows "$@")
 [ -n "$rowlist" ] || { echo "Error: nothing to ingest" >&2; exit 1; }
 while read -r n pkg dbg f rel ver; do
@@ -134,7 +157,14 @@ while read -r n pkg dbg f rel ver; do
 	lib=$(find_lib "$dest" "$f")
 	bid=$(build_id "$lib")
 	[ -n "$bid" ] || { echo "Error: $lib: no GNU build-id" >&2; exit 1; }
-	btf=$dir/btf/$n-$ver.btf
+	# One entry per Debian build: its first file names the BTF, others join it.
+	key="$n|$ver"
+	if [ -z "${first[$key]:-}" ] || [ "${first[$key]}" = "$f" ]; then
+		first[$key]=$f
+		btf=$dir/btf/$n-$ver.btf
+	else
+		btf=$dir/btf/$n-$ver@$f.btf
+	fi
 	if [ -z "${done_btf[$btf]:-}" ]; then
 		# Kept while newer than its unpacked .debs and the encoder.
 		if ! [ "$btf" -nt "$dest/.ucorebtf-debs" ] || ! [ "$btf" -nt "$ucorebtf" ]; then
@@ -145,7 +175,7 @@ while read -r n pkg dbg f rel ver; do
 			fi
 		fi
 		done_btf[$btf]=1
-		btfs+=("$btf")
+		if [ "${first[$key]}" = "$f" ]; then btfs+=("$btf"); else extras+=("$key $btf $bid"); fi
 		echo "$btf"
 	fi
 	sha=$(basename "$(dirname "$(ucb_fetch_deb "$pkg" "$ver")")")
@@ -160,6 +190,9 @@ done
 
 if [ -n "$archive" ]; then
 	"$ucorebtf" gen min "$obj" "${btfs[@]}" -o "$archive" --archive >"$dir/gen-min.log"
+	for x in "${extras[@]}"; do
+		extra_entry $x
+	done
 	for n in $(printf '%s\n' "${dists[@]}" | cut -f1 | sort -u); do
 		"$ucorebtf" archive dist "$archive" "$dir/$n.dist"
 	done

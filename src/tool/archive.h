@@ -137,7 +137,7 @@ int archive__rules_text(const char *dir, char **text, size_t *len);
 /* Lines "library version arch build_id release package upstream
  * deb_sha256" (tab-separated), each naming an entry of the index and one
  * of its build-ids: they replace the lines of the same library, version,
- * arch and release; with lib, every line of lib goes first (text "": lib
+ * arch, build-id and release; with lib, every line of lib goes first (text "": lib
  * has none) and a line for another library is -EINVAL. */
 int archive__set_dist(const char *dir, const char *lib, const char *text, size_t len);
 

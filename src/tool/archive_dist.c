@@ -135,15 +135,15 @@ static bool line_of(const char *line, const char *lib)
 	return !strncmp(line, lib, n) && line[n] == '\t';
 }
 
-/* A line's key: library, version, arch and release (fields 1-3 and 5). */
+/* A line's key: library, version, arch, build-id and release (its first
+ * five fields; one entry's several files each have a line). */
 static void key_of(const char *line, char *key, size_t sz)
 {
 	const char *f = line;
 	size_t i, n = 0;
 
 	for (i = 0; i < 5 && f; i++, f = strchr(f, '\t') ? strchr(f, '\t') + 1 : NULL)
-		if (i != 3)
-			n += snprintf(key + n, n < sz ? sz - n : 0, "%.*s|", (int)strcspn(f, "\t\n"), f);
+		n += snprintf(key + n, n < sz ? sz - n : 0, "%.*s|", (int)strcspn(f, "\t\n"), f);
 }
 
 /* Does fresh have a line of line's key? */
