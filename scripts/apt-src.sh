@@ -159,7 +159,6 @@ ucb_apt_prepare() {
 		rm -f "$d/.updated"
 	fi
 	if [ "${1:-}" = force ] || [ ! -f "$d/.updated" ]; then
-		rm -f "$d/sha256.memo"
 		if ! ucb_apt apt-get update -qq >"$d/update.log" 2>&1; then
 			echo "Error: apt-get update of $d/sources.list failed: $(tail -n 2 "$d/update.log" | tr '\n' ' ')" >&2
 			return 1
@@ -244,8 +243,9 @@ ucb_deb_field() {
 }
 
 # ucb_deb_sha PKG VERSION: the SHA256 the Packages index gives PKG=VERSION,
-# remembered in apt-bin/sha256.memo until the lists are refreshed (apt-cache
-# reads all four suites' lists on every call: seconds each).
+# remembered in apt-bin/sha256.memo (apt-cache reads all four suites' lists
+# on every call: seconds each).  A Debian version's .deb never changes, so
+# the memo outlives list refreshes; the download is checked against it.
 ucb_deb_sha() {
 	local memo sha
 	memo=$(ucb_apt_bin_dir)/sha256.memo

@@ -111,7 +111,7 @@ unpack() {
 # The library file FILE names in the unpacked tree (a symlink followed, never out of it).
 find_lib() {
 	local dest=$1 file=$2 hit real
-	hit=$(find "$dest" -path "$dest/usr/lib/debug" -prune -o -name "$file" -print | sort | head -n1)
+	hit=$(find "$dest" -path "$dest/usr/lib/debug" -prune -o ! -type d -name "$file" -print | sort | head -n1)
 	[ -n "$hit" ] || { echo "Error: $file: not in $(basename "$dest")" >&2; return 1; }
 	real=$(realpath "$hit")
 	[[ $real == "$(realpath "$dest")"/* ]] || { echo "Error: $hit: points outside the package" >&2; return 1; }

@@ -156,9 +156,9 @@ static bool find_debuglink(const char *elf_path, const struct debuginfo_elf *inf
 			   const char *root, char *out, size_t out_sz)
 {
 	static const char *const fmts[] = { "%s%s/%s", "%s%s/.debug/%s", "%s/usr/lib/debug%s/%s" };
-	char dir[PATH_MAX], *slash;
-	const char *rel;
-	size_t i, rlen = strlen(root);
+	char dir[PATH_MAX], rdir[PATH_MAX], rroot[PATH_MAX], *slash;
+	const char *rel = dir;
+	size_t i, rlen;
 
 	snprintf(dir, sizeof(dir), "%s", elf_path);
 	slash = strrchr(dir, '/');
@@ -166,7 +166,12 @@ static bool find_debuglink(const char *elf_path, const struct debuginfo_elf *inf
 		*slash = 0;
 	else
 		snprintf(dir, sizeof(dir), ".");
-	rel = rlen && !strncmp(dir, root, rlen) && dir[rlen] == '/' ? dir + rlen : dir;
+	/* The binary's directory as seen from inside the root, however either is spelled. */
+	if (root[0] && realpath(dir, rdir) && realpath(root, rroot)) {
+		rlen = strlen(rroot);
+		if (!strncmp(rdir, rroot, rlen) && rdir[rlen] == '/')
+			rel = rdir + rlen;
+	}
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		if (i < 2)
 			snprintf(out, out_sz, fmts[i], "", dir, info->debuglink);
