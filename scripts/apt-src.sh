@@ -239,7 +239,7 @@ ucb_madison() {
 # ucb_deb_field PKG VERSION FIELD: one field of PKG=VERSION's Packages stanza.
 ucb_deb_field() {
 	UCB_APT_KIND=bin ucb_apt apt-cache show "$1=$2" 2>/dev/null |
-		awk -v f="$3:" '$1 == f { print $2; exit }'
+		awk -v f="$3:" '!done && $1 == f { print $2; done = 1 }'	# reads all: no SIGPIPE under pipefail
 }
 
 # ucb_deb_sha PKG VERSION: the SHA256 the Packages index gives PKG=VERSION,
@@ -280,7 +280,7 @@ ucb_fetch_deb() {
 			exit 1
 		fi
 		dir=$(ucb_dl_dir)/$sha
-		file=$(ls "$dir"/*.deb 2>/dev/null | head -n1 || true)
+		file=$(ls "$dir"/*.deb 2>/dev/null | awk "NR == 1" || true)
 		if [ -n "$file" ] && ucb_sha_ok "$file" "$sha"; then
 			echo "$file"
 			exit 0
@@ -292,7 +292,7 @@ ucb_fetch_deb() {
 			rm -rf "$tmp"
 			exit 1
 		fi
-		got=$(ls "$tmp"/*.deb | head -n1)
+		got=$(ls "$tmp"/*.deb | awk "NR == 1")
 		if ! ucb_sha_ok "$got" "$sha"; then
 			rm -rf "$tmp"
 			echo "Error: $pkg $ver: sha256 mismatch with the Packages index (expected $sha)" >&2

@@ -80,7 +80,7 @@ rows() {
 		[[ $r == *=* ]] && ver=${r#*=}
 		if [ -z "$ver" ]; then
 			UCB_APT_KIND=bin ucb_apt_prepare
-			ver=$(ucb_madison "$pkg" | awk -v r="$rel" '$2 == r { print $1; exit }')
+			ver=$(ucb_madison "$pkg" | awk -v r="$rel" '!done && $2 == r { print $1; done = 1 }')
 			if [ -z "$ver" ]; then
 				echo "Error: $pkg: not in Debian $rel (suites $UCB_SRC_SUITES)" >&2
 				return 1
@@ -111,7 +111,7 @@ unpack() {
 # The library file FILE names in the unpacked tree (a symlink followed, never out of it).
 find_lib() {
 	local dest=$1 file=$2 hit real
-	hit=$(find "$dest" -path "$dest/usr/lib/debug" -prune -o ! -type d -name "$file" -print | sort | head -n1)
+	hit=$(find "$dest" -path "$dest/usr/lib/debug" -prune -o ! -type d -name "$file" -print | sort | awk 'NR == 1')
 	[ -n "$hit" ] || { echo "Error: $file: not in $(basename "$dest")" >&2; return 1; }
 	real=$(realpath "$hit")
 	[[ $real == "$(realpath "$dest")"/* ]] || { echo "Error: $hit: points outside the package" >&2; return 1; }
@@ -119,7 +119,7 @@ find_lib() {
 }
 
 build_id() {
-	LC_ALL=C readelf -n "$1" | awk '/Build ID:/ { print $3; exit }'
+	LC_ALL=C readelf -n "$1" | awk '/Build ID:/ && !done { print $3; done = 1 }'	# reads all: no SIGPIPE under pipefail
 }
 
 # extra_entry KEY BTF BID: a second file of one Debian build (the lua5.x

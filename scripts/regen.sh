@@ -105,7 +105,7 @@ dist() {
 			continue
 		fi
 		UCOREBTF=$ucorebtf bash "$root/scripts/ingest-debian.sh" -p ${release:+-r "$release"} \
-			-a "$archive" -b "${dist_obj[$lib]}" "$lib" >/dev/null
+			-a "$archive" -b "${dist_obj[$lib]}" "$lib" >/dev/null || return 1	# set -e is off in `dist && merge`
 	done
 }
 
