@@ -77,3 +77,7 @@ expect_err "ingest: a version no longer served fails with one line naming it" \
 printf 'libc\t2.31-13+deb11u11\tx86_64\t00000000000000000000\tbullseye\tlibc6\t2.31\t%064d\n' 0 >bad.dist
 expect_err "ingest: archive dist refuses a line whose build-id no entry records" \
 	"no such entry with build-id 00000000000000000000" $UCOREBTF archive dist arc bad.dist
+
+# dist.tsv is an archive file like the others: never read through a symlink.
+mkdir -p arc2 && cp -r arc/. arc2/ && rm -f arc2/dist.tsv && ln -s /etc/passwd arc2/dist.tsv
+expect_err "ingest: a symlinked dist.tsv is refused" "dist.tsv.*symbolic link" $UCOREBTF archive dist arc2
