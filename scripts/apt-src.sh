@@ -15,8 +15,16 @@
 #     dl/<sha256>/<file>   verified downloads (libbpf, Lua tarballs)
 #     apt/                 sources.list, lists/, cache/ (override: $UCOREBTF_APT_DIR)
 #
-# Run directly for a look: apt-src.sh sources | dl-dir | apt-dir | showsrc PKG
-# | fetch PKG UPSTREAM SHA256.
+#     apt-bin/             the same for binary packages (deb lines; $UCOREBTF_APT_BIN_DIR)
+#     dl/<sha256>/<pkg>_<ver>_<arch>.deb   verified .debs (scripts/ingest-debian.sh)
+#
+# Binary packages of other releases (ucb_fetch_deb): deb lines for the same
+# suites in a second private configuration (apt-bin/), so the deb-src lists
+# other scripts share are not refreshed for them.  `apt-get download` only
+# reads dpkg's status; nothing is installed.
+#
+# Run directly for a look: apt-src.sh sources | bin-sources | dl-dir | apt-dir
+# | showsrc PKG | fetch PKG UPSTREAM SHA256 | madison PKG | fetch-deb PKG VERSION.
 
 # Suites whose source packages the pins need: Lua 5.3.3 and 5.4.2 are in
 # bullseye only, libbpf 1.5.0 in trixie (scripts/lua-versions.txt).
@@ -33,6 +41,9 @@ ucb_cache_dir() {
 
 ucb_dl_dir() { echo "$(ucb_cache_dir)/dl"; }
 ucb_apt_dir() { echo "${UCOREBTF_APT_DIR:-$(ucb_cache_dir)/apt}"; }
+ucb_apt_bin_dir() { echo "${UCOREBTF_APT_BIN_DIR:-$(ucb_cache_dir)/apt-bin}"; }
+# The private configuration in use: source packages, or binary with UCB_APT_KIND=bin.
+ucb_apt_cur_dir() { if [ "${UCB_APT_KIND:-src}" = bin ]; then ucb_apt_bin_dir; else ucb_apt_dir; fi; }
 
 # The system's Debian archive entry as "URI SIGNED-BY" (SIGNED-BY "-" when
 # the entry names no keyring file): the first enabled deb or deb-src entry
@@ -104,20 +115,22 @@ ucb_entry_deb822() {
 	END { flush() }'
 }
 
-# The deb-src lines of the private sources.list (one-line format).
+# The deb-src lines of the private sources.list (one-line format); with
+# $1 = deb, the deb lines of the binary configuration (amd64 etc.: the
+# machine's own architecture, apt's default).
 ucb_src_lines() {
-	local entry uri key suite
+	local entry uri key suite type=${1:-deb-src}
 	entry=$(ucb_debian_entry)
 	if [ -z "$entry" ]; then
-		echo "Error: no Debian archive entry (deb URI SUITE main) in the apt sources; cannot derive deb-src" >&2
+		echo "Error: no Debian archive entry (deb URI SUITE main) in the apt sources; cannot derive $type" >&2
 		return 1
 	fi
 	read -r uri key <<<"$entry"
 	for suite in $UCB_SRC_SUITES; do
 		if [ "$key" = - ]; then
-			echo "deb-src $uri $suite main"
+			echo "$type $uri $suite main"
 		else
-			echo "deb-src [signed-by=$key] $uri $suite main"
+			echo "$type [signed-by=$key] $uri $suite main"
 		fi
 	done
 }
@@ -125,7 +138,7 @@ ucb_src_lines() {
 # ucb_apt CMD ARGS...: apt-get or apt-cache with the private configuration.
 ucb_apt() {
 	local d
-	d=$(ucb_apt_dir)
+	d=$(ucb_apt_cur_dir)
 	"$@" -o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=- \
 		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
 }
@@ -134,8 +147,12 @@ ucb_apt() {
 # they are new, changed, or when $1 = force (a lookup found nothing).
 ucb_apt_prepare() {
 	local d lines
-	d=$(ucb_apt_dir)
-	lines=$(ucb_src_lines) || return 1
+	d=$(ucb_apt_cur_dir)
+	if [ "${UCB_APT_KIND:-src}" = bin ]; then
+		lines=$(ucb_src_lines deb) || return 1
+	else
+		lines=$(ucb_src_lines) || return 1
+	fi
 	mkdir -p "$d/lists/partial" "$d/cache" || return 1
 	if [ "$(cat "$d/sources.list" 2>/dev/null)" != "$lines" ]; then
 		echo "$lines" >"$d/sources.list.tmp" && mv "$d/sources.list.tmp" "$d/sources.list"
@@ -212,14 +229,96 @@ ucb_fetch_orig() {
 	return $rc
 }
 
+# ucb_madison PKG: "VERSION SUITE" per line, each Debian version of binary
+# package PKG (the machine's architecture) the private deb lists carry.
+ucb_madison() {
+	UCB_APT_KIND=bin ucb_apt apt-cache madison "$1" 2>/dev/null |
+		awk -F' [|] ' '$3 ~ / Packages$/ { split($3, a, " "); sub("/.*", "", a[2]); gsub(/ /, "", $2); print $2, a[2] }'
+}
+
+# ucb_deb_field PKG VERSION FIELD: one field of PKG=VERSION's Packages stanza.
+ucb_deb_field() {
+	UCB_APT_KIND=bin ucb_apt apt-cache show "$1=$2" 2>/dev/null |
+		awk -v f="$3:" '!done && $1 == f { print $2; done = 1 }'	# reads all: no SIGPIPE under pipefail
+}
+
+# ucb_deb_sha PKG VERSION: the SHA256 the Packages index gives PKG=VERSION,
+# remembered in apt-bin/sha256.memo (apt-cache reads all four suites' lists
+# on every call: seconds each).  A Debian version's .deb never changes, so
+# the memo outlives list refreshes; the download is checked against it.
+ucb_deb_sha() {
+	local memo sha
+	memo=$(ucb_apt_bin_dir)/sha256.memo
+	sha=$(awk -v p="$1" -v v="$2" '$1 == p && $2 == v { print $3; exit }' "$memo" 2>/dev/null)
+	if [ -z "$sha" ]; then
+		sha=$(ucb_deb_field "$1" "$2" SHA256)
+		[ -z "$sha" ] || echo "$1 $2 $sha" >>"$memo"
+	fi
+	echo "$sha"
+}
+
+# ucb_fetch_deb PKG VERSION: prints the path of the verified .deb of binary
+# package PKG=VERSION in the download cache (dl/<sha256>/, the SHA256 the
+# Packages index gives), downloading it with `apt-get download` when it is
+# missing.  Fails with one line when no listed suite serves that version.
+ucb_fetch_deb() {
+	local pkg=$1 ver=$2 sha file dir tmp lock got
+	mkdir -p "$(ucb_dl_dir)" || return 1
+	exec {lock}>"$(ucb_dl_dir)/.lock"
+	flock "$lock"
+	(
+		set -e
+		export UCB_APT_KIND=bin
+		ucb_apt_prepare
+		sha=$(ucb_deb_sha "$pkg" "$ver")
+		if [ -z "$sha" ]; then
+			ucb_apt_prepare force
+			sha=$(ucb_deb_sha "$pkg" "$ver")
+		fi
+		if [ -z "$sha" ]; then
+			echo "Error: $pkg $ver: no longer served by the Debian mirror (suites $UCB_SRC_SUITES in $(ucb_apt_bin_dir)/sources.list)" >&2
+			exit 1
+		fi
+		dir=$(ucb_dl_dir)/$sha
+		file=$(ls "$dir"/*.deb 2>/dev/null | awk "NR == 1" || true)
+		if [ -n "$file" ] && ucb_sha_ok "$file" "$sha"; then
+			echo "$file"
+			exit 0
+		fi
+		tmp=$(mktemp -d "$(ucb_dl_dir)/.tmp.XXXXXX")
+		chmod 755 "$tmp"	# apt downloads as _apt
+		if ! (cd "$tmp" && ucb_apt apt-get download -qq "$pkg=$ver" >"$tmp/log" 2>&1); then
+			echo "Error: $pkg $ver: apt-get download failed: $(grep -m1 -E '^(E|Err)' "$tmp/log" || tail -n1 "$tmp/log")" >&2
+			rm -rf "$tmp"
+			exit 1
+		fi
+		got=$(ls "$tmp"/*.deb | awk "NR == 1")
+		if ! ucb_sha_ok "$got" "$sha"; then
+			rm -rf "$tmp"
+			echo "Error: $pkg $ver: sha256 mismatch with the Packages index (expected $sha)" >&2
+			exit 1
+		fi
+		mkdir -p "$dir"
+		mv -f "$got" "$dir/"
+		rm -rf "$tmp"
+		echo "$dir/$(basename "$got")"
+	)
+	local rc=$?
+	exec {lock}>&-
+	return $rc
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
 	case ${1:-} in
 	sources) ucb_src_lines ;;
+	bin-sources) ucb_src_lines deb ;;
+	madison) UCB_APT_KIND=bin ucb_apt_prepare && ucb_madison "$2" ;;
+	fetch-deb) ucb_fetch_deb "$2" "$3" ;;
 	dl-dir) ucb_dl_dir ;;
 	apt-dir) ucb_apt_dir ;;
 	showsrc) ucb_apt_prepare && ucb_apt apt-cache showsrc "$2" ;;
 	fetch) ucb_fetch_orig "$2" "$3" "$4" ;;
-	*) echo "usage: $0 sources | dl-dir | apt-dir | showsrc PKG | fetch PKG UPSTREAM SHA256" >&2; exit 2 ;;
+	*) echo "usage: $0 sources | bin-sources | dl-dir | apt-dir | showsrc PKG | fetch PKG UPSTREAM SHA256 | madison PKG | fetch-deb PKG VERSION" >&2; exit 2 ;;
 	esac
 fi

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# Regenerate the Lua entries of the archive (docs/archive.md) from
-# scripts/lua-versions.txt: build each release (scripts/lua-build.sh,
-# cached), minimise its BTF for the project's Lua probe (ucorebtf gen min,
-# verified) straight into the archive (gen min -o ARCHIVE --archive), then
-# the merge step: the compatibility report and the bundle.
+# Regenerate the archive (docs/archive.md): the Lua entries built from
+# source (scripts/lua-versions.txt: each release built by
+# scripts/lua-build.sh, cached) and the distribution entries, Debian's
+# shipped libraries (scripts/dist-versions.txt: glibc for bullseye,
+# bookworm, trixie, sid and Debian's liblua5.x, ingested by
+# scripts/ingest-debian.sh, keyed by their real build-ids).  Each is
+# minimised for its probe (ucorebtf gen min, verified: bpf/lua.bpf.c for
+# Lua, bpf/glibc_tls.bpf.c for libc) straight into the archive, then the
+# merge step: the compatibility reports and the bundle.
 #
-#   ARCHIVE/lua/<version>/<arch>/entry.tsv, ARCHIVE/blobs/<sha256>.btf,
-#   ARCHIVE/index.tsv, ARCHIVE/needs/lua.txt     (ucorebtf archive)
+#   ARCHIVE/<lib>/<version>/<arch>/entry.tsv, ARCHIVE/blobs/<sha256>.btf,
+#   ARCHIVE/index.tsv, ARCHIVE/needs/<object>.txt  (ucorebtf archive)
 #   ARCHIVE/rules.tsv                            Lua's version rule (below)
-#   ARCHIVE/lua-report.md                        ucorebtf report, Markdown
-#   BUNDLE (default $OUTPUT/lua.ucb)             ucorebtf bundle create
+#   ARCHIVE/dist.tsv                             where distribution entries come from
+#   ARCHIVE/lua-report.md, ARCHIVE/libc-report.md   ucorebtf report, Markdown
+#   BUNDLE (default $OUTPUT/lua.ucb)             ucorebtf bundle create (every entry)
 #
 # usage: scripts/regen.sh [-a ARCHIVE] [-c CACHE] [-b BUNDLE] [VERSION...]
+#        scripts/regen.sh [-a ARCHIVE] -r RELEASE
 #        scripts/regen.sh -a ARCHIVE [-b BUNDLE] -m [PART...]
-#   VERSION given: add those releases only (one CI matrix job each; no
-#   report, no bundle); none: all listed releases, the Lua entries rebuilt
-#   from scratch (other libraries' entries stay), then the merge step.
+#   VERSION given: add those Lua releases only (one CI matrix job each; no
+#   report, no bundle); -r RELEASE: the distribution entries of that Debian
+#   release only (one CI job each); neither: all of them, the Lua and libc
+#   entries rebuilt from scratch (other libraries' entries stay), then the
+#   merge step.
 #   -m: the merge step alone: first add every entry of each PART archive
-#   (the matrix jobs' results) to ARCHIVE, then write lua-report.md, fail when a
-#   release makes a required (not existence-guarded) relocation of the probe
+#   (the matrix jobs' results) to ARCHIVE, then write the reports, fail when a
+#   release makes a required (not existence-guarded) relocation of a probe
 #   fail, and create the bundle.
 # Same inputs, same bytes: running it twice leaves no git diff.
 set -euo pipefail
@@ -126,24 +134,28 @@ ucorebtf=${UCOREBTF:-$out/ucorebtf}
 obj=$out/bpf/lua.bpf.o
 bundle=$out/lua.ucb
 merge_only=0
+release=
+# The probe each distribution library's entries are minimised for.
+declare -A dist_obj=([lua]=$out/bpf/lua.bpf.o [libc]=$out/bpf/glibc_tls.bpf.o)
 # How the runtime reads the version of a Lua build whose build-id the bundle
 # does not record (docs/runtime.md): the string of the lua_ident symbol,
 # "$Lua: Lua 5.1.5 ..." in 5.1, "$LuaVersion: Lua 5.4.7 ..." since 5.2.
 lua_rules=('symbol:lua_ident:$Lua: Lua ' 'symbol:lua_ident:$LuaVersion: Lua ')
 
-while getopts "a:b:c:m" opt; do
+while getopts "a:b:c:mr:" opt; do
 	case $opt in
 	a) archive=$OPTARG ;;
 	b) bundle=$OPTARG ;;
 	c) cache=$OPTARG ;;
 	m) merge_only=1 ;;
-	*) echo "usage: $0 [-a ARCHIVE] [-c CACHE] [-b BUNDLE] [VERSION...] | -a ARCHIVE [-b BUNDLE] -m [PART...]" >&2
+	r) release=$OPTARG ;;
+	*) echo "usage: $0 [-a ARCHIVE] [-c CACHE] [-b BUNDLE] [VERSION...] | [-a ARCHIVE] -r RELEASE | -a ARCHIVE [-b BUNDLE] -m [PART...]" >&2
 	   exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 
-for f in "$ucorebtf" "$obj"; do
+for f in "$ucorebtf" "$obj" "${dist_obj[@]}"; do
 	[ -e "$f" ] || { echo "Error: $f: not built (run make)" >&2; exit 1; }
 done
 
@@ -153,21 +165,43 @@ add_part() {
 	"$ucorebtf" archive merge "$archive" "$1"
 }
 
-# merge: the report over every Lua release in the archive, the verdict, the bundle.
+# report LIB OBJ: ARCHIVE/LIB-report.md over every release of LIB; fails
+# when a release fails a required relocation of OBJ.
+report() {
+	local lib=$1 o=$2
+	(cd "$archive" && "$ucorebtf" report "$o" "$lib" -f md -o "$lib-report.md.tmp" --strict) || {
+		rm -f "$archive/$lib-report.md.tmp"
+		echo "Error: $archive/$lib: a release fails a required relocation of $o (see ucorebtf report)" >&2
+		return 1
+	}
+	mv "$archive/$lib-report.md.tmp" "$archive/$lib-report.md"
+}
+
+# merge: the reports over every Lua and libc release in the archive, the verdict, the bundle.
 merge() {
 	if [ ! -d "$archive/lua" ]; then
 		echo "Error: $archive/lua: no such directory" >&2
 		return 1
 	fi
-	(cd "$archive" && "$ucorebtf" report "$obj" lua -f md -o lua-report.md.tmp --strict) || {
-		rm -f "$archive/lua-report.md.tmp"
-		echo "Error: $archive/lua: a release fails a required relocation of $obj (see ucorebtf report)" >&2
-		return 1
-	}
-	mv "$archive/lua-report.md.tmp" "$archive/lua-report.md"
+	report lua "$obj"
+	[ ! -d "$archive/libc" ] || report libc "${dist_obj[libc]}"
 	"$ucorebtf" archive verify "$archive" >/dev/null
 	mkdir -p "$(dirname "$bundle")"
 	"$ucorebtf" bundle create "$archive" -o "$bundle"
+}
+
+# dist [-r RELEASE]: the distribution entries (all pinned, or RELEASE's),
+# each library's for its probe, and their dist.tsv lines.
+dist() {
+	local lib
+	for lib in $(awk '!/^#/ && NF { print $1 }' "$root/scripts/dist-versions.txt" | sort -u); do
+		if [ -n "$release" ] && ! awk -v l="$lib" -v r="$release" '$1 == l && $5 == r { f = 1 } END { exit !f }' \
+			"$root/scripts/dist-versions.txt"; then
+			continue
+		fi
+		UCOREBTF=$ucorebtf bash "$root/scripts/ingest-debian.sh" -p ${release:+-r "$release"} \
+			-a "$archive" -b "${dist_obj[$lib]}" "$lib" >/dev/null || return 1	# set -e is off in `dist && merge`
+	done
 }
 
 if [ $merge_only = 1 ]; then
@@ -176,6 +210,13 @@ if [ $merge_only = 1 ]; then
 		add_part "$part"
 	done
 	merge
+	exit
+fi
+
+if [ -n "$release" ]; then
+	mkdir -p "$archive"
+	dist
+	echo "regen: Debian $release's distribution entries -> $archive" >&2
 	exit
 fi
 
@@ -190,11 +231,18 @@ for v in $versions; do
 	btfs+=("$cache/$v/lua-$v.btf")
 done
 mkdir -p "$archive"
-# All releases: the Lua entries from scratch, so unlisted releases leave.
-[ $# -eq 0 ] && rm -rf "$archive/lua"
+# All releases: the Lua and libc entries from scratch, so unlisted releases leave.
+if [ $# -eq 0 ]; then
+	for lib in lua libc; do
+		: >"$tmp/none"
+		[ ! -f "$archive/index.tsv" ] || "$ucorebtf" archive dist "$archive" "$lib" "$tmp/none"
+		rm -rf "${archive:?}/$lib"
+	done
+	rm -f "$archive/libc-report.md"
+fi
 # Entries (keyed by the gen btf metadata: build-id, soname) and the probe's
 # kernel needs straight into the archive, verified.
 "$ucorebtf" gen min "$obj" "${btfs[@]}" -o "$archive" --archive >"$tmp/gen-min.log"
 "$ucorebtf" archive rule "$archive" lua "${lua_rules[@]}"
-[ $# -eq 0 ] && merge
+[ $# -eq 0 ] && dist && merge
 echo "regen: $(wc -w <<<"$versions") Lua release(s) -> $archive" >&2

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,13 +96,17 @@ static inline int probe_load(struct bpf_object *obj, const char *path)
 	return -1;
 }
 
-/* Attach program PROG to the entry of FUNC in TARGET, for every process. */
+/* Attach program PROG to the entry of FUNC in TARGET, for every process.
+ * FUNC "0x..." is a file offset: a stripped binary (Debian's lua5.x links
+ * Lua in and ships its symbols in the -dbg package) has no name to find. */
 static inline struct bpf_link *probe_attach(struct bpf_object *obj, const char *prog,
 					    const char *func, const char *target)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func);
+	int at_off = !strncmp(func, "0x", 2);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = at_off ? NULL : func);
 	struct bpf_program *p = bpf_object__find_program_by_name(obj, prog);
-	struct bpf_link *link = p ? bpf_program__attach_uprobe_opts(p, -1, target, 0, &opts) : NULL;
+	size_t off = at_off ? strtoul(func, NULL, 16) : 0;
+	struct bpf_link *link = p ? bpf_program__attach_uprobe_opts(p, -1, target, off, &opts) : NULL;
 	char what[256];
 	int err = p ? errno : ENOENT;
 

@@ -3,9 +3,11 @@
  * INTERPRETER SCRIPT, and report what the probe read from the lua_State,
  * through the `results` map.  libbpf public API only.
  *
- * usage: loader [-b BTF | -B BUNDLE] [-j] [-v] OBJ LIBRARY INTERPRETER SCRIPT
+ * usage: loader [-b BTF | -B BUNDLE] [-F FUNC] [-j] [-v] OBJ LIBRARY INTERPRETER SCRIPT
  *   -b BTF     btf_custom_path handed to libbpf (kernel + Lua types)
  *   -B BUNDLE  libucorebtf prepares it from BUNDLE for LIBRARY at load time
+ *   -F FUNC    where the uprobe goes in LIBRARY: lua_gc (default), or its file
+ *              offset "0x..." in a stripped binary (Debian's lua5.x interpreters)
  *   -j       one JSON object on stdout, in examples/lua/ground_truth.c's format
  *   -v       pass libbpf's log through
  */
@@ -60,7 +62,7 @@ static void print_result(const struct lua_result *r, const char *interp, int jso
 
 int main(int argc, char **argv)
 {
-	const char *btf = NULL, *bundle_path = NULL, *objpath, *lib;
+	const char *btf = NULL, *bundle_path = NULL, *objpath, *lib, *func = "lua_gc";
 	char *interp, *script;
 	struct ucorebtf_bundle *bundle = NULL;
 	struct ucorebtf_btf *prepared = NULL;
@@ -69,8 +71,9 @@ int main(int argc, char **argv)
 	int opt, json = 0, verbose = 0, err;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "b:B:jv")) != -1) {
+	while ((opt = getopt(argc, argv, "b:B:F:jv")) != -1) {
 		switch (opt) {
+		case 'F': func = optarg; break;
 		case 'b': btf = optarg; break;
 		case 'B': bundle_path = optarg; break;
 		case 'j': json = 1; break;
@@ -109,7 +112,7 @@ int main(int argc, char **argv)
 		return 1;
 	/* The user's LUA_INIT would run before SCRIPT and change what it does. */
 	unsetenv("LUA_INIT");
-	err = probe_attach_run(obj, "lua_gc_entry", "lua_gc", lib,
+	err = probe_attach_run(obj, "lua_gc_entry", func, lib,
 			       (char *[]){ interp, script, NULL }, &r, &pid);
 	bpf_object__close(obj);
 	if (err)
@@ -117,6 +120,6 @@ int main(int argc, char **argv)
 	print_result(&r, interp, json);
 	return 0;
 usage:
-	fprintf(stderr, "usage: %s [-b BTF | -B BUNDLE] [-j] [-v] OBJ LIBRARY INTERPRETER SCRIPT\n", argv[0]);
+	fprintf(stderr, "usage: %s [-b BTF | -B BUNDLE] [-F FUNC] [-j] [-v] OBJ LIBRARY INTERPRETER SCRIPT\n", argv[0]);
 	return 2;
 }

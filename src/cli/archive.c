@@ -33,6 +33,11 @@ static const char rule_doc[] =
 	"SOURCE is symbol:NAME, rodata or needed:SONAME, the version follows PREFIX\n"
 	"at the start of the string, e.g. 'symbol:lua_ident:$LuaVersion: Lua ' or\n"
 	"'needed:libcrypto.so.3:OpenSSL '.\n";
+static const char dist_doc[] =
+	"Prints dist.tsv (where distribution entries come from), or adds FILE's\n"
+	"lines 'library version arch build_id release package upstream deb_sha256'\n"
+	"(with LIB: LIB's lines become FILE's; docs/distributions.md).  The runtime\n"
+	"never reads it: selection is by build-id.\n";
 
 static int load(const char *dir, struct ucb_index *idx)
 {
@@ -421,6 +426,79 @@ static int do_rule(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* dist.tsv under -j: one object per line, named by its columns. */
+static void dist_json(const char *text, size_t sz)
+{
+	static const char *const col[] = { "library", "version", "arch", "build_id", "release",
+					   "package", "upstream", "deb_sha256" };
+	const char *p = text, *end = text + sz, *nl, *f, *tab;
+	size_t i;
+
+	jsonw_start_array(json_wtr);
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p) ?: end;
+		if (p == nl || *p == '#')
+			continue;
+		jsonw_start_object(json_wtr);
+		for (f = p, i = 0; i < sizeof(col) / sizeof(col[0]) && f <= nl; i++, f = tab + 1) {
+			char v[256];
+
+			tab = memchr(f, '\t', nl - f) ?: nl;
+			snprintf(v, sizeof(v), "%.*s", (int)(tab - f), f);
+			jsonw_string_field(json_wtr, col[i], v);
+		}
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
+}
+
+/* archive dist ARCHIVE_DIR [[LIB] FILE]: print dist.tsv, or add FILE's
+ * distribution lines (scripts/ingest-debian.sh writes FILE); with LIB,
+ * LIB's lines become FILE's. */
+static int do_dist(int argc, char **argv)
+{
+	void *data = NULL;
+	char *text;
+	size_t sz;
+	int ret;
+
+	if (no_opts("archive dist", argc, argv))
+		return EXIT_USAGE;
+	if (argc < 1 || argc > 3)
+		return usage_err("archive dist: expected ARCHIVE_DIR [[LIB] FILE]");
+	if (argc == 1) {
+		if (archive__dist_text(argv[0], &text, &sz)) {
+			p_err("%s", ucb_errmsg());
+			return EXIT_FAIL;
+		}
+		if (json_output)
+			dist_json(text, sz);
+		else
+			fwrite(text, 1, sz, stdout);
+		free(text);
+		return EXIT_OK;
+	}
+	ret = ucb_read_file(argv[argc - 1], &data, &sz);
+	if (ret) {
+		p_err("%s: %s", argv[argc - 1], strerror(-ret));
+		return EXIT_FAIL;
+	}
+	ret = archive__set_dist(argv[0], argc == 3 ? argv[1] : NULL, data, sz);
+	free(data);
+	if (ret) {
+		p_err("%s: %s", argv[argc - 1], ucb_errmsg());
+		return EXIT_FAIL;
+	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "archive", argv[0]);
+		jsonw_string_field(json_wtr, "file", argv[argc - 1]);
+		jsonw_uint_field(json_wtr, "size", sz);
+		jsonw_end_object(json_wtr);
+	}
+	return EXIT_OK;
+}
+
 const struct cmd archive_cmds[] = {
 	{ "list", do_list, "archive list ARCHIVE_DIR", NULL },
 	{ "show", do_show, "archive show ARCHIVE_DIR LIB [VERSION [ARCH]]", NULL },
@@ -432,5 +510,6 @@ const struct cmd archive_cmds[] = {
 	{ "needs", do_needs, "archive needs ARCHIVE_DIR OBJECT FILE", needs_doc },
 	{ "merge", do_merge_parts, "archive merge ARCHIVE_DIR PART_DIR...", merge_doc_ },
 	{ "rule", do_rule, "archive rule ARCHIVE_DIR LIB [SOURCE:PREFIX]...", rule_doc },
+	{ "dist", do_dist, "archive dist ARCHIVE_DIR [[LIB] FILE]", dist_doc },
 	{ 0 }
 };

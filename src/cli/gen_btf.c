@@ -19,13 +19,14 @@
 
 const char gen_btf_synopsis[] =
 	"gen btf ELF [-o|--output OUT] [--version V] [--name LIB] [--debug-file F]\n"
-	"        [--via ucorebtf|pahole]";
+	"        [--via ucorebtf|pahole] [--debug-root DIR]";
 const char gen_btf_doc[] =
 	"Encode the DWARF of ELF (executable or shared library) as BTF, with\n"
 	"ucorebtf's own encoder (default) or with pahole (--via pahole).\n"
 	"Without DWARF in ELF, debug info is looked up in /usr/lib/debug/.build-id/,\n"
 	"then through .gnu_debuglink, then from debuginfod (DEBUGINFOD_URLS), then\n"
-	"in --debug-file F.  -d lists every DWARF entry the encoder skipped.\n"
+	"in --debug-file F.  --debug-root DIR looks in DIR/usr/lib/debug instead\n"
+	"(an unpacked debug package).  -d lists every DWARF entry the encoder skipped.\n"
 	"OUT is a small ELF holding .BTF and the binary's build-id, soname, library\n"
 	"name (--name, default the soname without .so*) and version; libbpf and\n"
 	"bpftool read it as BTF.  Without --version, the version is read from ELF:\n"
@@ -79,7 +80,7 @@ static void print_detail(void *ctx, const char *line)
 }
 
 struct gen_btf {
-	const char *elf_path, *out, *version, *name, *debug_file;
+	const char *elf_path, *out, *version, *name, *debug_file, *debug_root;
 	bool via_pahole;
 	bool default_out;		/* no -o: named here, not overwriting another version */
 	char library[64];
@@ -103,6 +104,7 @@ static int parse_args(struct gen_btf *g, int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "debug-file", required_argument, NULL, 'f' },
+		{ "debug-root", required_argument, NULL, 'R' },
 		{ "via", required_argument, NULL, 'V' },
 		{ 0 }
 	};
@@ -116,6 +118,7 @@ static int parse_args(struct gen_btf *g, int argc, char **argv)
 		case 'v': g->version = optarg; break;
 		case 'n': g->name = optarg; break;
 		case 'f': g->debug_file = optarg; break;
+		case 'R': g->debug_root = optarg; break;
 		case 'V':
 			if (strcmp(optarg, "pahole") && strcmp(optarg, "ucorebtf"))
 				return usage_err("gen btf: --via takes 'ucorebtf' or 'pahole', not '%s'", optarg);
@@ -265,14 +268,16 @@ static struct btf *encode(struct gen_btf *g)
 	struct btf *btf;
 
 	if (debuginfo__read_elf(g->elf_path, &g->info) ||
-	    debuginfo__find(g->elf_path, &g->info, g->debug_file, g->dwarf, sizeof(g->dwarf))) {
+	    debuginfo__find(g->elf_path, &g->info, g->debug_root, g->debug_file, g->dwarf, sizeof(g->dwarf))) {
 		p_err("%s", ucb_errmsg());
 		return NULL;
 	}
 	if (g->via_pahole) {
 		btf = pahole__encode(g->dwarf, &g->unhandled, verbose ? print_line : NULL, NULL);
 	} else {
-		DWARF_BTF_OPTS(eopts, .detail = verbose ? print_detail : NULL);
+		char alt[PATH_MAX];
+		DWARF_BTF_OPTS(eopts, .detail = verbose ? print_detail : NULL,
+			       .alt_path = debuginfo__find_alt(g->dwarf, g->debug_root, alt, sizeof(alt)) ? NULL : alt);
 		btf = dwarf_btf__encode(g->dwarf, &eopts, &g->st);
 	}
 	if (!btf) {

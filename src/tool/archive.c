@@ -573,5 +573,5 @@ int archive__merge(const char *dst, const char *src)
 	for (i = 0; i < idx.cnt && !err; i++)
 		err = merge_entry(dst, src, &idx.e[i]);
 	ucb_index_free(&idx);
-	return err ?: arc_merge_needs(dst, src) ?: arc_merge_rules(dst, src);
+	return err ?: arc_merge_needs(dst, src) ?: arc_merge_rules(dst, src) ?: arc_merge_dist(dst, src);
 }

@@ -5,6 +5,7 @@
  *   ARCHIVE/blobs/<sha256>.btf                 raw BTF, stored once by digest
  *   ARCHIVE/needs/<object>.txt                 kernel types an object needs
  *   ARCHIVE/rules.tsv                          version rules per library
+ *   ARCHIVE/dist.tsv                           distribution entries' origin
  *
  * Every file is a pure function of the entries, so regenerating an archive
  * from the same inputs gives no diff.  See docs/archive.md. */
@@ -130,5 +131,17 @@ int archive__add_rules_text(const char *dir, const char *text, size_t len);
 /* The archive's rules as RULE-record text (sorted, header first); *text is
  * malloc'ed, *len 0 when there are none. */
 int archive__rules_text(const char *dir, char **text, size_t *len);
+
+/* ---- distribution metadata: ARCHIVE/dist.tsv (src/tool/archive_dist.c) ---- */
+
+/* Lines "library version arch build_id release package upstream
+ * deb_sha256" (tab-separated), each naming an entry of the index and one
+ * of its build-ids: they replace the lines of the same library, version,
+ * arch, build-id and release; with lib, every line of lib goes first (text "": lib
+ * has none) and a line for another library is -EINVAL. */
+int archive__set_dist(const char *dir, const char *lib, const char *text, size_t len);
+
+/* dist.tsv's text (header first, sorted); *text malloc'ed, *len 0: none. */
+int archive__dist_text(const char *dir, char **text, size_t *len);
 
 #endif

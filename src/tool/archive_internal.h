@@ -30,13 +30,14 @@
 #define TMP_PREFIX	".ucorebtf-tmp-"
 #define TMP_RAND_LEN	8
 #define RULES_FILE	"rules.tsv"
+#define DIST_FILE	"dist.tsv"
 /* How far above an entry's directory its archive root may be: <lib>/<version>/<arch>. */
 #define ROOT_MAX_UP	8
 
 /* Names at the archive's top level that are not libraries: a library may
  * not be called so, and the entry walk skips them.  A new kind of file
  * adds its name here. */
-#define ARC_RESERVED_NAMES	{ BLOBS_DIR, NEEDS_DIR, INDEX_FILE, RULES_FILE, NULL }
+#define ARC_RESERVED_NAMES	{ BLOBS_DIR, NEEDS_DIR, INDEX_FILE, RULES_FILE, DIST_FILE, NULL }
 bool arc_reserved(const char *name);
 
 /* A directory inside the archive: its fd and its path below the root
@@ -135,5 +136,7 @@ int arc_merge_needs(const char *dst, const char *src);
  * libraries' rules replace dst's). */
 int arc_rules_text(const struct arc *a, char **text, size_t *len);
 int arc_merge_rules(const char *dst, const char *src);
+/* archive_dist.c: archive__merge()'s distribution lines. */
+int arc_merge_dist(const char *dst, const char *src);
 
 #endif

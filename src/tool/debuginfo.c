@@ -150,13 +150,15 @@ static int find_debuginfod(const struct debuginfo_elf *info, char *out, size_t o
 }
 
 /* The .gnu_debuglink target next to the binary, in its .debug/, or under
- * /usr/lib/debug (as gdb looks). */
+ * ROOT/usr/lib/debug (as gdb looks; ROOT "" for the system, else an unpacked
+ * package tree, whose prefix the binary's directory loses there). */
 static bool find_debuglink(const char *elf_path, const struct debuginfo_elf *info,
-			   char *out, size_t out_sz)
+			   const char *root, char *out, size_t out_sz)
 {
-	static const char *const fmts[] = { "%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s" };
-	char dir[PATH_MAX], *slash;
-	size_t i;
+	static const char *const fmts[] = { "%s%s/%s", "%s%s/.debug/%s", "%s/usr/lib/debug%s/%s" };
+	char dir[PATH_MAX], rdir[PATH_MAX], rroot[PATH_MAX], *slash;
+	const char *rel = dir;
+	size_t i, rlen;
 
 	snprintf(dir, sizeof(dir), "%s", elf_path);
 	slash = strrchr(dir, '/');
@@ -164,8 +166,17 @@ static bool find_debuglink(const char *elf_path, const struct debuginfo_elf *inf
 		*slash = 0;
 	else
 		snprintf(dir, sizeof(dir), ".");
+	/* The binary's directory as seen from inside the root, however either is spelled. */
+	if (root[0] && realpath(dir, rdir) && realpath(root, rroot)) {
+		rlen = strlen(rroot);
+		if (!strncmp(rdir, rroot, rlen) && rdir[rlen] == '/')
+			rel = rdir + rlen;
+	}
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-		snprintf(out, out_sz, fmts[i], dir, info->debuglink);
+		if (i < 2)
+			snprintf(out, out_sz, fmts[i], "", dir, info->debuglink);
+		else
+			snprintf(out, out_sz, fmts[i], root, rel, info->debuglink);
 		if (debug_file_ok(out, info))
 			return true;
 	}
@@ -173,21 +184,27 @@ static bool find_debuglink(const char *elf_path, const struct debuginfo_elf *inf
 }
 
 int debuginfo__find(const char *elf_path, const struct debuginfo_elf *info,
-		    const char *debug_file, char *out, size_t out_sz)
+		    const char *debug_root, const char *debug_file, char *out, size_t out_sz)
 {
-	char why[PATH_MAX] = "";
+	char why[PATH_MAX] = "", root[PATH_MAX];
+	size_t n;
+
+	/* "DIR/" and "DIR" are one root; "/" is the system's. */
+	snprintf(root, sizeof(root), "%s", debug_root ? debug_root : "");
+	for (n = strlen(root); n && root[n - 1] == '/'; n--)
+		root[n - 1] = 0;
 
 	if (info->has_dwarf) {
 		snprintf(out, out_sz, "%s", elf_path);
 		return 0;
 	}
 	if (info->id.build_id[0]) {
-		snprintf(out, out_sz, "/usr/lib/debug/.build-id/%.2s/%s.debug",
-			 info->id.build_id, info->id.build_id + 2);
+		snprintf(out, out_sz, "%s/usr/lib/debug/.build-id/%.2s/%s.debug",
+			 root, info->id.build_id, info->id.build_id + 2);
 		if (debug_file_ok(out, info))
 			return 0;
 	}
-	if (info->debuglink[0] && find_debuglink(elf_path, info, out, out_sz))
+	if (info->debuglink[0] && find_debuglink(elf_path, info, root, out, out_sz))
 		return 0;
 	if (!find_debuginfod(info, out, out_sz, why, sizeof(why)))
 		return 0;
@@ -199,6 +216,66 @@ int debuginfo__find(const char *elf_path, const struct debuginfo_elf *info,
 				elf_path, debug_file);
 	}
 	return ucb_errf(-ENOENT, "%s: no debug info: no DWARF in the file, none under "
-			"/usr/lib/debug/.build-id/%s, no .gnu_debuglink target%s; pass --debug-file",
-			elf_path, info->id.build_id[0] ? "" : " (no build-id)", why);
+			"%s/usr/lib/debug/.build-id/%s, no .gnu_debuglink target%s; pass --debug-file",
+			elf_path, root, info->id.build_id[0] ? "" : " (no build-id)", why);
+}
+
+/* .gnu_debugaltlink: a NUL-terminated path, then the supplementary file's build-id. */
+static int read_altlink(const char *path, char *name, size_t name_sz, char *bid, size_t bid_sz)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx, n, i;
+	const char *s;
+	Elf_Data *d;
+	GElf_Shdr sh;
+	Elf *elf;
+	int fd, err = -ENOENT;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && !elf_getshdrstrndx(elf, &shstrndx)) {
+		while ((scn = elf_nextscn(elf, scn))) {
+			if (!gelf_getshdr(scn, &sh) || !(s = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+			    strcmp(s, ".gnu_debugaltlink") || !(d = elf_getdata(scn, NULL)) || !d->d_size)
+				continue;
+			n = strnlen(d->d_buf, d->d_size);
+			if (n == d->d_size)
+				break;
+			snprintf(name, name_sz, "%s", (char *)d->d_buf);
+			bid[0] = 0;
+			for (i = n + 1; i < d->d_size && 2 * (i - n) < bid_sz; i++)
+				sprintf(bid + 2 * (i - n - 1), "%02x", ((unsigned char *)d->d_buf)[i]);
+			err = 0;
+			break;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return err;
+}
+
+int debuginfo__find_alt(const char *debug_path, const char *debug_root, char *out, size_t out_sz)
+{
+	char name[PATH_MAX], bid[2 * 64 + 1] = "", root[PATH_MAX];
+	size_t n;
+
+	snprintf(root, sizeof(root), "%s", debug_root ? debug_root : "");
+	for (n = strlen(root); n && root[n - 1] == '/'; n--)
+		root[n - 1] = 0;
+	if (!root[0] || read_altlink(debug_path, name, sizeof(name), bid, sizeof(bid)))
+		return -ENOENT;
+	if (name[0] == '/') {
+		snprintf(out, out_sz, "%s%s", root, name);
+		if (!access(out, R_OK))
+			return 0;
+	}
+	if (strlen(bid) > 2) {
+		snprintf(out, out_sz, "%s/usr/lib/debug/.build-id/%.2s/%s.debug", root, bid, bid + 2);
+		if (!access(out, R_OK))
+			return 0;
+	}
+	return -ENOENT;
 }

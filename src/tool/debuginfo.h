@@ -1,5 +1,6 @@
 /* Where the DWARF of a binary is: in the binary itself, or in a separate
- * debug file found by build-id (/usr/lib/debug/.build-id/), through
+ * debug file found by build-id (/usr/lib/debug/.build-id/, or the same
+ * under the root of an unpacked package tree: --debug-root), through
  * .gnu_debuglink, from debuginfod (DEBUGINFOD_URLS), or given by the user
  * (--debug-file).  gen btf encodes what this finds.
  *
@@ -27,9 +28,17 @@ int debuginfo__read_elf(const char *path, struct debuginfo_elf *info);
  * itself if it has DWARF, else the first usable debug file (DWARF and, when
  * both carry one, the same build-id) of: the build-id directory, the
  * .gnu_debuglink targets (next to the binary, in .debug/, under
- * /usr/lib/debug), debuginfod, then debug_file (may be NULL).  Writes its
+ * /usr/lib/debug), debuginfod, then debug_file (may be NULL).  debug_root
+ * (NULL or "/" for the system) is the root the two /usr/lib/debug lookups
+ * are made under: an unpacked debug package (dpkg-deb -x).  Writes its
  * path to out.  Returns 0, or -ENOENT with the message set. */
 int debuginfo__find(const char *elf_path, const struct debuginfo_elf *info,
-		    const char *debug_file, char *out, size_t out_sz);
+		    const char *debug_root, const char *debug_file, char *out, size_t out_sz);
+
+/* The dwz supplementary file a debug file names (.gnu_debugaltlink), under
+ * debug_root: ROOT + its path, else ROOT/usr/lib/debug/.build-id/ by its
+ * build-id.  Writes its path to out.  Returns 0, -ENOENT when the file names
+ * none or it is not under the root (libdw then looks on the system). */
+int debuginfo__find_alt(const char *debug_path, const char *debug_root, char *out, size_t out_sz);
 
 #endif

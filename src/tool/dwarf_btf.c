@@ -630,7 +630,8 @@ struct btf *dwarf_btf__encode(const char *path, const struct dwarf_btf_opts *opt
 {
 	struct dwarf_btf_stats dummy;
 	struct enc e = { .st = stats ? stats : &dummy };
-	int fd, err;
+	Dwarf *alt = NULL;
+	int fd, afd = -1, err;
 
 	memset(e.st, 0, sizeof(*e.st));
 	if (OPTS_HAS(opts, detail_ctx)) {
@@ -645,8 +646,20 @@ struct btf *dwarf_btf__encode(const char *path, const struct dwarf_btf_opts *opt
 		close(fd);
 		return ucb_errp(-ENODATA, "%s: no usable DWARF: %s", path, dwarf_errmsg(-1));
 	}
+	/* dwz'd debug info names its supplementary file by a system path; one
+	 * from an unpacked package is handed over before any DIE is read. */
+	if (OPTS_HAS(opts, alt_path) && opts->alt_path) {
+		afd = open(opts->alt_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		alt = afd >= 0 ? dwarf_begin(afd, DWARF_C_READ) : NULL;
+		if (alt)
+			dwarf_setalt(e.dw, alt);
+	}
 	err = encode(&e, path, !(OPTS_HAS(opts, no_dedup) && opts->no_dedup));
 	dwarf_end(e.dw);
+	if (alt)
+		dwarf_end(alt);
+	if (afd >= 0)
+		close(afd);
 	close(fd);
 	free(e.map);
 	free(e.items);

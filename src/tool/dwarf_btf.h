@@ -18,6 +18,8 @@ struct dwarf_btf_opts {
 	dwarf_btf_detail_fn detail;	/* called per skipped DIE/member, or NULL */
 	void *detail_ctx;		/* detail's first argument */
 	bool no_dedup;			/* keep the raw per-DIE types (debugging) */
+	const char *alt_path;		/* the dwz supplementary file (.gnu_debugaltlink), when
+					 * libdw would not find it: debuginfo__find_alt() */
 };
 #define DWARF_BTF_OPTS(NAME, ...) \
 	struct dwarf_btf_opts NAME = { .sz = sizeof(struct dwarf_btf_opts), __VA_ARGS__ }

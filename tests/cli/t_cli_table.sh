@@ -99,6 +99,7 @@ declare -A ok_case=(
 	["archive add"]="archive add A l1.btf --object seed"
 	["archive needs"]="archive needs A seed needs.txt"
 	["archive rule"]="archive rule A app_v1 rodata:app_v1"
+	["archive dist"]="archive dist A"
 	["archive list"]="archive list A"
 	["archive show"]="archive show A app_v1"
 	["archive verify"]="archive verify A"
@@ -110,7 +111,7 @@ declare -A ok_case=(
 	["prepare"]="prepare --bundle b.ucb --obj $OBJ $APP -o p.btf"
 	["version"]="version"
 )
-order=("gen btf" "gen min" "gen min_core_btf" merge check report "archive add" "archive needs" "archive rule"
+order=("gen btf" "gen min" "gen min_core_btf" merge check report "archive add" "archive needs" "archive rule" "archive dist"
        "archive list" "archive show" "archive verify" "archive merge" "bundle create" "bundle list"
        "bundle verify" "bundle extract" prepare version)
 # The cases the issue names, beyond one per command.

@@ -9,17 +9,20 @@ CACHE=${UCOREBTF_LUA_CACHE:-$B/lua}
 A=$ROOT/archive
 regen() { OUTPUT=$B UCOREBTF=$UCOREBTF bash "$ROOT/scripts/regen.sh" -c "$CACHE" "$@"; }
 
-# lua_part ARCHIVE: the Lua part of an archive, one comparable text: index
-# lines, version rules, entry files, blobs and needs by content, report.md.
+# lua_part ARCHIVE: the regenerated part of an archive (Lua from source,
+# and the distribution entries: Debian's Lua and glibc), one comparable
+# text: index lines, version rules, entry files, blobs and needs by
+# content, the reports, dist.tsv.
 lua_part() {
 	local a=$1 sha
-	grep -P '^lua\t' "$a/index.tsv"
+	grep -P '^(lua|libc)\t' "$a/index.tsv"
 	grep -P '^lua\t' "$a/rules.tsv"
-	(cd "$a" && find lua lua-report.md -type f | sort | xargs sha256sum)
-	for sha in $(grep -P '^lua\t' "$a/index.tsv" | cut -f4 | sort -u); do
+	(cd "$a" && find lua libc lua-report.md libc-report.md dist.tsv -type f | sort | xargs sha256sum)
+	for sha in $(grep -P '^(lua|libc)\t' "$a/index.tsv" | cut -f4 | sort -u); do
 		echo "$sha $(sha256sum < "$a/blobs/$sha.btf")"
 	done
 	sha256sum < "$a/needs/lua.txt"
+	sha256sum < "$a/needs/glibc_tls.txt"
 }
 
 if regen -a full -b full.ucb 2>regen.err; then
@@ -35,8 +38,12 @@ else
 	failt "lua archive: archive/ differs from regeneration (run scripts/regen.sh): $(head -c 400 diff.out)"
 fi
 n=$(bash "$ROOT/scripts/lua-build.sh" -l | wc -l)
-[ "$(grep -cP '^lua\t' "$A/index.tsv")" -eq "$n" ] &&
+# Source builds have upstream versions; Debian's carry their Debian version (a '-').
+[ "$(grep -cP '^lua\t[^\t-]*\t' "$A/index.tsv")" -eq "$n" ] &&
 	pass "lua archive: one entry per listed release ($n)" || failt "lua archive: entry count != $n"
+nd=$(awk '$1 == "lua" { print $6 }' "$ROOT/scripts/dist-versions.txt" | sort -u | wc -l)
+[ "$(grep -cP '^lua\t[^\t]*-[^\t]*\t' "$A/index.tsv")" -eq "$nd" ] &&
+	pass "lua archive: one entry per Debian Lua build ($nd)" || failt "lua archive: Debian entry count != $nd"
 $UCOREBTF archive verify "$A" >/dev/null 2>verify.err && pass "lua archive: archive verify" ||
 	failt "lua archive: verify: $(head -c 300 verify.err)"
 
@@ -55,6 +62,13 @@ for v in $(bash "$ROOT/scripts/lua-build.sh" -l); do
 done
 [ "$(grep -cP '^lua\t' part-5.2.4/index.tsv)" = 1 ] && [ ! -f part-5.2.4/lua-report.md ] &&
 	pass "lua archive: regen.sh VERSION writes just that release" || failt "lua archive: regen.sh 5.2.4 alone"
+# And one job per Debian release for the distribution entries.
+for rel in $(awk '!/^#/ && NF { print $5 }' "$ROOT/scripts/dist-versions.txt" | sort -u); do
+	regen -a dpart-$rel -r "$rel" 2>dpart.err || failt "lua archive: regen.sh -r $rel: $(tail -c 300 dpart.err)"
+	parts+=("dpart-$rel")
+done
+[ "$(grep -v '^#' dpart-sid/dist.tsv 2>/dev/null | cut -f5 | sort -u)" = sid ] && [ ! -f dpart-sid/libc-report.md ] &&
+	pass "lua archive: regen.sh -r sid writes just sid's distribution entries" || failt "lua archive: regen.sh -r sid"
 if regen -a merged -b merged.ucb -m "${parts[@]}" 2>merge.err && lua_part merged > merged.txt &&
    cmp -s regen.txt merged.txt && cmp -s full.ucb merged.ucb; then
 	pass "lua archive: per-release parts merged = full regeneration, same bundle"
@@ -70,7 +84,7 @@ mkdir -p oneline && cp -r "$ROOT/scripts" oneline/ && ln -sfn "$B" oneline/build
 line=$(grep '^lua5.4 5.4.4 ' oneline/scripts/lua-versions.txt)
 sed -i '/^lua5.4 5.4.4 /d' oneline/scripts/lua-versions.txt
 ol_regen() { OUTPUT=$B UCOREBTF=$UCOREBTF bash oneline/scripts/regen.sh -c "$CACHE" -a ol -b ol.ucb 2>>ol.err; }
-if [ -n "$line" ] && ol_regen && [ "$(grep -cP '^lua\t' ol/index.tsv)" = $((n - 1)) ] &&
+if [ -n "$line" ] && ol_regen && [ "$(grep -cP '^lua\t[^\t-]*\t' ol/index.tsv)" = $((n - 1)) ] &&
    ! grep -qP '^lua\t5.4.4\t' ol/index.tsv && echo "$line" >> oneline/scripts/lua-versions.txt &&
    ol_regen && lua_part ol > ol.txt && cmp -s regen.txt ol.txt && cmp -s full.ucb ol.ucb; then
 	pass "lua archive: adding a release is one line in lua-versions.txt (5.4.4 out, then appended: committed archive, same bundle)"

@@ -26,9 +26,14 @@ shape=$(jq -c '[(.jobs | keys | map(select(startswith("openssl-") | not))), .job
 	.jobs.versions.outputs.list,
 	[.jobs.release.steps[] | select(.uses // "" | startswith("actions/upload-artifact")) | .with.name, .with.path],
 	[.jobs.merge.steps[] | select(.uses // "" | startswith("actions/download-artifact")) | .with.pattern, .with.path]]' wf.json)
-want='[["merge","release","versions"],"versions","release","${{ fromJSON(needs.versions.outputs.list) }}",false,"${{ steps.list.outputs.list }}",["lua-${{ matrix.version }}","out/"],["lua-*","parts"]]'
+want='[["debian","merge","release","versions"],"versions",["release","debian"],"${{ fromJSON(needs.versions.outputs.list) }}",false,"${{ steps.list.outputs.list }}",["lua-${{ matrix.version }}","out/"],["lua-*","parts","dist-*","parts"]]'
 [ "$shape" = "$want" ] && pass "workflow: versions -> one matrix job per release -> merge; artifacts lua-VERSION into parts/" ||
 	failt "workflow: structure $shape"
+# And one job per Debian release (docs/distributions.md): dist-RELEASE into parts/.
+dshape=$(jq -c '[.jobs.debian.needs, .jobs.debian.strategy.matrix.release, .jobs.versions.outputs.releases,
+	[.jobs.debian.steps[] | select(.uses // "" | startswith("actions/upload-artifact")) | .with.name, .with.path]]' wf.json)
+[ "$dshape" = '["versions","${{ fromJSON(needs.versions.outputs.releases) }}","${{ steps.list.outputs.releases }}",["dist-${{ matrix.release }}","out/"]]' ] &&
+	pass "workflow: one job per Debian release, artifacts dist-RELEASE" || failt "workflow: debian job $dshape"
 
 # Paths that trigger it exist (a renamed script would silently stop CI).
 ok=1
@@ -54,6 +59,7 @@ run_job() {
 	local job=$1 dir=$2 ver=$3 step
 	while IFS= read -r -d '' step; do
 		step=${step//'${{ matrix.version }}'/$ver}
+		step=${step//'${{ matrix.release }}'/$ver}
 		(cd "$dir" && env -u OUTPUT -u UCOREBTF GITHUB_OUTPUT="$dir/github_output" \
 			bash -e -o pipefail -c "$step") >>"$dir/job.log" 2>&1 || return 1
 	done < <(job_runs "$job")
@@ -79,6 +85,19 @@ for v in $(jq -r '.[]' <<<"$list"); do
 	fi
 done
 [ $ok = 1 ] && pass "workflow: each release job wrote its one-release archive"
+releases=$(sed -n 's/^releases=//p' versions/github_output)
+[ "$(jq -r '.[]' <<<"$releases" 2>/dev/null | tr '\n' ' ')" = "bookworm bullseye sid trixie " ] ||
+	failt "workflow: versions job lists Debian releases '$releases'"
+ok=1
+for r in $(jq -r '.[]' <<<"$releases"); do
+	workspace "deb-$r"
+	if run_job debian "$PWD/deb-$r" "$r" && [ -f "deb-$r/out/dist.tsv" ]; then
+		cp -r "deb-$r/out" "merge/parts/dist-$r"
+	else
+		ok=0; failt "workflow: debian job $r: $(tail -c 300 "deb-$r/job.log")"
+	fi
+done
+[ $ok = 1 ] && pass "workflow: each Debian release job wrote its distribution entries"
 cache=$(jq -r '.jobs.release.steps[] | select(.uses // "" | startswith("actions/cache")) | .with.path' wf.json)
 dl=$(env -u UCOREBTF_CACHE bash "$ROOT/scripts/apt-src.sh" dl-dir)
 [ "$cache" = "$dl" ] && [ -n "$(ls "$dl"/*/lua5.*_"$v".orig.tar.gz 2>/dev/null)" ] &&
@@ -86,7 +105,7 @@ dl=$(env -u UCOREBTF_CACHE bash "$ROOT/scripts/apt-src.sh" dl-dir)
 	failt "workflow: cache path $cache, downloads in $dl: $(ls "$dl" 2>&1 | head -3)"
 
 if run_job merge "$PWD/merge" && ! grep -q '::warning::' merge/job.log &&
-   [ -s merge/lua.ucb ] && [ -s merge/lua-report.html ] && [ -f merge/merged/index.tsv ]; then
+   [ -s merge/lua.ucb ] && [ -s merge/lua-report.html ] && [ -s merge/libc-report.html ] && [ -f merge/merged/index.tsv ]; then
 	pass "workflow: merge job: archive = committed one (no warning), bundle and HTML report to upload"
 else
 	failt "workflow: merge job: $(tail -c 400 merge/job.log)"
