@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "lib/errmsg.h"
+#include "lib/index.h"
 #include "lib/fileio.h"
 #include "lib/names.h"
 #include "lib/runtime.h"
@@ -70,7 +71,10 @@ static int prep_add_chosen(struct prep *p, struct ucorebtf_btf *r, const char *p
  * entry records join the targets (found next to path, then in the usual
  * directories; by build-id only: the caller did not name them).
  * A probe on libssl reads struct bio_st, which only libcrypto defines;
- * the openssl command is neither library.  *found counts them, recorded
+ * the openssl command is neither library.  An entry made only for other
+ * objects (index column objects) is left out when the object is known:
+ * its blob was minimised for another probe, and a libc every program
+ * needs would otherwise join every prepare.  *found counts them, recorded
  * before or now.  A library without an entry is no error. */
 static int prep_add_needed(struct prep *p, struct ucorebtf_btf *r, const char *path, int *found)
 {
@@ -88,7 +92,8 @@ static int prep_add_needed(struct prep *p, struct ucorebtf_btf *r, const char *p
 			continue;
 		/* Only on exact evidence: the caller did not name this file. */
 		err = ucb_select_entry(p->b, lib, NULL, false, &e, &how);
-		if (!err && strcmp(how, "build-id")) {
+		if (!err && (strcmp(how, "build-id") ||
+			     (p->obj_name && strcmp(e->objects, "-") && !ucb_list_has(e->objects, p->obj_name)))) {
 			free(how);
 			err = -ENOENT;
 		}
@@ -191,8 +196,9 @@ static int prep_load_apps(struct prep *p)
 	       ucb_check_app_collisions(&p->names, p->apps, p->app_e);
 }
 
-/* Stage 3: the object's kernel needs, recorded or derived from its BTF. */
-static int prep_collect_needs(struct prep *p)
+/* The object's name (object_name, else derived from object_path): which
+ * entries are its own (stage 1) and which needs (stage 3). */
+static int prep_obj_name(struct prep *p)
 {
 	if (!p->obj_name && p->obj_path) {
 		/* Exact size: the name is never longer than the path. */
@@ -201,6 +207,12 @@ static int prep_collect_needs(struct prep *p)
 			return ucb_errf(-ENOMEM, "out of memory");
 		p->obj_name = ucb_object_name(p->obj_path, p->name_buf, strlen(p->obj_path) + 1);
 	}
+	return 0;
+}
+
+/* Stage 3: the object's kernel needs, recorded or derived from its BTF. */
+static int prep_collect_needs(struct prep *p)
+{
 	return ucb_collect_needs(p->b, p->chosen, p->nchosen, p->obj_name, p->obj_path, &p->names,
 				 &p->kn);
 }
@@ -296,7 +308,9 @@ ucorebtf_bundle__prepare(struct ucorebtf_bundle *bundle, const char *const *targ
 	if (!r)
 		return ucb_errp(-ENOMEM, "out of memory");
 	r->fd = -1;
-	err = prep_select(&p, r, targets, target_cnt, OPTS_GET(opts, versions, NULL),
+	err = prep_obj_name(&p);
+	if (!err)
+		err = prep_select(&p, r, targets, target_cnt, OPTS_GET(opts, versions, NULL),
 			  OPTS_GET(opts, follow_needed, false));
 	if (!err)
 		err = prep_load_apps(&p);
