@@ -64,30 +64,6 @@ static bool is_root_kind(int kd)
 	       kd == BTF_KIND_TYPEDEF;
 }
 
-/* ucb_btf_type_size(), inlined into the pass over 126k types. */
-static inline size_t type_size(const struct btf_type *t)
-{
-	size_t vlen = btf_vlen(t);
-
-	switch (btf_kind(t)) {
-	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
-		return sizeof(*t);
-	case BTF_KIND_INT: return sizeof(*t) + 4;
-	case BTF_KIND_ARRAY: return sizeof(*t) + sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: return sizeof(*t) + vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM: return sizeof(*t) + vlen * sizeof(struct btf_enum);
-	case BTF_KIND_ENUM64: return sizeof(*t) + vlen * sizeof(struct btf_enum64);
-	case BTF_KIND_FUNC_PROTO: return sizeof(*t) + vlen * sizeof(struct btf_param);
-	case BTF_KIND_VAR: return sizeof(*t) + sizeof(struct btf_var);
-	case BTF_KIND_DATASEC: return sizeof(*t) + vlen * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_DECL_TAG: return sizeof(*t) + sizeof(struct btf_decl_tag);
-	}
-	return 0;
-}
-
 /* Bytes of the type at off, 0 if it is malformed or not inside the
  * section: the one check every type read goes through. */
 static inline size_t type_at(const struct ucb_kbtf *k, uint32_t off)
@@ -97,7 +73,7 @@ static inline size_t type_at(const struct ucb_kbtf *k, uint32_t off)
 
 	if (off > k->types_len || k->types_len - off < sizeof(*t) || t->name_off >= k->str_len)
 		return 0;
-	sz = type_size(t);
+	sz = ucb_btf_type_size(t);
 	return sz <= k->types_len - off ? sz : 0;
 }
 
