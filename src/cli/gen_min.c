@@ -550,37 +550,67 @@ out:
 	return ret;
 }
 
-/* Whether path names the same file as input. */
-static bool same_file(const char *path, const char *input)
-{
-	struct stat a, b;
+/* A file by identity: stat()'s device and inode. */
+struct file_id { dev_t dev; ino_t ino; int input; };
 
-	return !stat(path, &a) && !stat(input, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+static int file_id_cmp(const void *a, const void *b)
+{
+	const struct file_id *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static const char *input_path(const struct session *s, int i)
+{
+	return i < s->nlib ? s->libs[i].path : s->objs[i - s->nlib];
 }
 
 /* The blob of libssl-3.0.17.btf is DIR/libssl-3.0.17.min.btf: an input fed
  * back in with -o its own directory would be replaced.  Refuse before
- * anything is resolved or written. */
+ * anything is resolved or written.  Each input and each output path is
+ * stat()ed once, the outputs looked up among the inputs' sorted (dev, ino):
+ * with 1,000 versions, comparing every pair was 1,000,000 stat() calls. */
 static int check_no_overwrite(const struct session *s, const char *dir)
 {
+	int i, k, nid = 0, n = s->nlib + 1, nin = s->nlib + s->nobj;
+	struct file_id *ids = calloc(nin + 1, sizeof(*ids)), key = {}, *hit;
 	char path[PATH_MAX];
-	int i, k, n = s->nlib + 1;
+	struct stat st;
 
+	if (!ids) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < nin; i++)
+		if (!stat(input_path(s, i), &st))
+			ids[nid++] = (struct file_id){ st.st_dev, st.st_ino, i };
+	/* several inputs may be one file: the first given is named, as before */
+	qsort(ids, nid, sizeof(*ids), file_id_cmp);
 	for (k = 0; k < n; k++) {
 		if (k < s->nlib)
 			snprintf(path, sizeof(path), "%s/%s" SESSION_MIN_SUFFIX, dir, s->libs[k].label);
 		else
 			snprintf(path, sizeof(path), "%s/gen-min.json", dir);
-		for (i = 0; i < s->nlib + s->nobj; i++) {
-			const char *in = i < s->nlib ? s->libs[i].path : s->objs[i - s->nlib];
-
-			if (same_file(path, in)) {
-				p_err("%s: gen min would overwrite this input with %s; give another output directory (-o DIR)",
-				      in, path);
-				return -EEXIST;
-			}
-		}
+		if (stat(path, &st))
+			continue;
+		key.dev = st.st_dev;
+		key.ino = st.st_ino;
+		hit = bsearch(&key, ids, nid, sizeof(*ids), file_id_cmp);
+		if (!hit)
+			continue;
+		while (hit > ids && !file_id_cmp(hit - 1, &key))
+			hit--;
+		for (i = hit->input; hit < ids + nid && !file_id_cmp(hit, &key); hit++)
+			if (hit->input < i)
+				i = hit->input;
+		p_err("%s: gen min would overwrite this input with %s; give another output directory (-o DIR)",
+		      input_path(s, i), path);
+		free(ids);
+		return -EEXIST;
 	}
+	free(ids);
 	return 0;
 }
 
