@@ -294,15 +294,18 @@ static int find_identical(struct min_summary *sum, int i)
 	struct min_version *v = &sum->v[i];
 	int j;
 
-	v->identical = calloc(sum->n, sizeof(int));
-	if (!v->identical)
-		return -ENOMEM;
 	for (j = 0; j < sum->n; j++) {
 		const struct min_version *w = &sum->v[j];
 
 		if (j != i && w->size == v->size && !strcmp(w->lib->meta.library, v->lib->meta.library) &&
-		    !memcmp(w->data, v->data, v->size))
+		    !memcmp(w->data, v->data, v->size)) {
+			int *l = realloc(v->identical, (v->nidentical + 1) * sizeof(*l));
+
+			if (!l)		/* as long as the matches, not the versions */
+				return -ENOMEM;
+			v->identical = l;
 			v->identical[v->nidentical++] = j;
+		}
 	}
 	return 0;
 }
@@ -614,14 +617,73 @@ static int check_no_overwrite(const struct session *s, const char *dir)
 	return 0;
 }
 
+/* The summary as compact JSON (whatever -p says: the file is part of the
+ * output tree) into f.  Returns 0 or -errno. */
+static int json_to(const struct min_summary *sum, FILE *f)
+{
+	json_writer_t *w = jsonw_new(f);
+
+	if (!w)
+		return -ENOMEM;
+	summary_json(sum, w);
+	jsonw_destroy(&w);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* DIR/gen-min.json, atomically: streamed into a temp file renamed over it.
+ * Its identical_to lists grow with the square of the versions sharing a
+ * blob (2.2 MB for 1,000 versions of 37 layouts): never held in memory.
+ * Anything but a regular file there (a FIFO, /dev/null) is written in
+ * place by ucb_write_file_atomic(), as before. */
+static int write_json(const struct min_summary *sum, const char *path)
+{
+	char *tmp = NULL, *json = NULL;
+	struct stat st;
+	size_t jlen = 0;
+	int fd, err;
+	FILE *f;
+
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		f = open_memstream(&json, &jlen);
+		err = f ? json_to(sum, f) : -ENOMEM;
+		if (f && fclose(f) && !err)
+			err = -ENOMEM;
+		err = err ?: ucb_write_file_atomic(path, json, jlen);
+		free(json);
+		return err;
+	}
+	err = ucb_check_output_path(path);
+	if (err)
+		return err;
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkstemp(tmp);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		err = json_to(sum, f);
+		/* mkstemp makes 0600; output files are ordinary artefacts. */
+		if (!err && fchmod(fd, 0644))
+			err = -errno;
+		if (fclose(f) && !err)
+			err = -errno;
+		if (!err && rename(tmp, path))
+			err = -errno;
+	}
+	if (err && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
+
 /* Plain -o DIR: one atomic file per library, then DIR/gen-min.json. */
 static int write_files(struct min_summary *sum, const char *dir)
 {
-	char *json = NULL, *path = NULL;
-	json_writer_t *w = NULL;
-	size_t jlen = 0;
+	char *path = NULL;
 	int i, err;
-	FILE *f;
 
 	for (i = 0; i < sum->n; i++) {
 		struct min_version *v = &sum->v[i];
@@ -637,29 +699,16 @@ static int write_files(struct min_summary *sum, const char *dir)
 			return err;
 		}
 	}
-	/* Compact whatever -p says: the file is part of the output tree. */
-	f = open_memstream(&json, &jlen);
-	w = f ? jsonw_new(f) : NULL;
-	err = w ? 0 : -ENOMEM;
-	if (w) {
-		summary_json(sum, w);
-		jsonw_destroy(&w);
-	}
-	if (f)
-		fclose(f);
-	if (!err && asprintf(&path, "%s/gen-min.json", dir) < 0) {
-		path = NULL;
-		err = -ENOMEM;
-	}
-	if (err) {
+	if (asprintf(&path, "%s/gen-min.json", dir) < 0) {
 		p_err("out of memory");
-	} else {
-		err = ucb_write_file_atomic(path, json, jlen);
-		if (err)
-			p_err("%s: cannot write: %s", path, strerror(-err));
+		return -ENOMEM;
 	}
+	err = write_json(sum, path);
+	if (err == -ENOMEM)
+		p_err("out of memory");
+	else if (err)
+		p_err("%s: cannot write: %s", path, strerror(-err));
 	free(path);
-	free(json);
 	return err;
 }
 

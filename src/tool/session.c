@@ -472,9 +472,6 @@ int session__add_release(struct session *s, const char *label)
 		return ucb_errf(-ENOMEM, "out of memory");
 	s->rels = r;
 	r = memset(&r[s->nrels], 0, sizeof(*r));
-	r->libs = calloc(s->nlib + 1, sizeof(int));
-	if (!r->libs)
-		return ucb_errf(-ENOMEM, "out of memory");
 	snprintf(r->label, sizeof(r->label), "%s", label);
 	return s->nrels++;
 }
@@ -544,7 +541,11 @@ int session__make_releases(struct session *s)
 	for (i = 0; i < s->nlib; i++) {
 		struct session_release *r = &s->rels[s->libs[i].release];
 		size_t n = strlen(r->label);
+		int *l = realloc(r->libs, (r->n + 1) * sizeof(*l));
 
+		if (!l)		/* as long as its libraries: 1,000 releases of one */
+			return ucb_errf(-ENOMEM, "out of memory");
+		r->libs = l;
 		r->libs[r->n++] = i;
 		snprintf(r->label + n, sizeof(r->label) - n, "%s%s", n ? "+" : "", s->libs[i].label);
 	}
