@@ -16,20 +16,41 @@ enum item_kind {
 
 enum item_state { ST_NEW, ST_BUSY, ST_OK, ST_SKIP };
 
+/* One per type DIE (250k for glibc): the DIE without Dwarf_Die's padding. */
 struct item {
-	Dwarf_Die die;
+	void *die_addr;			/* Dwarf_Die's addr, cu and abbrev */
+	struct Dwarf_CU *die_cu;
+	Dwarf_Abbrev *die_abbrev;
 	int first_id;			/* BTF id of the DIE's (first) type */
 	unsigned char kind, state;
 	unsigned short n;		/* BTF types this DIE becomes */
 };
 
+static inline Dwarf_Die item_die(const struct item *it)
+{
+	return (Dwarf_Die){ .addr = it->die_addr, .cu = it->die_cu, .abbrev = it->die_abbrev };
+}
+
 enum ent_kind { E_ITEM = 1, E_ALIAS, E_SKIP, E_UNIT };
 
-/* DIE key -> what the DIE became.  Open addressing; key 0 is empty. */
+/* DIE key -> what the DIE became. */
 struct ent {
 	uint64_t key;
 	uint32_t val;			/* item index (E_ITEM) or DW_TAG (E_SKIP) */
 	uint8_t kind;
+};
+
+/* The DIEs of one section (main file, dwz alt file, v4 .debug_types):
+ * entries appended in walk order, which is offset order but for the alt
+ * file's partial units (walked when first imported); sorted once after
+ * pass 1 if need be.  blk[b] is the first entry at or past offset
+ * b << DMAP_SHIFT, so a lookup searches the few entries of one block. */
+struct dmap {
+	struct ent *a;
+	size_t n, cap;
+	uint32_t *blk;			/* nblk + 1 entries, after dmap_index() */
+	size_t nblk;
+	bool unsorted;
 };
 
 struct tag_count {
@@ -42,8 +63,9 @@ struct enc {
 	dwarf_btf_detail_fn detail;	/* the caller's, or NULL */
 	void *detail_ctx;
 	struct dwarf_btf_stats *st;
-	struct ent *map;
-	size_t map_cap, map_cnt;
+	struct dmap maps[4];		/* by the key's top two bits */
+	uint64_t *units;		/* alt file units walked, sorted */
+	size_t n_units, cap_units;
 	struct item *items;
 	size_t n_items, cap_items;
 	const char **fnames;		/* set of FUNC names (strings live in libdw) */
