@@ -45,7 +45,7 @@ static uint64_t die_key(struct enc *e, Dwarf_Die *d)
 
 /* The DIE maps (struct dmap).  A hash table on the DIE key took a third of
  * the time on glibc (a cache miss per DIE, twice) and twice the memory. */
-#define DMAP_SHIFT 8
+#define DMAP_SHIFT 8		/* struct cent.lo holds the rest */
 #define DMAP_OFF(key) ((key) & ((1ULL << 62) - 1))
 
 static int map_put(struct enc *e, uint64_t key, int kind, uint32_t val)
@@ -93,13 +93,29 @@ static int dmap_index(struct dmap *m)
 			n++;
 		m->blk[b] = n;
 	}
+	/* In place, 16 bytes an entry to 8: entry n is read before n / 2's
+	 * bytes are overwritten. */
+	for (n = 0; n < m->n; n++) {
+		struct cent c = { m->a[n].val, (uint8_t)m->a[n].key, m->a[n].kind };
+
+		memcpy((char *)m->a + n * sizeof(c), &c, sizeof(c));
+	}
+	m->c = (struct cent *)m->a;
+	m->a = NULL;
+	if (m->n) {
+		struct cent *c = realloc(m->c, m->n * sizeof(*c));
+
+		if (c)
+			m->c = c;
+	}
 	return 0;
 }
 
-static struct ent *map_get(struct enc *e, uint64_t key)
+static const struct cent *map_get(struct enc *e, uint64_t key)
 {
 	struct dmap *m = &e->maps[key >> 62];
 	uint64_t b = DMAP_OFF(key) >> DMAP_SHIFT;
+	uint8_t k = (uint8_t)key;
 	size_t lo, hi, mid;
 
 	if (b >= m->nblk)	/* or not indexed yet: pass 1 looks nothing up */
@@ -108,12 +124,12 @@ static struct ent *map_get(struct enc *e, uint64_t key)
 	hi = m->blk[b + 1];
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (m->a[mid].key < key)
+		if (m->c[mid].lo < k)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < m->n && m->a[lo].key == key ? &m->a[lo] : NULL;
+	return lo < m->blk[b + 1] && m->c[lo].lo == k ? &m->c[lo] : NULL;
 }
 
 /* dwz: whether the alt file's unit key was walked already; adds it if not. */
@@ -238,10 +254,41 @@ static int add_item(struct enc *e, Dwarf_Die *d, int kind, int n)
 		e->items = it;
 		e->cap_items = cap;
 	}
-	e->items[e->n_items] = (struct item){ .die_addr = d->addr, .die_cu = d->cu,
-					      .die_abbrev = d->abbrev, .kind = kind, .n = n };
+	if (!e->n_runs || e->runs[e->n_runs - 1].cu != d->cu) {
+		if (e->n_runs == e->cap_runs) {
+			size_t cap = e->cap_runs ? e->cap_runs * 2 : 1024;
+			struct cu_run *r = realloc(e->runs, cap * sizeof(*r));
+
+			if (!r)
+				return -ENOMEM;
+			e->runs = r;
+			e->cap_runs = cap;
+		}
+		e->runs[e->n_runs++] = (struct cu_run){ e->n_items, d->cu };
+	}
+	e->items[e->n_items] = (struct item){ .die_addr = d->addr, .kind = kind, .n = n };
 	e->st->dies++;
 	return map_put(e, die_key(e, d), E_ITEM, e->n_items++);
+}
+
+Dwarf_Die enc_item_die(struct enc *e, const struct item *it)
+{
+	size_t i = it - e->items, lo = 0, hi = e->n_runs, mid, r = e->run_hint;
+
+	/* Passes 2 and 3 go in item order: mostly the run of the last call. */
+	if (!(r < e->n_runs && e->runs[r].first <= i &&
+	      (r + 1 == e->n_runs || i < e->runs[r + 1].first))) {
+		while (hi - lo > 1) {
+			mid = lo + (hi - lo) / 2;
+			if (e->runs[mid].first <= i)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		r = e->run_hint = lo;
+	}
+	/* As dwarf_offdie() makes it: libdw reads the abbreviation on use. */
+	return (Dwarf_Die){ .addr = it->die_addr, .cu = e->runs[r].cu };
 }
 
 bool enc_attr_udata(Dwarf_Die *d, unsigned int name, Dwarf_Word *v)
@@ -434,7 +481,7 @@ static bool ref_target(struct enc *e, Dwarf_Die *d, long *idx, unsigned int *tag
 {
 	Dwarf_Attribute a;
 	Dwarf_Die t, cur = *d;
-	struct ent *en;
+	const struct cent *en;
 	int depth;
 
 	for (depth = 0; depth < 64; depth++) {
@@ -497,7 +544,7 @@ static bool func_params_ok(struct enc *e, Dwarf_Die *fn)
 static int item_state(struct enc *e, size_t i)
 {
 	struct item *it = &e->items[i];
-	Dwarf_Die d = item_die(it);
+	Dwarf_Die d = enc_item_die(e, it);
 	bool ok = true;
 
 	if (it->state == ST_BUSY)	/* a cycle without a pointer: not C */
@@ -613,7 +660,7 @@ static int encode_emit(struct enc *e, const char *path)
 		if (it->state != ST_OK)
 			continue;
 		id = enc_emit(e, it);
-		d = item_die(it);
+		d = enc_item_die(e, it);
 		if (id < 0 || (it->kind != IT_FUNC && it->kind != IT_ARRAY && id != it->first_id) ||
 		    (int)btf__type_cnt(e->btf) != it->first_id + it->n)
 			return ucb_errf(id < 0 ? id : -EINVAL, "%s: cannot encode DIE 0x%llx (%s): %s",
@@ -637,10 +684,13 @@ static void enc_drop_dwarf(struct enc *e)
 
 	for (i = 0; i < 4; i++) {
 		free(e->maps[i].a);
+		free(e->maps[i].c);
 		free(e->maps[i].blk);
 		e->maps[i] = (struct dmap){};
 	}
 	free(e->items);
+	free(e->runs);
+	e->runs = NULL;
 	free(e->fnames);	/* its strings are libdw's */
 	free(e->units);
 	e->items = NULL;

@@ -16,27 +16,34 @@ enum item_kind {
 
 enum item_state { ST_NEW, ST_BUSY, ST_OK, ST_SKIP };
 
-/* One per type DIE (250k for glibc): the DIE without Dwarf_Die's padding. */
+/* One per type DIE (250k for glibc): where the DIE is, its unit from
+ * enc.runs (enc_item_die()); libdw finds the abbreviation again. */
 struct item {
-	void *die_addr;			/* Dwarf_Die's addr, cu and abbrev */
-	struct Dwarf_CU *die_cu;
-	Dwarf_Abbrev *die_abbrev;
+	void *die_addr;			/* Dwarf_Die's addr */
 	int first_id;			/* BTF id of the DIE's (first) type */
 	unsigned char kind, state;
 	unsigned short n;		/* BTF types this DIE becomes */
 };
 
-static inline Dwarf_Die item_die(const struct item *it)
-{
-	return (Dwarf_Die){ .addr = it->die_addr, .cu = it->die_cu, .abbrev = it->die_abbrev };
-}
+/* Items first.. (to the next run's first) are DIEs of unit cu. */
+struct cu_run {
+	size_t first;
+	struct Dwarf_CU *cu;
+};
 
 enum ent_kind { E_ITEM = 1, E_ALIAS, E_SKIP, E_UNIT };
 
-/* DIE key -> what the DIE became. */
+/* DIE key -> what the DIE became (pass 1). */
 struct ent {
 	uint64_t key;
 	uint32_t val;			/* item index (E_ITEM) or DW_TAG (E_SKIP) */
+	uint8_t kind;
+};
+
+/* The same once indexed: the block gives the key's other bits. */
+struct cent {
+	uint32_t val;
+	uint8_t lo;			/* the offset's low DMAP_SHIFT bits */
 	uint8_t kind;
 };
 
@@ -46,7 +53,8 @@ struct ent {
  * pass 1 if need be.  blk[b] is the first entry at or past offset
  * b << DMAP_SHIFT, so a lookup searches the few entries of one block. */
 struct dmap {
-	struct ent *a;
+	struct ent *a;			/* pass 1 */
+	struct cent *c;			/* after dmap_index(): a, compacted */
 	size_t n, cap;
 	uint32_t *blk;			/* nblk + 1 entries, after dmap_index() */
 	size_t nblk;
@@ -68,6 +76,8 @@ struct enc {
 	size_t n_units, cap_units;
 	struct item *items;
 	size_t n_items, cap_items;
+	struct cu_run *runs;
+	size_t n_runs, cap_runs, run_hint;
 	const char **fnames;		/* set of FUNC names (strings live in libdw) */
 	size_t fn_cap, fn_cnt;
 	struct tag_count tags[32];
@@ -84,6 +94,9 @@ void enc_detail(struct enc *e, const char *fmt, ...) __attribute__((format(print
 int enc_ref_id(struct enc *e, Dwarf_Die *d, bool *skipped);
 bool enc_attr_udata(Dwarf_Die *d, unsigned int name, Dwarf_Word *v);
 const char *enc_die_name(Dwarf_Die *d);
+
+/* The DIE of item it. */
+Dwarf_Die enc_item_die(struct enc *e, const struct item *it);
 
 /* Pass 3: add the BTF type(s) of item it; returns its (first) id or -errno. */
 int enc_emit(struct enc *e, struct item *it);

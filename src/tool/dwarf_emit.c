@@ -332,7 +332,7 @@ static int add_ref_kind(struct enc *e, struct item *it, Dwarf_Die *d)
 
 int enc_emit(struct enc *e, struct item *it)
 {
-	Dwarf_Die d = item_die(it);
+	Dwarf_Die d = enc_item_die(e, it);
 	int id;
 
 	switch (it->kind) {
