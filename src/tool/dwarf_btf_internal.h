@@ -16,34 +16,30 @@ enum item_kind {
 
 enum item_state { ST_NEW, ST_BUSY, ST_OK, ST_SKIP };
 
-/* One per type DIE (250k for glibc): where the DIE is, its unit from
- * enc.runs (enc_item_die()); libdw finds the abbreviation again. */
+/* One per type DIE (250k for glibc): where the DIE is, as an offset from
+ * its run's base (enc.runs, enc_item_die()); libdw finds the abbreviation
+ * again. */
 struct item {
-	void *die_addr;			/* Dwarf_Die's addr */
+	uint32_t die_rel;
 	int first_id;			/* BTF id of the DIE's (first) type */
 	unsigned char kind, state;
 	unsigned short n;		/* BTF types this DIE becomes */
 };
 
-/* Items first.. (to the next run's first) are DIEs of unit cu. */
+/* Items first.. (to the next run's first) are DIEs of unit cu at most
+ * 4 GiB past base. */
 struct cu_run {
 	size_t first;
 	struct Dwarf_CU *cu;
+	char *base;
 };
 
-enum ent_kind { E_ITEM = 1, E_ALIAS, E_SKIP, E_UNIT };
+enum ent_kind { E_ITEM = 1, E_ALIAS, E_SKIP };	/* 2 bits: dmap.vk */
 
 /* DIE key -> what the DIE became (pass 1). */
 struct ent {
 	uint64_t key;
 	uint32_t val;			/* item index (E_ITEM) or DW_TAG (E_SKIP) */
-	uint8_t kind;
-};
-
-/* The same once indexed: the block gives the key's other bits. */
-struct cent {
-	uint32_t val;
-	uint8_t lo;			/* the offset's low DMAP_SHIFT bits */
 	uint8_t kind;
 };
 
@@ -54,7 +50,10 @@ struct cent {
  * b << DMAP_SHIFT, so a lookup searches the few entries of one block. */
 struct dmap {
 	struct ent *a;			/* pass 1 */
-	struct cent *c;			/* after dmap_index(): a, compacted */
+	/* after dmap_index(), a compacted: the block gives the key's high
+	 * bits, lo its low DMAP_SHIFT bits, vk the kind (top 2 bits) and val */
+	uint8_t *lo;
+	uint32_t *vk;
 	size_t n, cap;
 	uint32_t *blk;			/* nblk + 1 entries, after dmap_index() */
 	size_t nblk;
