@@ -502,119 +502,91 @@ static int write_needs(const struct session *s, const char *dir, char **objs)
 }
 
 /* gen min -o ARCHIVE: one entry per library version, and each object's
- * kernel needs, through the archive module (docs/archive.md). */
+ * kernel needs, through the archive module (docs/archive.md): all the
+ * versions in one archive__add_many() (one lock, one index). */
 static int write_archive(const struct session *s, struct min_summary *sum, const char *dir)
 {
 	char **objs = calloc(s->nobj + 1, sizeof(*objs));
-	int i, ret = -ENOMEM;
+	struct archive_entry *es = calloc(s->nlib + 1, sizeof(*es));
+	const char **bids = calloc(s->nlib + 1, sizeof(*bids));
+	const void **blobs = calloc(s->nlib + 1, sizeof(*blobs));
+	size_t *sizes = calloc(s->nlib + 1, sizeof(*sizes)), added = 0;
+	int i, n, ret = -ENOMEM;
 
-	for (i = 0; objs && i < s->nobj; i++) {
+	if (!objs || !es || !bids || !blobs || !sizes)
+		goto out;
+	for (i = 0; i < s->nobj; i++) {
 		char name[NAME_MAX + 1];
 
 		if (!ucb_object_name(s->objs[i], name, sizeof(name)) || !(objs[i] = strdup(name)))
 			goto out;
 	}
-	for (i = 0; objs && i < s->nlib; i++) {
-		struct min_version *v = &sum->v[i];
-		const struct btf_meta *m = &v->lib->meta;
-		const char *bid = m->build_id;
-		struct archive_entry e = {
+	for (n = 0; n < s->nlib; n++) {	/* up to the first without a version */
+		const struct btf_meta *m = &sum->v[n].lib->meta;
+
+		if (!m->version[0])
+			break;
+		bids[n] = m->build_id;
+		es[n] = (struct archive_entry){
 			.lib = m->library, .version = m->version,
 			.arch = m->arch[0] ? m->arch : ucb_host_arch(),
-			.soname = m->soname, .build_ids = &bid, .build_id_cnt = bid[0] ? 1 : 0,
+			.soname = m->soname, .build_ids = &bids[n], .build_id_cnt = bids[n][0] ? 1 : 0,
 			.objects = (const char *const *)objs, .object_cnt = s->nobj,
 		};
+		blobs[n] = sum->v[n].data;
+		sizes[n] = sum->v[n].size;
+	}
+	ret = n ? archive__add_many(dir, es, blobs, sizes, n, &added) : 0;
+	for (i = 0; i < (int)added; i++) {
+		struct min_version *v = &sum->v[i];
 
-		if (!e.version[0]) {
-			p_err("%s: no version (give gen btf --version, or name the file %s-VERSION.btf)",
-			      v->lib->path, m->library);
-			ret = -EINVAL;
+		v->out = archive__entry_dir(dir, es[i].lib, es[i].version, es[i].arch);
+		if (!v->out) {
+			ret = -ENOMEM;
 			goto out;
 		}
-		ret = archive__add(dir, &e, v->data, v->size);
-		if (ret) {
-			p_err("%s: cannot add %s to the archive: %s", dir, v->lib->label, ucb_errmsg());
-			goto out;
-		}
-		ret = -ENOMEM;
-		v->out = archive__entry_dir(dir, e.lib, e.version, e.arch);
-		if (!v->out)
-			goto out;
 		if (!json_output)
 			printf("%s: %d types, %u bytes\n", v->out, v->types, v->size);
 	}
-	ret = objs ? write_needs(s, dir, objs) : -ENOMEM;
+	if (ret) {
+		p_err("%s: cannot add %s to the archive: %s", dir, sum->v[added].lib->label, ucb_errmsg());
+		goto out;
+	}
+	if (n < s->nlib) {
+		p_err("%s: no version (give gen btf --version, or name the file %s-VERSION.btf)",
+		      sum->v[n].lib->path, sum->v[n].lib->meta.library);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = write_needs(s, dir, objs);
 out:
 	if (ret == -ENOMEM)
 		p_err("%s: out of memory", dir);
 	for (i = 0; objs && i < s->nobj; i++)
 		free(objs[i]);
 	free(objs);
+	free(es);
+	free(bids);
+	free(blobs);
+	free(sizes);
 	return ret;
-}
-
-/* A file by identity: stat()'s device and inode. */
-struct file_id { dev_t dev; ino_t ino; int input; };
-
-static int file_id_cmp(const void *a, const void *b)
-{
-	const struct file_id *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
-
-static const char *input_path(const struct session *s, int i)
-{
-	return i < s->nlib ? s->libs[i].path : s->objs[i - s->nlib];
 }
 
 /* The blob of libssl-3.0.17.btf is DIR/libssl-3.0.17.min.btf: an input fed
  * back in with -o its own directory would be replaced.  Refuse before
- * anything is resolved or written.  Each input and each output path is
- * stat()ed once, the outputs looked up among the inputs' sorted (dev, ino):
- * with 1,000 versions, comparing every pair was 1,000,000 stat() calls. */
+ * anything is resolved or written. */
 static int check_no_overwrite(const struct session *s, const char *dir)
 {
-	int i, k, nid = 0, n = s->nlib + 1, nin = s->nlib + s->nobj;
-	struct file_id *ids = calloc(nin + 1, sizeof(*ids)), key = {}, *hit;
 	char path[PATH_MAX];
-	struct stat st;
+	const char *in;
+	int r = session__overwrites(s, dir, &in, path, sizeof(path));
 
-	if (!ids) {
+	if (r < 0)
 		p_err("out of memory");
-		return -ENOMEM;
-	}
-	for (i = 0; i < nin; i++)
-		if (!stat(input_path(s, i), &st))
-			ids[nid++] = (struct file_id){ st.st_dev, st.st_ino, i };
-	/* several inputs may be one file: the first given is named, as before */
-	qsort(ids, nid, sizeof(*ids), file_id_cmp);
-	for (k = 0; k < n; k++) {
-		if (k < s->nlib)
-			snprintf(path, sizeof(path), "%s/%s" SESSION_MIN_SUFFIX, dir, s->libs[k].label);
-		else
-			snprintf(path, sizeof(path), "%s/gen-min.json", dir);
-		if (stat(path, &st))
-			continue;
-		key.dev = st.st_dev;
-		key.ino = st.st_ino;
-		hit = bsearch(&key, ids, nid, sizeof(*ids), file_id_cmp);
-		if (!hit)
-			continue;
-		while (hit > ids && !file_id_cmp(hit - 1, &key))
-			hit--;
-		for (i = hit->input; hit < ids + nid && !file_id_cmp(hit, &key); hit++)
-			if (hit->input < i)
-				i = hit->input;
+	else if (r)
 		p_err("%s: gen min would overwrite this input with %s; give another output directory (-o DIR)",
-		      input_path(s, i), path);
-		free(ids);
-		return -EEXIST;
-	}
-	free(ids);
-	return 0;
+		      in, path);
+	return r ? (r < 0 ? r : -EEXIST) : 0;
 }
 
 /* The summary as compact JSON (whatever -p says: the file is part of the

@@ -43,137 +43,6 @@ static uint64_t die_key(struct enc *e, Dwarf_Die *d)
 	return (uint64_t)dwarf_dieoffset(d) | e->last_cu_bits;
 }
 
-/* The DIE maps (struct dmap).  A hash table on the DIE key took a third of
- * the time on glibc (a cache miss per DIE, twice) and twice the memory. */
-#define DMAP_SHIFT 8		/* struct cent.lo holds the rest */
-#define DMAP_OFF(key) ((key) & ((1ULL << 62) - 1))
-
-static int map_put(struct enc *e, uint64_t key, int kind, uint32_t val)
-{
-	struct dmap *m = &e->maps[key >> 62];
-
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 4096;
-		struct ent *a = realloc(m->a, cap * sizeof(*a));
-
-		if (!a)
-			return -ENOMEM;
-		m->a = a;
-		m->cap = cap;
-	}
-	if (val >> 30)		/* 2^30 items: never within memory */
-		return -ENOMEM;
-	if (m->n && m->a[m->n - 1].key >= key)
-		m->unsorted = true;
-	m->a[m->n++] = (struct ent){ .key = key, .val = val, .kind = kind };
-	return 0;
-}
-
-static int ent_cmp(const void *x, const void *y)
-{
-	const struct ent *a = x, *b = y;
-
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->val != b->val ? (a->val < b->val ? -1 : 1) : a->kind - b->kind;
-}
-
-/* After pass 1: sorted if need be, then the block index.  Keys are unique
- * (each DIE is walked once: the alt file's units once, by unit_seen()). */
-static int dmap_index(struct dmap *m)
-{
-	size_t b, n = 0;
-
-	if (m->unsorted)
-		qsort(m->a, m->n, sizeof(*m->a), ent_cmp);
-	m->nblk = m->n ? (DMAP_OFF(m->a[m->n - 1].key) >> DMAP_SHIFT) + 1 : 0;
-	m->blk = malloc((m->nblk + 1) * sizeof(*m->blk));
-	if (!m->blk)
-		return -ENOMEM;
-	for (b = 0; b <= m->nblk; b++) {
-		while (n < m->n && (DMAP_OFF(m->a[n].key) >> DMAP_SHIFT) < b)
-			n++;
-		m->blk[b] = n;
-	}
-	/* 16 bytes an entry to 5, vk in place: freeing a large block makes
-	 * glibc raise its mmap threshold for good, and what comes next (the
-	 * BTF, 6 MB) then fragments the heap (+1.6 MB peak RSS on glibc). */
-	m->lo = malloc(m->n + 1);
-	if (!m->lo)
-		return -ENOMEM;
-	for (n = 0; n < m->n; n++)
-		m->lo[n] = (uint8_t)m->a[n].key;
-	m->vk = (uint32_t *)m->a;	/* vk[n] overwrites a[n / 4], read already */
-	for (n = 0; n < m->n; n++) {
-		uint32_t v = (uint32_t)m->a[n].kind << 30 | m->a[n].val;
-
-		memcpy(&m->vk[n], &v, sizeof(v));
-	}
-	m->a = NULL;
-	if (m->n) {
-		uint32_t *vk = realloc(m->vk, m->n * sizeof(*vk));
-
-		if (vk)
-			m->vk = vk;
-	}
-	return 0;
-}
-
-/* The entry of key, or NULL; *val its value. */
-static int map_get(struct enc *e, uint64_t key, uint32_t *val)
-{
-	struct dmap *m = &e->maps[key >> 62];
-	uint64_t b = DMAP_OFF(key) >> DMAP_SHIFT;
-	uint8_t k = (uint8_t)key;
-	size_t lo, hi, mid;
-
-	if (b >= m->nblk)	/* or not indexed yet: pass 1 looks nothing up */
-		return 0;
-	lo = m->blk[b];
-	hi = m->blk[b + 1];
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (m->lo[mid] < k)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == m->blk[b + 1] || m->lo[lo] != k)
-		return 0;
-	*val = m->vk[lo] & ((1U << 30) - 1);
-	return m->vk[lo] >> 30;
-}
-
-/* dwz: whether the alt file's unit key was walked already; adds it if not. */
-static int unit_seen(struct enc *e, uint64_t key, bool *seen)
-{
-	size_t lo = 0, hi = e->n_units, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (e->units[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*seen = lo < e->n_units && e->units[lo] == key;
-	if (*seen)
-		return 0;
-	if (e->n_units == e->cap_units) {
-		size_t cap = e->cap_units ? e->cap_units * 2 : 256;
-		uint64_t *u = realloc(e->units, cap * sizeof(*u));
-
-		if (!u)
-			return -ENOMEM;
-		e->units = u;
-		e->cap_units = cap;
-	}
-	memmove(e->units + lo + 1, e->units + lo, (e->n_units - lo) * sizeof(*e->units));
-	e->units[lo] = key;
-	e->n_units++;
-	return 0;
-}
-
 static uint64_t str_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -297,7 +166,7 @@ static int add_item(struct enc *e, Dwarf_Die *d, int kind, int n)
 	e->items[e->n_items] = (struct item){ .die_rel = (char *)d->addr - run->base,
 					      .kind = kind, .n = n };
 	e->st->dies++;
-	return map_put(e, die_key(e, d), E_ITEM, e->n_items++);
+	return enc_map_put(e, die_key(e, d), E_ITEM, e->n_items++);
 }
 
 Dwarf_Die enc_item_die(struct enc *e, const struct item *it)
@@ -415,7 +284,7 @@ static int walk_import(struct enc *e, Dwarf_Die *d)
 	key = die_key(e, &unit);
 	if (!(key >> 63))
 		return 0;
-	if (unit_seen(e, key, &seen))
+	if (enc_unit_seen(e, key, &seen))
 		return -ENOMEM;
 	return seen ? 0 : walk(e, &unit);
 }
@@ -429,20 +298,20 @@ static int classify(struct enc *e, Dwarf_Die *d)
 		if (base_encodable(d))
 			return add_item(e, d, IT_BASE, 1);
 		note_skip(e, d, tag, "no BTF INT/FLOAT for this encoding or size");
-		return map_put(e, die_key(e, d), E_SKIP, tag);
+		return enc_map_put(e, die_key(e, d), E_SKIP, tag);
 	case DW_TAG_structure_type:
 	case DW_TAG_class_type:
 	case DW_TAG_union_type:
 		if (is_template(d)) {
 			note_skip(e, d, tag, "C++ template");
-			return map_put(e, die_key(e, d), E_SKIP, tag);
+			return enc_map_put(e, die_key(e, d), E_SKIP, tag);
 		}
 		return add_item(e, d, tag == DW_TAG_union_type ? IT_UNION : IT_STRUCT, 1);
 	case DW_TAG_enumeration_type:
 		return add_item(e, d, IT_ENUM, 1);
 	case DW_TAG_typedef:
 		if (!dwarf_diename(d))
-			return map_put(e, die_key(e, d), E_ALIAS, 0);
+			return enc_map_put(e, die_key(e, d), E_ALIAS, 0);
 		return add_item(e, d, IT_TYPEDEF, 1);
 	case DW_TAG_pointer_type:
 	case DW_TAG_reference_type:
@@ -456,7 +325,7 @@ static int classify(struct enc *e, Dwarf_Die *d)
 		return add_item(e, d, IT_RESTRICT, 1);
 	case DW_TAG_atomic_type:
 		/* BTF has no _Atomic: the unqualified type, as pahole >= 1.25. */
-		return map_put(e, die_key(e, d), E_ALIAS, 0);
+		return enc_map_put(e, die_key(e, d), E_ALIAS, 0);
 	case DW_TAG_array_type:
 		return add_item(e, d, IT_ARRAY, count_dims(d));
 	case DW_TAG_subroutine_type:
@@ -487,7 +356,7 @@ static int classify(struct enc *e, Dwarf_Die *d)
 		return 0;
 	}
 	note_skip(e, d, tag, "BTF cannot express this DWARF tag");
-	return map_put(e, die_key(e, d), E_SKIP, tag);
+	return enc_map_put(e, die_key(e, d), E_SKIP, tag);
 }
 
 static int walk(struct enc *e, Dwarf_Die *d)
@@ -522,7 +391,7 @@ static bool ref_target(struct enc *e, Dwarf_Die *d, long *idx, unsigned int *tag
 			*tag = 0;
 			return false;
 		}
-		kind = map_get(e, die_key(e, &t), &val);
+		kind = enc_map_get(e, die_key(e, &t), &val);
 		if (!kind || kind == E_SKIP) {
 			*tag = kind == E_SKIP ? val : (uint32_t)dwarf_tag(&t);
 			return false;
@@ -651,7 +520,7 @@ static int encode_walk(struct enc *e, const char *path)
 		err = walk(e, &cudie);
 	}
 	for (i = 0; !err && i < 4; i++)
-		err = dmap_index(&e->maps[i]);
+		err = enc_map_index(&e->maps[i]);
 	if (!err && e->n_items) {	/* no more items: no slack */
 		struct item *it = realloc(e->items, e->n_items * sizeof(*it));
 

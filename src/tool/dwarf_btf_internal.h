@@ -43,6 +43,8 @@ struct ent {
 	uint8_t kind;
 };
 
+#define DMAP_SHIFT 8		/* dmap.lo holds the offset's low bits */
+
 /* The DIEs of one section (main file, dwz alt file, v4 .debug_types):
  * entries appended in walk order, which is offset order but for the alt
  * file's partial units (walked when first imported); sorted once after
@@ -93,6 +95,15 @@ void enc_detail(struct enc *e, const char *fmt, ...) __attribute__((format(print
 int enc_ref_id(struct enc *e, Dwarf_Die *d, bool *skipped);
 bool enc_attr_udata(Dwarf_Die *d, unsigned int name, Dwarf_Word *v);
 const char *enc_die_name(Dwarf_Die *d);
+
+/* The DIE maps (dwarf_map.c).  Put (pass 1) returns 0 or -ENOMEM; index
+ * each map once after pass 1; get returns the entry's kind (0: none) and
+ * its value in *val.  enc_unit_seen: whether the alt file's unit key was
+ * walked already (it is recorded if not). */
+int enc_map_put(struct enc *e, uint64_t key, int kind, uint32_t val);
+int enc_map_index(struct dmap *m);
+int enc_map_get(struct enc *e, uint64_t key, uint32_t *val);
+int enc_unit_seen(struct enc *e, uint64_t key, bool *seen);
 
 /* The DIE of item it. */
 Dwarf_Die enc_item_die(struct enc *e, const struct item *it);
