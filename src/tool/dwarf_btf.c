@@ -131,7 +131,7 @@ static struct cu_run *item_run(struct enc *e, Dwarf_Die *d)
 	struct cu_run *last = e->n_runs ? &e->runs[e->n_runs - 1] : NULL;
 
 	if (last && last->cu == d->cu && (char *)d->addr >= last->base &&
-	    (uint64_t)((char *)d->addr - last->base) <= UINT32_MAX)
+	    (uint64_t)((char *)d->addr - last->base) <= ITEM_REL_MAX)
 		return last;
 	if (e->n_runs == e->cap_runs) {
 		size_t cap = e->cap_runs ? e->cap_runs * 2 : 1024;
@@ -147,7 +147,7 @@ static struct cu_run *item_run(struct enc *e, Dwarf_Die *d)
 	return last;
 }
 
-static int add_item(struct enc *e, Dwarf_Die *d, int kind, int n)
+static int add_item(struct enc *e, Dwarf_Die *d, int kind)
 {
 	struct cu_run *run;
 
@@ -164,7 +164,7 @@ static int add_item(struct enc *e, Dwarf_Die *d, int kind, int n)
 	if (!run)
 		return -ENOMEM;
 	e->items[e->n_items] = (struct item){ .die_rel = (char *)d->addr - run->base,
-					      .kind = kind, .n = n };
+					      .kind = kind };
 	e->st->dies++;
 	return enc_map_put(e, die_key(e, d), E_ITEM, e->n_items++);
 }
@@ -187,6 +187,20 @@ Dwarf_Die enc_item_die(struct enc *e, const struct item *it)
 	}
 	/* As dwarf_offdie() makes it: libdw reads the abbreviation on use. */
 	return (Dwarf_Die){ .addr = e->runs[r].base + it->die_rel, .cu = e->runs[r].cu };
+}
+
+static int count_dims(Dwarf_Die *d);
+
+int enc_item_n(struct enc *e, const struct item *it)
+{
+	Dwarf_Die d;
+
+	if (it->kind == IT_FUNC)
+		return 2;
+	if (it->kind != IT_ARRAY)
+		return 1;
+	d = enc_item_die(e, it);
+	return (unsigned short)count_dims(&d);	/* as the 16-bit count it was */
 }
 
 bool enc_attr_udata(Dwarf_Die *d, unsigned int name, Dwarf_Word *v)
@@ -296,7 +310,7 @@ static int classify(struct enc *e, Dwarf_Die *d)
 	switch (tag) {
 	case DW_TAG_base_type:
 		if (base_encodable(d))
-			return add_item(e, d, IT_BASE, 1);
+			return add_item(e, d, IT_BASE);
 		note_skip(e, d, tag, "no BTF INT/FLOAT for this encoding or size");
 		return enc_map_put(e, die_key(e, d), E_SKIP, tag);
 	case DW_TAG_structure_type:
@@ -306,32 +320,32 @@ static int classify(struct enc *e, Dwarf_Die *d)
 			note_skip(e, d, tag, "C++ template");
 			return enc_map_put(e, die_key(e, d), E_SKIP, tag);
 		}
-		return add_item(e, d, tag == DW_TAG_union_type ? IT_UNION : IT_STRUCT, 1);
+		return add_item(e, d, tag == DW_TAG_union_type ? IT_UNION : IT_STRUCT);
 	case DW_TAG_enumeration_type:
-		return add_item(e, d, IT_ENUM, 1);
+		return add_item(e, d, IT_ENUM);
 	case DW_TAG_typedef:
 		if (!dwarf_diename(d))
 			return enc_map_put(e, die_key(e, d), E_ALIAS, 0);
-		return add_item(e, d, IT_TYPEDEF, 1);
+		return add_item(e, d, IT_TYPEDEF);
 	case DW_TAG_pointer_type:
 	case DW_TAG_reference_type:
 	case DW_TAG_rvalue_reference_type:
-		return add_item(e, d, IT_PTR, 1);
+		return add_item(e, d, IT_PTR);
 	case DW_TAG_const_type:
-		return add_item(e, d, IT_CONST, 1);
+		return add_item(e, d, IT_CONST);
 	case DW_TAG_volatile_type:
-		return add_item(e, d, IT_VOLATILE, 1);
+		return add_item(e, d, IT_VOLATILE);
 	case DW_TAG_restrict_type:
-		return add_item(e, d, IT_RESTRICT, 1);
+		return add_item(e, d, IT_RESTRICT);
 	case DW_TAG_atomic_type:
 		/* BTF has no _Atomic: the unqualified type, as pahole >= 1.25. */
 		return enc_map_put(e, die_key(e, d), E_ALIAS, 0);
 	case DW_TAG_array_type:
-		return add_item(e, d, IT_ARRAY, count_dims(d));
+		return add_item(e, d, IT_ARRAY);
 	case DW_TAG_subroutine_type:
-		return add_item(e, d, IT_PROTO, 1);
+		return add_item(e, d, IT_PROTO);
 	case DW_TAG_subprogram:
-		return func_wanted(e, d) ? add_item(e, d, IT_FUNC, 2) : 0;
+		return func_wanted(e, d) ? add_item(e, d, IT_FUNC) : 0;
 	case DW_TAG_imported_unit:
 		return walk_import(e, d);
 	/* Not types: nothing to encode. */
@@ -541,7 +555,7 @@ static void encode_number(struct enc *e)
 	for (i = 0; i < e->n_items; i++) {
 		if (item_state(e, i) == ST_OK) {
 			e->items[i].first_id = next_id;
-			next_id += e->items[i].n;
+			next_id += enc_item_n(e, &e->items[i]);
 			if (e->items[i].kind == IT_ARRAY)
 				e->array_index_id = -1;
 		}
@@ -566,7 +580,7 @@ static int encode_emit(struct enc *e, const char *path)
 		id = enc_emit(e, it);
 		d = enc_item_die(e, it);
 		if (id < 0 || (it->kind != IT_FUNC && it->kind != IT_ARRAY && id != it->first_id) ||
-		    (int)btf__type_cnt(e->btf) != it->first_id + it->n)
+		    (int)btf__type_cnt(e->btf) != it->first_id + enc_item_n(e, it))
 			return ucb_errf(id < 0 ? id : -EINVAL, "%s: cannot encode DIE 0x%llx (%s): %s",
 					path, (unsigned long long)dwarf_dieoffset(&d), enc_die_name(&d),
 					id < 0 ? strerror(-id) : "type ids out of step");

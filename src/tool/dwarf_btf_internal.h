@@ -18,16 +18,16 @@ enum item_state { ST_NEW, ST_BUSY, ST_OK, ST_SKIP };
 
 /* One per type DIE (250k for glibc): where the DIE is, as an offset from
  * its run's base (enc.runs, enc_item_die()); libdw finds the abbreviation
- * again. */
+ * again.  How many BTF types it becomes: enc_item_n(). */
 struct item {
-	uint32_t die_rel;
+	uint32_t die_rel : 24, kind : 4, state : 2;
 	int first_id;			/* BTF id of the DIE's (first) type */
-	unsigned char kind, state;
-	unsigned short n;		/* BTF types this DIE becomes */
 };
 
+#define ITEM_REL_MAX ((1U << 24) - 1)
+
 /* Items first.. (to the next run's first) are DIEs of unit cu at most
- * 4 GiB past base. */
+ * ITEM_REL_MAX bytes past base. */
 struct cu_run {
 	size_t first;
 	struct Dwarf_CU *cu;
@@ -52,12 +52,12 @@ struct ent {
  * b << DMAP_SHIFT, so a lookup searches the few entries of one block. */
 struct dmap {
 	struct ent *a;			/* pass 1 */
-	/* after dmap_index(), a compacted: the block gives the key's high
+	/* after enc_map_index(), a compacted: the block gives the key's high
 	 * bits, lo its low DMAP_SHIFT bits, vk the kind (top 2 bits) and val */
 	uint8_t *lo;
 	uint32_t *vk;
 	size_t n, cap;
-	uint32_t *blk;			/* nblk + 1 entries, after dmap_index() */
+	uint32_t *blk;			/* nblk + 1 entries, after enc_map_index() */
 	size_t nblk;
 	bool unsorted;
 };
@@ -107,6 +107,9 @@ int enc_unit_seen(struct enc *e, uint64_t key, bool *seen);
 
 /* The DIE of item it. */
 Dwarf_Die enc_item_die(struct enc *e, const struct item *it);
+/* The BTF types item it becomes: arrays one per dimension, functions
+ * FUNC_PROTO + FUNC, the rest one. */
+int enc_item_n(struct enc *e, const struct item *it);
 
 /* Pass 3: add the BTF type(s) of item it; returns its (first) id or -errno. */
 int enc_emit(struct enc *e, struct item *it);

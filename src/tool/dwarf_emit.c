@@ -251,7 +251,8 @@ static uint32_t subrange_nelems(Dwarf_Die *s)
 static int add_array(struct enc *e, struct item *it, Dwarf_Die *d)
 {
 	Dwarf_Die c;
-	uint32_t dims[it->n];
+	int n = enc_item_n(e, it);
+	uint32_t dims[n];
 	int i = 0, err, elem;
 	bool skipped;
 
@@ -261,10 +262,10 @@ static int add_array(struct enc *e, struct item *it, Dwarf_Die *d)
 			if (dwarf_tag(&c) == DW_TAG_subrange_type ||
 			    dwarf_tag(&c) == DW_TAG_enumeration_type)
 				dims[i++] = subrange_nelems(&c);
-		} while (i < it->n && !dwarf_siblingof(&c, &c));
+		} while (i < n && !dwarf_siblingof(&c, &c));
 	}
-	for (i = 0; i < it->n; i++) {
-		elem = i + 1 < it->n ? it->first_id + i + 1 : enc_ref_id(e, d, &skipped);
+	for (i = 0; i < n; i++) {
+		elem = i + 1 < n ? it->first_id + i + 1 : enc_ref_id(e, d, &skipped);
 		err = btf__add_array(e->btf, e->array_index_id, elem, dims[i]);
 		if (err < 0)
 			return err;
