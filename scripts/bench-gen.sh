@@ -9,6 +9,12 @@
 # The N versions are synthesised: a "library" that includes common libc
 # headers (all their types kept: -fno-eliminate-unused-debug-types) and a
 # struct data whose member offsets shift from version to version.
+# KRUNS=0 skips kernel mode.  UCOREBTF_BASE=/path/to/an/older/ucorebtf
+# also runs that binary's gen min (-o DIR and --archive) over the N
+# versions, interleaved with this one, RUNS (default 3) times each: the
+# before/after ratio of a change, medians.  Each run writes into a new
+# directory: rm -rf of 1,000 files just before makes ext4 (without a
+# journal) slow to allocate the next 1,000 inodes (recently_deleted()).
 set -eu
 N=${1:-100}
 cd "$(dirname "$0")/.."
@@ -16,7 +22,7 @@ B=${OUTPUT:-$PWD/build}
 U=$B/ucorebtf
 OBJ=${OBJ:-$B/bpf/seed.bpf.o}
 VML=/sys/kernel/btf/vmlinux
-T=$(mktemp -d /tmp/ucorebtf-bench.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/ucorebtf-bench.XXXXXX")	# TMPDIR=/dev/shm: without the disk
 trap 'rm -rf "$T"' EXIT
 [ -x /usr/bin/time ] || { echo "install 'time' (apt-get install time)"; exit 1; }
 
@@ -55,7 +61,7 @@ for path in sys.argv[2:]:
 PY
 }
 KRUNS=${KRUNS:-11}
-if kernel_corpus; then
+if [ "$KRUNS" -gt 0 ] && kernel_corpus; then
 	objs=("$KOBJS"/*.bpf.o)
 	echo "kernel mode: ${#objs[@]} libbpf-tools objects, $KRUNS interleaved runs, load $(cut -d' ' -f1 /proc/loadavg)"
 	"$B/tests/tools/bench_exec" "$KRUNS" bpftool bpftool gen min_core_btf $VML "$T/kb.btf" "${objs[@]}" \
@@ -65,7 +71,7 @@ if kernel_corpus; then
 		      printf "  ratio ucorebtf/bpftool: wall %.2f, cpu %.2f, peak RSS %.2f\n", w["ucorebtf"] / w["bpftool"], c["ucorebtf"] / c["bpftool"], r["ucorebtf"] / r["bpftool"] }'
 	echo "  output: $(stat -c %s "$T/kb.btf") bytes (bpftool), $(stat -c %s "$T/ku.btf") (ucorebtf); $(python3 scripts/btf-canon.py "$T/kb.btf" "$T/ku.btf")"
 else
-	echo "kernel mode: skipped (apt-get download libbpf-tools failed)"
+	echo "kernel mode: skipped (KRUNS=0, or apt-get download libbpf-tools failed)"
 fi
 [ "$N" -gt 0 ] || exit 0
 
@@ -102,6 +108,7 @@ echo "library BTF: $types types, $(stat -c %s "$T/lib/libbench-1.1.btf") bytes p
 
 now() { date +%s.%N; }
 peak() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
+cpu() { awk -F': ' '/User time|System time/ { c += $2 } END { print c }' "$1"; }
 
 # Baseline: per version, merge then bpftool gen min_core_btf.
 t0=$(now); bpeak=0
@@ -113,19 +120,51 @@ for i in $(seq 1 "$BASE_N"); do
 done
 t1=$(now)
 # Ours: one call over N versions, one over N/10, one over one version.
-ours() {	# ours K: seconds and peak KiB of one gen min call over versions 1..K
-	local s e
-	rm -rf "$T/ours" && mkdir -p "$T/ours"
+run=0
+ours() {	# ours K [BIN [--archive]]: wall s, peak KiB, CPU s of one gen min call over versions 1..K
+	local s e o
+	run=$((run + 1)); o=$T/ours-$1-$run
+	[ "$1" = "$N" ] && [ -z "${2:-}" ] && o=$T/ours	# the blobs measured below
+	rm -rf "$o"
 	s=$(now)
-	/usr/bin/time -v -o "$T/time.txt" "$U" gen min "$OBJ" $(seq -f "$T/lib/libbench-1.%g.btf" 1 "$1") \
-		-o "$T/ours" >/dev/null
+	/usr/bin/time -v -o "$T/time.txt" "${2:-$U}" gen min "$OBJ" $(seq -f "$T/lib/libbench-1.%g.btf" 1 "$1") \
+		-o "$o" ${3:-} >/dev/null
 	e=$(now)
-	echo "$(awk -v s="$s" -v e="$e" 'BEGIN { print e - s }') $(peak "$T/time.txt")"
+	echo "$(awk -v s="$s" -v e="$e" 'BEGIN { print e - s }') $(peak "$T/time.txt") $(cpu "$T/time.txt")"
 }
 tenth=$(( N / 10 > 0 ? N / 10 : 1 ))
-read -r one onepeak < <(ours 1)
-read -r mid midpeak < <(ours "$tenth")
-read -r all allpeak < <(ours "$N")
+read -r one onepeak onecpu < <(ours 1)
+read -r mid midpeak midcpu < <(ours "$tenth")
+read -r all allpeak allcpu < <(ours "$N")
+read -r arc arcpeak arccpu < <(ours "$N" "$U" --archive)
+echo "output in $T ($(stat -f -c %T "$T")), load $(cut -d' ' -f1 /proc/loadavg)"
+echo "ucorebtf gen min, CPU (user + sys): 1 version $onecpu s, $tenth versions $midcpu s, $N versions $allcpu s"
+echo "ucorebtf gen min --archive, $N versions (a new archive): $arc s (CPU $arccpu s), peak $arcpeak KiB"
+if [ -n "${UCOREBTF_BASE:-}" ]; then
+	median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+	: > "$T/cmp"
+	for r in $(seq "${RUNS:-3}"); do
+		for m in "" --archive; do
+			for who in base this; do
+				bin=$U; [ $who = base ] && bin=$UCOREBTF_BASE
+				read -r t p c < <(ours "$N" "$bin" "${m:-}")
+				echo "$who${m:+-archive} $t $p $c" >> "$T/cmp"
+			done
+		done
+	done
+	echo "before/after ($UCOREBTF_BASE vs $U), $N versions, medians of ${RUNS:-3} interleaved runs, load $(cut -d' ' -f1 /proc/loadavg):"
+	for k in "" -archive; do
+		bt=$(awk -v k="base$k" '$1 == k { print $2 }' "$T/cmp" | median)
+		bp=$(awk -v k="base$k" '$1 == k { print $3 }' "$T/cmp" | median)
+		tt=$(awk -v k="this$k" '$1 == k { print $2 }' "$T/cmp" | median)
+		tp=$(awk -v k="this$k" '$1 == k { print $3 }' "$T/cmp" | median)
+		bc=$(awk -v k="base$k" '$1 == k { print $4 }' "$T/cmp" | median)
+		tc=$(awk -v k="this$k" '$1 == k { print $4 }' "$T/cmp" | median)
+		printf '  gen min%-10s before %7.3f s (CPU %6.3f) %6d KiB   after %7.3f s (CPU %6.3f) %6d KiB   ratio wall %.3f, CPU %.3f, peak %.2f\n' \
+			"${k:+ --archive}" "$bt" "$bc" "$bp" "$tt" "$tc" "$tp" "$(awk -v a="$tt" -v b="$bt" 'BEGIN { print a / b }')" \
+			"$(awk -v a="$tc" -v b="$bc" 'BEGIN { print a / b }')" "$(awk -v a="$tp" -v b="$bp" 'BEGIN { print a / b }')"
+	done
+fi
 
 python3 - "$t0" "$t1" "$N" "$BASE_N" "$bpeak" "$T" "$one" "$onepeak" "$tenth" "$mid" "$midpeak" "$all" "$allpeak" <<'PY'
 import sys, os, glob

@@ -294,15 +294,18 @@ static int find_identical(struct min_summary *sum, int i)
 	struct min_version *v = &sum->v[i];
 	int j;
 
-	v->identical = calloc(sum->n, sizeof(int));
-	if (!v->identical)
-		return -ENOMEM;
 	for (j = 0; j < sum->n; j++) {
 		const struct min_version *w = &sum->v[j];
 
 		if (j != i && w->size == v->size && !strcmp(w->lib->meta.library, v->lib->meta.library) &&
-		    !memcmp(w->data, v->data, v->size))
+		    !memcmp(w->data, v->data, v->size)) {
+			int *l = realloc(v->identical, (v->nidentical + 1) * sizeof(*l));
+
+			if (!l)		/* as long as the matches, not the versions */
+				return -ENOMEM;
+			v->identical = l;
 			v->identical[v->nidentical++] = j;
+		}
 	}
 	return 0;
 }
@@ -499,63 +502,74 @@ static int write_needs(const struct session *s, const char *dir, char **objs)
 }
 
 /* gen min -o ARCHIVE: one entry per library version, and each object's
- * kernel needs, through the archive module (docs/archive.md). */
+ * kernel needs, through the archive module (docs/archive.md): all the
+ * versions in one archive__add_many() (one lock, one index). */
 static int write_archive(const struct session *s, struct min_summary *sum, const char *dir)
 {
 	char **objs = calloc(s->nobj + 1, sizeof(*objs));
-	int i, ret = -ENOMEM;
+	struct archive_entry *es = calloc(s->nlib + 1, sizeof(*es));
+	const char **bids = calloc(s->nlib + 1, sizeof(*bids));
+	const void **blobs = calloc(s->nlib + 1, sizeof(*blobs));
+	size_t *sizes = calloc(s->nlib + 1, sizeof(*sizes)), added = 0;
+	int i, n, ret = -ENOMEM;
 
-	for (i = 0; objs && i < s->nobj; i++) {
+	if (!objs || !es || !bids || !blobs || !sizes)
+		goto out;
+	for (i = 0; i < s->nobj; i++) {
 		char name[NAME_MAX + 1];
 
 		if (!ucb_object_name(s->objs[i], name, sizeof(name)) || !(objs[i] = strdup(name)))
 			goto out;
 	}
-	for (i = 0; objs && i < s->nlib; i++) {
-		struct min_version *v = &sum->v[i];
-		const struct btf_meta *m = &v->lib->meta;
-		const char *bid = m->build_id;
-		struct archive_entry e = {
+	for (n = 0; n < s->nlib; n++) {	/* up to the first without a version */
+		const struct btf_meta *m = &sum->v[n].lib->meta;
+
+		if (!m->version[0])
+			break;
+		bids[n] = m->build_id;
+		es[n] = (struct archive_entry){
 			.lib = m->library, .version = m->version,
 			.arch = m->arch[0] ? m->arch : ucb_host_arch(),
-			.soname = m->soname, .build_ids = &bid, .build_id_cnt = bid[0] ? 1 : 0,
+			.soname = m->soname, .build_ids = &bids[n], .build_id_cnt = bids[n][0] ? 1 : 0,
 			.objects = (const char *const *)objs, .object_cnt = s->nobj,
 		};
+		blobs[n] = sum->v[n].data;
+		sizes[n] = sum->v[n].size;
+	}
+	ret = n ? archive__add_many(dir, es, blobs, sizes, n, &added) : 0;
+	for (i = 0; i < (int)added; i++) {
+		struct min_version *v = &sum->v[i];
 
-		if (!e.version[0]) {
-			p_err("%s: no version (give gen btf --version, or name the file %s-VERSION.btf)",
-			      v->lib->path, m->library);
-			ret = -EINVAL;
+		v->out = archive__entry_dir(dir, es[i].lib, es[i].version, es[i].arch);
+		if (!v->out) {
+			ret = -ENOMEM;
 			goto out;
 		}
-		ret = archive__add(dir, &e, v->data, v->size);
-		if (ret) {
-			p_err("%s: cannot add %s to the archive: %s", dir, v->lib->label, ucb_errmsg());
-			goto out;
-		}
-		ret = -ENOMEM;
-		v->out = archive__entry_dir(dir, e.lib, e.version, e.arch);
-		if (!v->out)
-			goto out;
 		if (!json_output)
 			printf("%s: %d types, %u bytes\n", v->out, v->types, v->size);
 	}
-	ret = objs ? write_needs(s, dir, objs) : -ENOMEM;
+	if (ret) {
+		p_err("%s: cannot add %s to the archive: %s", dir, sum->v[added].lib->label, ucb_errmsg());
+		goto out;
+	}
+	if (n < s->nlib) {
+		p_err("%s: no version (give gen btf --version, or name the file %s-VERSION.btf)",
+		      sum->v[n].lib->path, sum->v[n].lib->meta.library);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = write_needs(s, dir, objs);
 out:
 	if (ret == -ENOMEM)
 		p_err("%s: out of memory", dir);
 	for (i = 0; objs && i < s->nobj; i++)
 		free(objs[i]);
 	free(objs);
+	free(es);
+	free(bids);
+	free(blobs);
+	free(sizes);
 	return ret;
-}
-
-/* Whether path names the same file as input. */
-static bool same_file(const char *path, const char *input)
-{
-	struct stat a, b;
-
-	return !stat(path, &a) && !stat(input, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* The blob of libssl-3.0.17.btf is DIR/libssl-3.0.17.min.btf: an input fed
@@ -564,34 +578,84 @@ static bool same_file(const char *path, const char *input)
 static int check_no_overwrite(const struct session *s, const char *dir)
 {
 	char path[PATH_MAX];
-	int i, k, n = s->nlib + 1;
+	const char *in;
+	int r = session__overwrites(s, dir, &in, path, sizeof(path));
 
-	for (k = 0; k < n; k++) {
-		if (k < s->nlib)
-			snprintf(path, sizeof(path), "%s/%s" SESSION_MIN_SUFFIX, dir, s->libs[k].label);
-		else
-			snprintf(path, sizeof(path), "%s/gen-min.json", dir);
-		for (i = 0; i < s->nlib + s->nobj; i++) {
-			const char *in = i < s->nlib ? s->libs[i].path : s->objs[i - s->nlib];
+	if (r < 0)
+		p_err("out of memory");
+	else if (r)
+		p_err("%s: gen min would overwrite this input with %s; give another output directory (-o DIR)",
+		      in, path);
+	return r ? (r < 0 ? r : -EEXIST) : 0;
+}
 
-			if (same_file(path, in)) {
-				p_err("%s: gen min would overwrite this input with %s; give another output directory (-o DIR)",
-				      in, path);
-				return -EEXIST;
-			}
-		}
+/* The summary as compact JSON (whatever -p says: the file is part of the
+ * output tree) into f.  Returns 0 or -errno. */
+static int json_to(const struct min_summary *sum, FILE *f)
+{
+	json_writer_t *w = jsonw_new(f);
+
+	if (!w)
+		return -ENOMEM;
+	summary_json(sum, w);
+	jsonw_destroy(&w);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* DIR/gen-min.json, atomically: streamed into a temp file renamed over it.
+ * Its identical_to lists grow with the square of the versions sharing a
+ * blob (2.2 MB for 1,000 versions of 37 layouts): never held in memory.
+ * Anything but a regular file there (a FIFO, /dev/null) is written in
+ * place by ucb_write_file_atomic(), as before. */
+static int write_json(const struct min_summary *sum, const char *path)
+{
+	char *tmp = NULL, *json = NULL;
+	struct stat st;
+	size_t jlen = 0;
+	int fd, err;
+	FILE *f;
+
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		f = open_memstream(&json, &jlen);
+		err = f ? json_to(sum, f) : -ENOMEM;
+		if (f && fclose(f) && !err)
+			err = -ENOMEM;
+		err = err ?: ucb_write_file_atomic(path, json, jlen);
+		free(json);
+		return err;
 	}
-	return 0;
+	err = ucb_check_output_path(path);
+	if (err)
+		return err;
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkstemp(tmp);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		err = json_to(sum, f);
+		/* mkstemp makes 0600; output files are ordinary artefacts. */
+		if (!err && fchmod(fd, 0644))
+			err = -errno;
+		if (fclose(f) && !err)
+			err = -errno;
+		if (!err && rename(tmp, path))
+			err = -errno;
+	}
+	if (err && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return err;
 }
 
 /* Plain -o DIR: one atomic file per library, then DIR/gen-min.json. */
 static int write_files(struct min_summary *sum, const char *dir)
 {
-	char *json = NULL, *path = NULL;
-	json_writer_t *w = NULL;
-	size_t jlen = 0;
+	char *path = NULL;
 	int i, err;
-	FILE *f;
 
 	for (i = 0; i < sum->n; i++) {
 		struct min_version *v = &sum->v[i];
@@ -607,29 +671,16 @@ static int write_files(struct min_summary *sum, const char *dir)
 			return err;
 		}
 	}
-	/* Compact whatever -p says: the file is part of the output tree. */
-	f = open_memstream(&json, &jlen);
-	w = f ? jsonw_new(f) : NULL;
-	err = w ? 0 : -ENOMEM;
-	if (w) {
-		summary_json(sum, w);
-		jsonw_destroy(&w);
-	}
-	if (f)
-		fclose(f);
-	if (!err && asprintf(&path, "%s/gen-min.json", dir) < 0) {
-		path = NULL;
-		err = -ENOMEM;
-	}
-	if (err) {
+	if (asprintf(&path, "%s/gen-min.json", dir) < 0) {
 		p_err("out of memory");
-	} else {
-		err = ucb_write_file_atomic(path, json, jlen);
-		if (err)
-			p_err("%s: cannot write: %s", path, strerror(-err));
+		return -ENOMEM;
 	}
+	err = write_json(sum, path);
+	if (err == -ENOMEM)
+		p_err("out of memory");
+	else if (err)
+		p_err("%s: cannot write: %s", path, strerror(-err));
 	free(path);
-	free(json);
 	return err;
 }
 

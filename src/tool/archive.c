@@ -486,6 +486,161 @@ int archive__add(const char *dir, const struct archive_entry *e, const void *blo
 	return err ? ucb_errf(err, "cannot write %s", ucb_errmsg()) : 0;
 }
 
+/* ---- archive__add_many: many entries, one lock, one index ---- */
+
+/* What one entry of a batch changed, to undo it. */
+struct undo {
+	char blob_name[SHA256_HEX_LEN + sizeof(BLOB_SUFFIX)];
+	bool blob_new, made[3];		/* the blob, <lib>, <version>, <arch> made */
+	bool made_blobs;		/* blobs/ made */
+	void *old_entry;		/* NULL: there was none */
+	size_t old_sz;
+};
+
+/* Entry e, its blob staged and committed (blob first), as archive__add()
+ * but without the index; the old entry kept in u. */
+static int many_one(struct arc *a, const struct archive_entry *e, const void *blob, size_t sz,
+		    struct undo *u, bool *io)
+{
+	struct add t = { .a = *a, .e = e, .blobs.fd = -1, .lib.fd = -1, .ver.fd = -1, .arch.fd = -1 };
+	struct btf *btf;
+	char *line = NULL;
+	int err;
+
+	err = entry_check(e);
+	btf = err ? NULL : blob_btf(blob, sz);
+	t.raw = btf ? btf__raw_data(btf, &t.raw_sz) : NULL;
+	if (!err && !t.raw)
+		err = ucb_errf(btf ? -ENOMEM : -EINVAL, btf ? "out of memory" : "blob is not valid BTF");
+	if (!err) {
+		ucb_sha256_hex(t.raw, t.raw_sz, t.digest);
+		line = entry_line(e, t.digest, t.raw_sz);
+		err = line ? 0 : -ENOMEM;
+	}
+	*io = !err;	/* from here on: "cannot write", as archive__add() */
+	err = err ?: stage_blob(&t);
+	err = err ?: stage_entry(&t, line);
+	err = err ?: arc_commit(&t.a, &t.blob);
+	err = err ?: arc_commit(&t.a, &t.entry);
+	if (err && !t.entry.staged && t.blob_new && !t.blob.staged)
+		unlinkat(t.blobs.fd, t.blob_name, 0);	/* committed, its entry not */
+	arc_unstage(&t.blob);
+	arc_unstage(&t.entry);
+	if (err) {
+		arc_dir_undo(&t.ver, e->arch, &t.arch);
+		arc_dir_undo(&t.lib, e->version, &t.ver);
+		arc_dir_undo(&t.a.root, e->lib, &t.lib);
+		arc_dir_undo(&t.a.root, BLOBS_DIR, &t.blobs);
+		free(t.old_entry);
+	} else {
+		memcpy(u->blob_name, t.blob_name, sizeof(u->blob_name));
+		u->blob_new = t.blob_new;
+		u->made[0] = t.lib.created;
+		u->made[1] = t.ver.created;
+		u->made[2] = t.arch.created;
+		u->made_blobs = t.blobs.created;
+		u->old_entry = t.old_entry;
+		u->old_sz = t.old_sz;
+	}
+	arc_dir_close(&t.arch);
+	arc_dir_close(&t.ver);
+	arc_dir_close(&t.lib);
+	arc_dir_close(&t.blobs);
+	free(line);
+	btf__free(btf);
+	return err;
+}
+
+/* Put entry e back as it was before many_one() (best effort: the error
+ * being reported is the one that made the batch fail). */
+static void many_undo(struct arc *a, const struct archive_entry *e, struct undo *u)
+{
+	struct arc_dir d[3] = { { .fd = -1 }, { .fd = -1 }, { .fd = -1 } }, b = { .fd = -1 };
+	const char *name[3] = { e->lib, e->version, e->arch };
+	struct arc_file f = {};
+	int i, err = 0;
+
+	for (i = 0; !err && i < 3; i++)
+		err = arc_subdir(a, i ? &d[i - 1] : &a->root, name[i], false, &d[i]);
+	if (!err && u->old_entry) {
+		if (!arc_stage(a, &d[2], ENTRY_FILE, u->old_entry, u->old_sz, &f))
+			arc_commit(a, &f);
+	} else if (!err) {
+		unlinkat(d[2].fd, ENTRY_FILE, 0);
+	}
+	for (i = 2; i >= 0; i--) {
+		d[i].created = u->made[i];
+		arc_dir_undo(i ? &d[i - 1] : &a->root, name[i], &d[i]);
+	}
+	if (u->blob_new && !arc_subdir(a, &a->root, BLOBS_DIR, false, &b)) {
+		unlinkat(b.fd, u->blob_name, 0);
+		arc_dir_close(&b);
+	}
+}
+
+int archive__add_many(const char *dir, const struct archive_entry *e, const void *const *blob,
+		      const size_t *sz, size_t n, size_t *added)
+{
+	struct undo *u = calloc(n + 1, sizeof(*u));
+	struct ucb_index idx = {};
+	struct arc_file f = {};
+	bool io = true;
+	char msg[512];
+	struct arc a;
+	size_t i;
+	int err, ierr;
+
+	*added = 0;
+	if (!u)
+		return ucb_errf(-ENOMEM, "out of memory");
+	err = arc_open(&a, dir, ARC_WRITE);
+	if (err) {
+		free(u);
+		return ucb_errf(err, "cannot write %s", ucb_errmsg());
+	}
+	while (!err && *added < n) {
+		err = many_one(&a, &e[*added], blob[*added], sz[*added], &u[*added], &io);
+		*added += !err;
+	}
+	/* Every entry file in place: one walk makes the index of them all
+	 * (of those before a failing one, as archive__add() one by one). */
+	if (err)
+		snprintf(msg, sizeof(msg), "%s", ucb_errmsg());
+	ierr = 0;
+	if (!*added)	/* nothing changed */
+		goto out;
+	ierr = index_build(&a, NULL, NULL, &idx);
+	ierr = ierr ?: index_stage(&a, &idx, &f);
+	ierr = ierr ?: arc_commit(&a, &f);
+	arc_unstage(&f);
+	if (ierr) {
+		snprintf(msg, sizeof(msg), "%s", ucb_errmsg());
+		for (i = *added; i-- > 0;)	/* the last first: a blob two share */
+			many_undo(&a, &e[i], &u[i]);
+		for (i = 0; i < *added; i++)
+			if (u[i].made_blobs)
+				unlinkat(a.root.fd, BLOBS_DIR, AT_REMOVEDIR);
+		*added = 0;
+		err = ierr;
+		io = true;
+	} else {
+		ierr = gc(&a, &idx);
+		if (!err && ierr) {
+			snprintf(msg, sizeof(msg), "%s", ucb_errmsg());
+			err = ierr;
+		}
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(u[i].old_entry);
+	free(u);
+	ucb_index_free(&idx);
+	arc_close(&a);
+	if (!err)
+		return 0;
+	return io ? ucb_errf(err, "cannot write %s", msg) : ucb_errf(err, "%s", msg);
+}
+
 int archive__reindex(const char *dir)
 {
 	struct ucb_index idx = {};

@@ -43,6 +43,16 @@ struct archive_entry {
  * I/O error ("cannot write PATH"). */
 int archive__add(const char *dir, const struct archive_entry *e, const void *blob, size_t sz);
 
+/* archive__add() of n entries (entry i with blob[i] of sz[i] bytes, in that
+ * order: a later one replaces an earlier of the same key) under one lock,
+ * with one index and one garbage collection at the end: adding 1,000
+ * versions one archive__add() at a time walks the archive 1,000 times.
+ * *added: how many were added; when entry *added fails, those before it
+ * stay added, as with archive__add() one by one (if the index cannot be
+ * written, none is).  Returns as archive__add(). */
+int archive__add_many(const char *dir, const struct archive_entry *e, const void *const *blob,
+		      const size_t *sz, size_t n, size_t *added);
+
 /* Rewrite index.tsv from the entry files and drop unreferenced blobs. */
 int archive__reindex(const char *dir);
 

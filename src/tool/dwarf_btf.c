@@ -26,14 +26,6 @@
 #include "lib/errmsg.h"
 #include "tool/dwarf_btf_internal.h"
 
-static uint64_t hash64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return k;
-}
-
 /* Offsets alone collide between the main file, its dwz alt file and v4
  * .debug_types; the top bits say which section the DIE is in. */
 static uint64_t die_key(struct enc *e, Dwarf_Die *d)
@@ -49,55 +41,6 @@ static uint64_t die_key(struct enc *e, Dwarf_Die *d)
 			e->last_cu_bits |= 1ULL << 62;
 	}
 	return (uint64_t)dwarf_dieoffset(d) | e->last_cu_bits;
-}
-
-static int map_grow(struct enc *e)
-{
-	size_t i, cap = e->map_cap ? e->map_cap * 2 : 1 << 16;
-	struct ent *m = calloc(cap, sizeof(*m)), *old = e->map;
-
-	if (!m)
-		return -ENOMEM;
-	for (i = 0; i < e->map_cap; i++) {
-		size_t h;
-
-		if (!old[i].key)
-			continue;
-		for (h = hash64(old[i].key) & (cap - 1); m[h].key; h = (h + 1) & (cap - 1))
-			;
-		m[h] = old[i];
-	}
-	free(old);
-	e->map = m;
-	e->map_cap = cap;
-	return 0;
-}
-
-static struct ent *map_get(struct enc *e, uint64_t key)
-{
-	size_t h;
-
-	if (!e->map_cap)
-		return NULL;
-	for (h = hash64(key) & (e->map_cap - 1); e->map[h].key; h = (h + 1) & (e->map_cap - 1))
-		if (e->map[h].key == key)
-			return &e->map[h];
-	return NULL;
-}
-
-static int map_put(struct enc *e, uint64_t key, int kind, uint32_t val)
-{
-	size_t h;
-
-	if (2 * (e->map_cnt + 1) > e->map_cap && map_grow(e))
-		return -ENOMEM;
-	for (h = hash64(key) & (e->map_cap - 1); e->map[h].key; h = (h + 1) & (e->map_cap - 1))
-		if (e->map[h].key == key)
-			break;
-	if (!e->map[h].key)
-		e->map_cnt++;
-	e->map[h] = (struct ent){ .key = key, .val = val, .kind = kind };
-	return 0;
 }
 
 static uint64_t str_hash(const char *s)
@@ -181,8 +124,33 @@ static void note_skip(struct enc *e, Dwarf_Die *d, unsigned int tag, const char 
 		   tag_name(tag), dwarf_diename(d) ? " " : "", dwarf_diename(d) ?: "", why);
 }
 
-static int add_item(struct enc *e, Dwarf_Die *d, int kind, int n)
+/* The run item e->n_items goes into: a new one when the unit changes (or
+ * the DIE is past 4 GiB of the run's base). */
+static struct cu_run *item_run(struct enc *e, Dwarf_Die *d)
 {
+	struct cu_run *last = e->n_runs ? &e->runs[e->n_runs - 1] : NULL;
+
+	if (last && last->cu == d->cu && (char *)d->addr >= last->base &&
+	    (uint64_t)((char *)d->addr - last->base) <= ITEM_REL_MAX)
+		return last;
+	if (e->n_runs == e->cap_runs) {
+		size_t cap = e->cap_runs ? e->cap_runs * 2 : 1024;
+		struct cu_run *r = realloc(e->runs, cap * sizeof(*r));
+
+		if (!r)
+			return NULL;
+		e->runs = r;
+		e->cap_runs = cap;
+	}
+	last = &e->runs[e->n_runs++];
+	*last = (struct cu_run){ e->n_items, d->cu, d->addr };
+	return last;
+}
+
+static int add_item(struct enc *e, Dwarf_Die *d, int kind)
+{
+	struct cu_run *run;
+
 	if (e->n_items == e->cap_items) {
 		size_t cap = e->cap_items ? e->cap_items * 2 : 4096;
 		struct item *it = realloc(e->items, cap * sizeof(*it));
@@ -192,9 +160,47 @@ static int add_item(struct enc *e, Dwarf_Die *d, int kind, int n)
 		e->items = it;
 		e->cap_items = cap;
 	}
-	e->items[e->n_items] = (struct item){ .die = *d, .kind = kind, .n = n };
+	run = item_run(e, d);
+	if (!run)
+		return -ENOMEM;
+	e->items[e->n_items] = (struct item){ .die_rel = (char *)d->addr - run->base,
+					      .kind = kind };
 	e->st->dies++;
-	return map_put(e, die_key(e, d), E_ITEM, e->n_items++);
+	return enc_map_put(e, die_key(e, d), E_ITEM, e->n_items++);
+}
+
+Dwarf_Die enc_item_die(struct enc *e, const struct item *it)
+{
+	size_t i = it - e->items, lo = 0, hi = e->n_runs, mid, r = e->run_hint;
+
+	/* Passes 2 and 3 go in item order: mostly the run of the last call. */
+	if (!(r < e->n_runs && e->runs[r].first <= i &&
+	      (r + 1 == e->n_runs || i < e->runs[r + 1].first))) {
+		while (hi - lo > 1) {
+			mid = lo + (hi - lo) / 2;
+			if (e->runs[mid].first <= i)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		r = e->run_hint = lo;
+	}
+	/* As dwarf_offdie() makes it: libdw reads the abbreviation on use. */
+	return (Dwarf_Die){ .addr = e->runs[r].base + it->die_rel, .cu = e->runs[r].cu };
+}
+
+static int count_dims(Dwarf_Die *d);
+
+int enc_item_n(struct enc *e, const struct item *it)
+{
+	Dwarf_Die d;
+
+	if (it->kind == IT_FUNC)
+		return 2;
+	if (it->kind != IT_ARRAY)
+		return 1;
+	d = enc_item_die(e, it);
+	return (unsigned short)count_dims(&d);	/* as the 16-bit count it was */
 }
 
 bool enc_attr_udata(Dwarf_Die *d, unsigned int name, Dwarf_Word *v)
@@ -285,15 +291,16 @@ static int walk_import(struct enc *e, Dwarf_Die *d)
 	Dwarf_Attribute a;
 	Dwarf_Die unit;
 	uint64_t key;
+	bool seen;
 
 	if (!dwarf_attr(d, DW_AT_import, &a) || !dwarf_formref_die(&a, &unit))
 		return 0;
 	key = die_key(e, &unit);
-	if (!(key >> 63) || map_get(e, key))
+	if (!(key >> 63))
 		return 0;
-	if (map_put(e, key, E_UNIT, 0))
+	if (enc_unit_seen(e, key, &seen))
 		return -ENOMEM;
-	return walk(e, &unit);
+	return seen ? 0 : walk(e, &unit);
 }
 
 static int classify(struct enc *e, Dwarf_Die *d)
@@ -303,42 +310,42 @@ static int classify(struct enc *e, Dwarf_Die *d)
 	switch (tag) {
 	case DW_TAG_base_type:
 		if (base_encodable(d))
-			return add_item(e, d, IT_BASE, 1);
+			return add_item(e, d, IT_BASE);
 		note_skip(e, d, tag, "no BTF INT/FLOAT for this encoding or size");
-		return map_put(e, die_key(e, d), E_SKIP, tag);
+		return enc_map_put(e, die_key(e, d), E_SKIP, tag);
 	case DW_TAG_structure_type:
 	case DW_TAG_class_type:
 	case DW_TAG_union_type:
 		if (is_template(d)) {
 			note_skip(e, d, tag, "C++ template");
-			return map_put(e, die_key(e, d), E_SKIP, tag);
+			return enc_map_put(e, die_key(e, d), E_SKIP, tag);
 		}
-		return add_item(e, d, tag == DW_TAG_union_type ? IT_UNION : IT_STRUCT, 1);
+		return add_item(e, d, tag == DW_TAG_union_type ? IT_UNION : IT_STRUCT);
 	case DW_TAG_enumeration_type:
-		return add_item(e, d, IT_ENUM, 1);
+		return add_item(e, d, IT_ENUM);
 	case DW_TAG_typedef:
 		if (!dwarf_diename(d))
-			return map_put(e, die_key(e, d), E_ALIAS, 0);
-		return add_item(e, d, IT_TYPEDEF, 1);
+			return enc_map_put(e, die_key(e, d), E_ALIAS, 0);
+		return add_item(e, d, IT_TYPEDEF);
 	case DW_TAG_pointer_type:
 	case DW_TAG_reference_type:
 	case DW_TAG_rvalue_reference_type:
-		return add_item(e, d, IT_PTR, 1);
+		return add_item(e, d, IT_PTR);
 	case DW_TAG_const_type:
-		return add_item(e, d, IT_CONST, 1);
+		return add_item(e, d, IT_CONST);
 	case DW_TAG_volatile_type:
-		return add_item(e, d, IT_VOLATILE, 1);
+		return add_item(e, d, IT_VOLATILE);
 	case DW_TAG_restrict_type:
-		return add_item(e, d, IT_RESTRICT, 1);
+		return add_item(e, d, IT_RESTRICT);
 	case DW_TAG_atomic_type:
 		/* BTF has no _Atomic: the unqualified type, as pahole >= 1.25. */
-		return map_put(e, die_key(e, d), E_ALIAS, 0);
+		return enc_map_put(e, die_key(e, d), E_ALIAS, 0);
 	case DW_TAG_array_type:
-		return add_item(e, d, IT_ARRAY, count_dims(d));
+		return add_item(e, d, IT_ARRAY);
 	case DW_TAG_subroutine_type:
-		return add_item(e, d, IT_PROTO, 1);
+		return add_item(e, d, IT_PROTO);
 	case DW_TAG_subprogram:
-		return func_wanted(e, d) ? add_item(e, d, IT_FUNC, 2) : 0;
+		return func_wanted(e, d) ? add_item(e, d, IT_FUNC) : 0;
 	case DW_TAG_imported_unit:
 		return walk_import(e, d);
 	/* Not types: nothing to encode. */
@@ -363,7 +370,7 @@ static int classify(struct enc *e, Dwarf_Die *d)
 		return 0;
 	}
 	note_skip(e, d, tag, "BTF cannot express this DWARF tag");
-	return map_put(e, die_key(e, d), E_SKIP, tag);
+	return enc_map_put(e, die_key(e, d), E_SKIP, tag);
 }
 
 static int walk(struct enc *e, Dwarf_Die *d)
@@ -386,8 +393,8 @@ static bool ref_target(struct enc *e, Dwarf_Die *d, long *idx, unsigned int *tag
 {
 	Dwarf_Attribute a;
 	Dwarf_Die t, cur = *d;
-	struct ent *en;
-	int depth;
+	uint32_t val;
+	int depth, kind;
 
 	for (depth = 0; depth < 64; depth++) {
 		if (!dwarf_attr_integrate(&cur, DW_AT_type, &a)) {
@@ -398,13 +405,13 @@ static bool ref_target(struct enc *e, Dwarf_Die *d, long *idx, unsigned int *tag
 			*tag = 0;
 			return false;
 		}
-		en = map_get(e, die_key(e, &t));
-		if (!en || en->kind == E_SKIP || en->kind == E_UNIT) {
-			*tag = en && en->kind == E_SKIP ? en->val : (uint32_t)dwarf_tag(&t);
+		kind = enc_map_get(e, die_key(e, &t), &val);
+		if (!kind || kind == E_SKIP) {
+			*tag = kind == E_SKIP ? val : (uint32_t)dwarf_tag(&t);
 			return false;
 		}
-		if (en->kind == E_ITEM) {
-			*idx = en->val;
+		if (kind == E_ITEM) {
+			*idx = val;
 			return true;
 		}
 		cur = t;	/* E_ALIAS */
@@ -449,6 +456,7 @@ static bool func_params_ok(struct enc *e, Dwarf_Die *fn)
 static int item_state(struct enc *e, size_t i)
 {
 	struct item *it = &e->items[i];
+	Dwarf_Die d = enc_item_die(e, it);
 	bool ok = true;
 
 	if (it->state == ST_BUSY)	/* a cycle without a pointer: not C */
@@ -458,10 +466,10 @@ static int item_state(struct enc *e, size_t i)
 	it->state = ST_BUSY;
 	switch (it->kind) {
 	case IT_TYPEDEF: case IT_CONST: case IT_VOLATILE: case IT_RESTRICT: case IT_ARRAY:
-		ok = ref_ok(e, &it->die);
+		ok = ref_ok(e, &d);
 		break;
 	case IT_FUNC:
-		ok = func_params_ok(e, &it->die);
+		ok = func_params_ok(e, &d);
 		break;
 	}
 	it = &e->items[i];
@@ -470,9 +478,9 @@ static int item_state(struct enc *e, size_t i)
 		if (it->kind == IT_FUNC) {
 			e->st->skipped_funcs++;
 			enc_detail(e, "skipped: function %s: a parameter's type is skipped",
-				   dwarf_diename(&it->die));
+				   dwarf_diename(&d));
 		} else {
-			note_skip(e, &it->die, dwarf_tag(&it->die), "refers to a skipped type");
+			note_skip(e, &d, dwarf_tag(&d), "refers to a skipped type");
 		}
 	}
 	return it->state;
@@ -518,12 +526,20 @@ static int encode_walk(struct enc *e, const char *path)
 	Dwarf_Die cudie, sub;
 	Dwarf_Half ver;
 	uint8_t ut;
-	int err = 0;
+	int err = 0, i;
 
 	while (!err && !dwarf_get_units(e->dw, cu, &next, &ver, &ut, &cudie, &sub)) {
 		cu = next;
 		/* Split units (.dwo) are not followed: see docs/encoder.md. */
 		err = walk(e, &cudie);
+	}
+	for (i = 0; !err && i < 4; i++)
+		err = enc_map_index(&e->maps[i]);
+	if (!err && e->n_items) {	/* no more items: no slack */
+		struct item *it = realloc(e->items, e->n_items * sizeof(*it));
+
+		if (it)
+			e->items = it;
 	}
 	if (err)
 		return ucb_errf(err, "%s: out of memory", path);
@@ -539,7 +555,7 @@ static void encode_number(struct enc *e)
 	for (i = 0; i < e->n_items; i++) {
 		if (item_state(e, i) == ST_OK) {
 			e->items[i].first_id = next_id;
-			next_id += e->items[i].n;
+			next_id += enc_item_n(e, &e->items[i]);
 			if (e->items[i].kind == IT_ARRAY)
 				e->array_index_id = -1;
 		}
@@ -557,15 +573,16 @@ static int encode_emit(struct enc *e, const char *path)
 
 	for (i = 0; i < e->n_items; i++) {
 		struct item *it = &e->items[i];
+		Dwarf_Die d;
 
 		if (it->state != ST_OK)
 			continue;
 		id = enc_emit(e, it);
+		d = enc_item_die(e, it);
 		if (id < 0 || (it->kind != IT_FUNC && it->kind != IT_ARRAY && id != it->first_id) ||
-		    (int)btf__type_cnt(e->btf) != it->first_id + it->n)
+		    (int)btf__type_cnt(e->btf) != it->first_id + enc_item_n(e, it))
 			return ucb_errf(id < 0 ? id : -EINVAL, "%s: cannot encode DIE 0x%llx (%s): %s",
-					path, (unsigned long long)dwarf_dieoffset(&it->die),
-					enc_die_name(&it->die),
+					path, (unsigned long long)dwarf_dieoffset(&d), enc_die_name(&d),
 					id < 0 ? strerror(-id) : "type ids out of step");
 	}
 	if (e->array_index_id) {
@@ -575,6 +592,31 @@ static int encode_emit(struct enc *e, const char *path)
 					path, id < 0 ? strerror(-id) : "type ids out of step");
 	}
 	return 0;
+}
+
+/* After pass 3 the BTF holds everything: the DWARF, its decompressed
+ * sections and the items go before btf__dedup() allocates its own. */
+static void enc_drop_dwarf(struct enc *e)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		free(e->maps[i].a);
+		free(e->maps[i].lo);
+		free(e->maps[i].vk);
+		free(e->maps[i].blk);
+		e->maps[i] = (struct dmap){};
+	}
+	free(e->items);
+	free(e->runs);
+	e->runs = NULL;
+	free(e->fnames);	/* its strings are libdw's */
+	free(e->units);
+	e->items = NULL;
+	e->fnames = NULL;
+	e->units = NULL;
+	dwarf_end(e->dw);
+	e->dw = NULL;
 }
 
 static int encode(struct enc *e, const char *path, bool dedup)
@@ -602,6 +644,7 @@ static int encode(struct enc *e, const char *path, bool dedup)
 	summarize_tags(e);
 	if (!dedup)
 		return 0;
+	enc_drop_dwarf(e);
 	err = btf__dedup(e->btf, NULL);
 	if (err)
 		return ucb_errf(err, "%s: BTF dedup failed: %s", path, strerror(-err));
@@ -655,15 +698,12 @@ struct btf *dwarf_btf__encode(const char *path, const struct dwarf_btf_opts *opt
 			dwarf_setalt(e.dw, alt);
 	}
 	err = encode(&e, path, !(OPTS_HAS(opts, no_dedup) && opts->no_dedup));
-	dwarf_end(e.dw);
+	enc_drop_dwarf(&e);	/* before its supplementary file */
 	if (alt)
 		dwarf_end(alt);
 	if (afd >= 0)
 		close(afd);
 	close(fd);
-	free(e.map);
-	free(e.items);
-	free(e.fnames);
 	if (err) {
 		btf__free(e.btf);
 		errno = -err;

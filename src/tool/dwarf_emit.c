@@ -106,9 +106,9 @@ static void member_dropped(struct enc *e, Dwarf_Die *parent, Dwarf_Die *m, const
 		   dwarf_diename(parent) ?: "(anon)", (unsigned long long)dwarf_dieoffset(m), why);
 }
 
-static int add_composite(struct enc *e, struct item *it)
+static int add_composite(struct enc *e, struct item *it, Dwarf_Die *d)
 {
-	Dwarf_Die *d = &it->die, m;
+	Dwarf_Die m;
 	const char *name = dwarf_diename(d);
 	bool is_union = it->kind == IT_UNION, skipped;
 	Dwarf_Word sz;
@@ -190,9 +190,9 @@ static int64_t enumerator_value(Dwarf_Die *c)
 	return (int64_t)u;
 }
 
-static int add_enum(struct enc *e, struct item *it)
+static int add_enum(struct enc *e, struct item *it, Dwarf_Die *d)
 {
-	Dwarf_Die *d = &it->die, c;
+	Dwarf_Die c;
 	const char *name = dwarf_diename(d);
 	bool is_signed = enum_signed(d);
 	Dwarf_Word sz = 4;
@@ -248,23 +248,24 @@ static uint32_t subrange_nelems(Dwarf_Die *s)
 	return hi < (Dwarf_Sword)lo ? 0 : (uint32_t)(hi - lo + 1);
 }
 
-static int add_array(struct enc *e, struct item *it)
+static int add_array(struct enc *e, struct item *it, Dwarf_Die *d)
 {
 	Dwarf_Die c;
-	uint32_t dims[it->n];
+	int n = enc_item_n(e, it);
+	uint32_t dims[n];
 	int i = 0, err, elem;
 	bool skipped;
 
 	memset(dims, 0, sizeof(dims));
-	if (!dwarf_child(&it->die, &c)) {
+	if (!dwarf_child(d, &c)) {
 		do {
 			if (dwarf_tag(&c) == DW_TAG_subrange_type ||
 			    dwarf_tag(&c) == DW_TAG_enumeration_type)
 				dims[i++] = subrange_nelems(&c);
-		} while (i < it->n && !dwarf_siblingof(&c, &c));
+		} while (i < n && !dwarf_siblingof(&c, &c));
 	}
-	for (i = 0; i < it->n; i++) {
-		elem = i + 1 < it->n ? it->first_id + i + 1 : enc_ref_id(e, &it->die, &skipped);
+	for (i = 0; i < n; i++) {
+		elem = i + 1 < n ? it->first_id + i + 1 : enc_ref_id(e, d, &skipped);
 		err = btf__add_array(e->btf, e->array_index_id, elem, dims[i]);
 		if (err < 0)
 			return err;
@@ -309,20 +310,20 @@ static int add_proto(struct enc *e, Dwarf_Die *d)
 	return id;
 }
 
-static int add_ref_kind(struct enc *e, struct item *it)
+static int add_ref_kind(struct enc *e, struct item *it, Dwarf_Die *d)
 {
 	bool skipped;
-	int tid = enc_ref_id(e, &it->die, &skipped);
+	int tid = enc_ref_id(e, d, &skipped);
 
 	switch (it->kind) {
 	case IT_PTR:
 		if (skipped) {
 			e->st->void_refs++;
 			enc_detail(e, "void: pointer DIE 0x%llx points to a skipped type",
-				   (unsigned long long)dwarf_dieoffset(&it->die));
+				   (unsigned long long)dwarf_dieoffset(d));
 		}
 		return btf__add_ptr(e->btf, tid);
-	case IT_TYPEDEF: return btf__add_typedef(e->btf, dwarf_diename(&it->die), tid);
+	case IT_TYPEDEF: return btf__add_typedef(e->btf, dwarf_diename(d), tid);
 	case IT_CONST: return btf__add_const(e->btf, tid);
 	case IT_VOLATILE: return btf__add_volatile(e->btf, tid);
 	case IT_RESTRICT: return btf__add_restrict(e->btf, tid);
@@ -332,20 +333,21 @@ static int add_ref_kind(struct enc *e, struct item *it)
 
 int enc_emit(struct enc *e, struct item *it)
 {
+	Dwarf_Die d = enc_item_die(e, it);
 	int id;
 
 	switch (it->kind) {
-	case IT_BASE: return add_base(e, &it->die);
-	case IT_STRUCT: case IT_UNION: return add_composite(e, it);
-	case IT_ENUM: return add_enum(e, it);
-	case IT_ARRAY: return add_array(e, it);
-	case IT_PROTO: return add_proto(e, &it->die);
+	case IT_BASE: return add_base(e, &d);
+	case IT_STRUCT: case IT_UNION: return add_composite(e, it, &d);
+	case IT_ENUM: return add_enum(e, it, &d);
+	case IT_ARRAY: return add_array(e, it, &d);
+	case IT_PROTO: return add_proto(e, &d);
 	case IT_FUNC:
-		id = add_proto(e, &it->die);
+		id = add_proto(e, &d);
 		if (id < 0)
 			return id;
 		e->st->funcs++;
-		return btf__add_func(e->btf, dwarf_diename(&it->die), BTF_FUNC_GLOBAL, id);
+		return btf__add_func(e->btf, dwarf_diename(&d), BTF_FUNC_GLOBAL, id);
 	}
-	return add_ref_kind(e, it);
+	return add_ref_kind(e, it, &d);
 }

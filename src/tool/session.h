@@ -111,6 +111,12 @@ int session__load_engine(struct session *s);
 /* Run the engine on every release. */
 int session__run(struct session *s, bool verify);
 
+/* Whether gen min's outputs in dir (<label>.min.btf, gen-min.json) would
+ * replace an input: 1 with *input and out (the output path) set, 0 if
+ * not, -ENOMEM. */
+int session__overwrites(const struct session *s, const char *dir, const char **input,
+			char *out, size_t out_sz);
+
 /* Library lib's minimized BTF from its release's run; owned by the run. */
 const struct btf *session__blob(const struct session *s, int lib);
 
