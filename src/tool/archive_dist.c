@@ -108,11 +108,8 @@ static int dist_load(const struct arc *a, struct dist_lines *d)
 	int err;
 
 	memset(d, 0, sizeof(*d));
-	err = arc_regular(a, &a->root, DIST_FILE);
-	if (err == -ENOENT)
-		return 0;
-	err = err ?: arc_read(a, &a->root, DIST_FILE, &data, &sz);
-	if (err)
+	err = arc_read_opt(a, &a->root, DIST_FILE, &data, &sz);
+	if (err || !data)
 		return err;
 	err = dist_parse(data, sz, d);
 	free(data);
@@ -120,11 +117,6 @@ static int dist_load(const struct arc *a, struct dist_lines *d)
 		return ucb_errf(err, "%s: %s", arc_path(a, &a->root, DIST_FILE, path, sizeof(path)),
 				ucb_errmsg());
 	return 0;
-}
-
-static int cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The library a line is about (its first field), compared with lib. */
@@ -198,7 +190,7 @@ static int dist_join(char **lines, size_t n, char **text, size_t *len)
 	size_t i, cap = sizeof(DIST_HEADER);
 	char *out;
 
-	qsort(lines, n, sizeof(*lines), cmp_line);
+	qsort(lines, n, sizeof(*lines), arc_cmp_str);
 	for (i = 0; i < n; i++)
 		cap += strlen(lines[i]);
 	out = malloc(cap);

@@ -210,6 +210,18 @@ int arc_regular(const struct arc *a, const struct arc_dir *at, const char *name)
 	return S_ISREG(st.st_mode) ? 0 : refuse(a, at, name, -EINVAL);
 }
 
+int arc_read_opt(const struct arc *a, const struct arc_dir *at, const char *name, void **data,
+		 size_t *sz)
+{
+	int err = arc_regular(a, at, name);
+
+	*data = NULL;
+	*sz = 0;
+	if (err == -ENOENT)
+		return 0;
+	return err ?: arc_read(a, at, name, data, sz);
+}
+
 int arc_read(const struct arc *a, const struct arc_dir *at, const char *name, void **data,
 	     size_t *sz)
 {

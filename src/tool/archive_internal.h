@@ -87,6 +87,10 @@ int arc_regular(const struct arc *a, const struct arc_dir *at, const char *name)
  * FIFO or device is refused before anything is read. */
 int arc_read(const struct arc *a, const struct arc_dir *at, const char *name, void **data,
 	     size_t *sz);
+/* As arc_read(), but a file that is not there is no error: 0 with *data
+ * NULL (the archive's optional files: rules.tsv, dist.tsv). */
+int arc_read_opt(const struct arc *a, const struct arc_dir *at, const char *name, void **data,
+		 size_t *sz);
 
 /* A file written under a temporary name in its directory; arc_commit()
  * renames it into place, arc_unstage() removes it. */

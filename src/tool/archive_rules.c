@@ -17,11 +17,6 @@
 #include "tool/archive.h"
 #include "tool/archive_internal.h"
 
-static int cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The archive's rules, parsed; none when there is no rules.tsv.  Read
  * like every archive file: relative to the root, never through a symlink. */
 static int rules_load(const struct arc *a, struct ucb_vrules *rules)
@@ -32,11 +27,8 @@ static int rules_load(const struct arc *a, struct ucb_vrules *rules)
 	int err;
 
 	memset(rules, 0, sizeof(*rules));
-	err = arc_regular(a, &a->root, RULES_FILE);
-	if (err == -ENOENT)
-		return 0;
-	err = err ?: arc_read(a, &a->root, RULES_FILE, &data, &sz);
-	if (err)
+	err = arc_read_opt(a, &a->root, RULES_FILE, &data, &sz);
+	if (err || !data)
 		return err;
 	err = ucb_vrules_parse(data, sz, rules);
 	free(data);
@@ -53,7 +45,7 @@ static int rules_join(char **lines, size_t n, char **text, size_t *len)
 	size_t i, cap = sizeof(UCB_VRULES_HEADER);
 	char *out;
 
-	qsort(lines, n, sizeof(*lines), cmp_line);
+	qsort(lines, n, sizeof(*lines), arc_cmp_str);
 	for (i = 0; i < n; i++)
 		cap += strlen(lines[i]);
 	out = malloc(cap);
