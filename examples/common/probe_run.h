@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "ucorebtf.h"
 
 #define PROBE_LOG_QUIET (-1)
 
@@ -183,6 +184,23 @@ static inline int probe_attach_run(struct bpf_object *obj, const char *prog, con
 	err = probe_run(argv, pid) || probe_result(obj, *pid, val, argv[0]);
 	bpf_link__destroy(link);
 	return err;
+}
+
+/* Anything but a build-id match rests on a version string (given, or read
+ * by the library's version rule): say so, as `ucorebtf prepare` does. */
+static inline void probe_warn_how(const char *path, const char *how)
+{
+	if (strcmp(how, "build-id"))
+		fprintf(stderr, "Warning: %s: bundle entry chosen by %s, not by build-id\n", path, how);
+}
+
+static inline void probe_warn_not_exact(const struct ucorebtf_btf *t)
+{
+	const char *path, *how;
+	size_t i;
+
+	for (i = 0; !ucorebtf_btf__target(t, i, &path, NULL, NULL, NULL, &how); i++)
+		probe_warn_how(path, how);
 }
 
 #endif

@@ -25,18 +25,6 @@
 #include "seed_bundle.h"	/* ucorebtf bundle create --emit c */
 #endif
 
-/* Anything but a build-id match rests on a version string (given, or read
- * by the library's version rule): say so, as `ucorebtf prepare` does. */
-static void warn_if_not_exact(const struct ucorebtf_btf *t)
-{
-	const char *path, *how;
-	size_t i;
-
-	for (i = 0; !ucorebtf_btf__target(t, i, &path, NULL, NULL, NULL, &how); i++)
-		if (strcmp(how, "build-id"))
-			fprintf(stderr, "Warning: %s: bundle entry chosen by %s, not by build-id\n", path, how);
-}
-
 int main(int argc, char **argv)
 {
 	struct seed_result r = {};
@@ -91,7 +79,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		btf = ucorebtf_btf__path(prepared);
-		warn_if_not_exact(prepared);
+		probe_warn_not_exact(prepared);
 	}
 	obj = probe_open(objpath, btf);
 	err = obj ? probe_load(obj, objpath) : -1;

@@ -121,8 +121,7 @@ static struct ucorebtf_btf *prepare(struct ucorebtf_bundle *b, const char *obj, 
 	*libssl = NULL;
 	for (i = 0; !ucorebtf_btf__target(t, i, &path, &lib, &ver, NULL, &how); i++) {
 		fprintf(stderr, "sslsniff: %s: %s %s (%s)\n", path, lib, ver, how);
-		if (strcmp(how, "build-id"))
-			fprintf(stderr, "Warning: %s: bundle entry chosen by %s, not by build-id\n", path, how);
+		probe_warn_how(path, how);
 		if (!strcmp(lib, "libssl"))
 			*libssl = path;
 	}
