@@ -100,23 +100,15 @@ static int dist_parse(const char *text, size_t len, struct dist_lines *d)
 	return 0;
 }
 
+static int dist_parse_cb(const char *text, size_t len, void *d)
+{
+	return dist_parse(text, len, d);
+}
+
 static int dist_load(const struct arc *a, struct dist_lines *d)
 {
-	char path[PATH_MAX];
-	void *data;
-	size_t sz;
-	int err;
-
 	memset(d, 0, sizeof(*d));
-	err = arc_read_opt(a, &a->root, DIST_FILE, &data, &sz);
-	if (err || !data)
-		return err;
-	err = dist_parse(data, sz, d);
-	free(data);
-	if (err)
-		return ucb_errf(err, "%s: %s", arc_path(a, &a->root, DIST_FILE, path, sizeof(path)),
-				ucb_errmsg());
-	return 0;
+	return arc_parse_opt(a, DIST_FILE, dist_parse_cb, d);
 }
 
 /* The library a line is about (its first field), compared with lib. */

@@ -222,6 +222,25 @@ int arc_read_opt(const struct arc *a, const struct arc_dir *at, const char *name
 	return err ?: arc_read(a, at, name, data, sz);
 }
 
+int arc_parse_opt(const struct arc *a, const char *name,
+		  int (*parse)(const char *text, size_t len, void *out), void *out)
+{
+	char path[PATH_MAX];
+	void *data;
+	size_t sz;
+	int err;
+
+	err = arc_read_opt(a, &a->root, name, &data, &sz);
+	if (err || !data)
+		return err;
+	err = parse(data, sz, out);
+	free(data);
+	if (err)
+		return ucb_errf(err, "%s: %s", arc_path(a, &a->root, name, path, sizeof(path)),
+				ucb_errmsg());
+	return 0;
+}
+
 int arc_read(const struct arc *a, const struct arc_dir *at, const char *name, void **data,
 	     size_t *sz)
 {

@@ -91,6 +91,10 @@ int arc_read(const struct arc *a, const struct arc_dir *at, const char *name, vo
  * NULL (the archive's optional files: rules.tsv, dist.tsv). */
 int arc_read_opt(const struct arc *a, const struct arc_dir *at, const char *name, void **data,
 		 size_t *sz);
+/* The optional root file name parsed into out (left as the caller zeroed it
+ * when there is none); a parse error is prefixed with the file's path. */
+int arc_parse_opt(const struct arc *a, const char *name,
+		  int (*parse)(const char *text, size_t len, void *out), void *out);
 
 /* A file written under a temporary name in its directory; arc_commit()
  * renames it into place, arc_unstage() removes it. */

@@ -19,23 +19,15 @@
 
 /* The archive's rules, parsed; none when there is no rules.tsv.  Read
  * like every archive file: relative to the root, never through a symlink. */
+static int rules_parse_cb(const char *text, size_t len, void *rules)
+{
+	return ucb_vrules_parse(text, len, rules);
+}
+
 static int rules_load(const struct arc *a, struct ucb_vrules *rules)
 {
-	char path[PATH_MAX];
-	void *data;
-	size_t sz;
-	int err;
-
 	memset(rules, 0, sizeof(*rules));
-	err = arc_read_opt(a, &a->root, RULES_FILE, &data, &sz);
-	if (err || !data)
-		return err;
-	err = ucb_vrules_parse(data, sz, rules);
-	free(data);
-	if (err)
-		return ucb_errf(err, "%s: %s", arc_path(a, &a->root, RULES_FILE, path, sizeof(path)),
-				ucb_errmsg());
-	return 0;
+	return arc_parse_opt(a, RULES_FILE, rules_parse_cb, rules);
 }
 
 /* Header + the lines sorted, each once, as one malloc'ed text ("" if no
