@@ -167,6 +167,20 @@ ucb_apt_prepare() {
 	fi
 }
 
+# ucb_apt_lookup FN ARGS...: FN's output on prepared lists, asked again once
+# on freshly updated lists when it is empty (a mirror moves on).  Fails when
+# the lists cannot be prepared.
+ucb_apt_lookup() {
+	local out
+	ucb_apt_prepare || return 1
+	out=$("$@")
+	if [ -z "$out" ]; then
+		ucb_apt_prepare force || return 1
+		out=$("$@")
+	fi
+	echo "$out"
+}
+
 # ucb_debver PKG UPSTREAM: the newest Debian version of PKG whose upstream
 # version is UPSTREAM (any revision carries the same .orig.tar.gz).
 ucb_debver() {
@@ -194,12 +208,7 @@ ucb_fetch_orig() {
 	(
 		set -e
 		if [ -f "$file" ] && ucb_sha_ok "$file" "$sha"; then exit 0; fi
-		ucb_apt_prepare
-		debver=$(ucb_debver "$pkg" "$ver")
-		if [ -z "$debver" ]; then
-			ucb_apt_prepare force
-			debver=$(ucb_debver "$pkg" "$ver")
-		fi
+		debver=$(ucb_apt_lookup ucb_debver "$pkg" "$ver")
 		if [ -z "$debver" ]; then
 			echo "Error: $pkg $ver: no Debian source package in $(ucb_apt_dir)/sources.list (suites $UCB_SRC_SUITES)" >&2
 			exit 1
@@ -269,12 +278,7 @@ ucb_fetch_deb() {
 	(
 		set -e
 		export UCB_APT_KIND=bin
-		ucb_apt_prepare
-		sha=$(ucb_deb_sha "$pkg" "$ver")
-		if [ -z "$sha" ]; then
-			ucb_apt_prepare force
-			sha=$(ucb_deb_sha "$pkg" "$ver")
-		fi
+		sha=$(ucb_apt_lookup ucb_deb_sha "$pkg" "$ver")
 		if [ -z "$sha" ]; then
 			echo "Error: $pkg $ver: no longer served by the Debian mirror (suites $UCB_SRC_SUITES in $(ucb_apt_bin_dir)/sources.list)" >&2
 			exit 1
