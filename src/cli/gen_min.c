@@ -139,10 +139,8 @@ static int check_outdir(const char *dir)
 /* Inputs by content, sorted, loaded.  Prints any error; returns 0 or -errno. */
 static int add_inputs(struct session *s, struct min_args *a, bool need_libs)
 {
-	int i, err = 0;
+	int err = session__add_inputs(s, a->inputs, a->ninput);
 
-	for (i = 0; !err && i < a->ninput; i++)
-		err = session__add_input(s, a->inputs[i]);
 	err = err ?: session__sort(s);
 	err = err ?: session__load_libs(s);
 	if (err) {

@@ -434,16 +434,8 @@ static int parse(struct report_args *a, int argc, char **argv)
  * Prints any error; returns 0 or -errno. */
 static int add_inputs(struct session *s, const struct report_args *a)
 {
-	int i, err = 0;
+	int err = session__add_inputs(s, a->inputs, a->ninput);
 
-	int pass;
-
-	/* Files first: an archive's or a bundle's entries are picked by the
-	 * objects given (entries made only for other objects are left out). */
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; !err && i < a->ninput; i++)
-			if (session__is_container(a->inputs[i]) == pass)
-				err = session__add_input(s, a->inputs[i]);
 	if (err)
 		p_errmsg();	/* session's own; BTF reading printed its own */
 	return err;

@@ -125,11 +125,26 @@ static bool is_bundle(const char *path)
 	return r;
 }
 
-bool session__is_container(const char *path)
+/* Is path an archive directory or a bundle (entries to pick), not a file? */
+static bool is_container(const char *path)
 {
 	struct stat st;
 
 	return !stat(path, &st) && (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && is_bundle(path)));
+}
+
+int session__add_inputs(struct session *s, char *const *paths, int n)
+{
+	int pass, i, err = 0;
+
+	/* Files first: an archive's or a bundle's entries are picked by the
+	 * objects given (entries made only for other objects are left out),
+	 * wherever the objects stand on the command line. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; !err && i < n; i++)
+			if (is_container(paths[i]) == pass)
+				err = session__add_input(s, paths[i]);
+	return err;
 }
 
 int session__add_input(struct session *s, const char *path)

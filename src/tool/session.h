@@ -82,8 +82,9 @@ void session__free(struct session *s);
  * latter two for opts.arch.  The library's label names an output file, so
  * it must be one. */
 int session__add_input(struct session *s, const char *path);
-/* Is path an archive directory or a bundle (entries to pick), not a file? */
-bool session__is_container(const char *path);
+/* session__add_input() of each path, files before archives and bundles
+ * (whose entries the objects pick).  Returns 0 or the first error. */
+int session__add_inputs(struct session *s, char *const *paths, int n);
 int session__add_object(struct session *s, const char *path);
 /* A library BTF; its name and version from meta, or if NULL from the
  * file's .ucorebtf.meta, else its file name. */

@@ -30,6 +30,16 @@ cmp -s gm-l1/app_v1-1.min.btf gm-A/app_v1-1.min.btf && cmp -s gm-l1/app_v1-1.min
 $U -j report $OBJ b.ucb | jq -e '.releases[0].path | endswith("b.ucb:app_v1/1/x86_64")' >/dev/null &&
 	pass "inputs: a bundle entry is named FILE:lib/version/arch" || failt "inputs: bundle entry name: $($U -j report $OBJ b.ucb | head -c 300)"
 expect_err "inputs: a bundle without an entry of --arch" "b.ucb: no entry for aarch64 in this bundle" $U check $OBJ b.ucb --arch aarch64
+# An entry made only for another object is left out, wherever the object
+# stands among the inputs (objects are taken first).
+$U gen btf $B/examples/seed/app_v2 --version 2 -o l2.btf >/dev/null && cp -r A AO &&
+	$U archive add AO l2.btf --object other >/dev/null || failt "inputs: other-object fixture"
+$U -j check $OBJ AO > co-first.json 2>&1; $U -j check AO $OBJ > co-last.json 2>&1
+$U -j report AO $OBJ | jq -c '[.releases[].label]' > ro-last.txt 2>&1
+cmp -s co-first.json co-last.json && ! grep -q 'app_v1-2' co-last.json && grep -q 'app_v1-1' co-last.json &&
+	[ "$(cat ro-last.txt)" = '["app_v1-1"]' ] &&
+	pass "inputs: check and report leave out another object's entry whether the archive comes before or after the object" ||
+	failt "inputs: object order: $(diff co-first.json co-last.json | head -3) report $(cat ro-last.txt)"
 head -c 100 b.ucb > cut.ucb
 expect_err "inputs: a damaged bundle is named" "cut.ucb: " $U check $OBJ cut.ucb
 
